@@ -1,0 +1,298 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Role is what a user does in the team; every route says which roles may use it.
+type Role string
+
+const (
+	Operator   Role = "operator"
+	Manager    Role = "manager" // campaign manager
+	Supervisor Role = "supervisor"
+	Admin      Role = "admin"
+)
+
+// Roles lists every role, in the order screens show them.
+var Roles = []Role{Operator, Manager, Supervisor, Admin}
+
+// Valid tells whether r is one of Roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person who logs in.
+type User struct {
+	ID                 int64
+	Login              string
+	DisplayName        string
+	Role               Role
+	Locale             string
+	MustChangePassword bool
+	Active             bool
+	CreatedAt          time.Time
+	LastLoginAt        *time.Time
+}
+
+// Name is what screens call the user.
+func (u User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Login
+}
+
+// MinPasswordLength is the bank's minimum for staff passwords.
+const MinPasswordLength = 10
+
+var (
+	loginRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
+
+	ErrNotFound       = errors.New("auth: no such user")
+	ErrLoginTaken     = errors.New("auth: login is taken")
+	ErrBadCredentials = errors.New("auth: wrong login or password")
+	ErrInactive       = errors.New("auth: user is deactivated")
+)
+
+// InputError is a problem with what a person typed, safe to show back to them.
+type InputError struct{ Field, Problem string }
+
+func (e *InputError) Error() string { return "auth: " + e.Field + " " + e.Problem }
+
+// Store owns the users, login_attempts and audit_log tables.
+type Store struct {
+	pool *pgxpool.Pool
+	// Cost of bcrypt; tests lower it, since the race detector makes the default slow.
+	Cost int
+	Now  func() time.Time
+}
+
+// NewStore returns a Store with production settings.
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, Cost: bcrypt.DefaultCost, Now: time.Now}
+}
+
+// NewUser is what an admin fills in to add a user.
+type NewUser struct {
+	Login, DisplayName, Password, Locale string
+	Role                                 Role
+	MustChangePassword                   bool
+}
+
+func (n *NewUser) validate() error {
+	n.Login = strings.ToLower(strings.TrimSpace(n.Login))
+	n.DisplayName = strings.TrimSpace(n.DisplayName)
+	if !loginRe.MatchString(n.Login) {
+		return &InputError{"login", "must be 2-63 lower-case letters, digits, '.', '_' or '-'"}
+	}
+	if !n.Role.Valid() {
+		return &InputError{"role", fmt.Sprintf("must be one of %v", Roles)}
+	}
+	if n.Locale == "" {
+		n.Locale = "ru"
+	}
+	if n.Locale != "ru" && n.Locale != "en" {
+		return &InputError{"locale", "must be ru or en"}
+	}
+	if utf8.RuneCountInString(n.DisplayName) > 100 {
+		return &InputError{"display_name", "must be at most 100 characters"}
+	}
+	return ValidatePassword(n.Password)
+}
+
+// ValidatePassword applies the password policy.
+func ValidatePassword(p string) error {
+	if utf8.RuneCountInString(p) < MinPasswordLength {
+		return &InputError{"password", fmt.Sprintf("must be at least %d characters", MinPasswordLength)}
+	}
+	if len(p) > 72 { // bcrypt ignores what is past 72 bytes
+		return &InputError{"password", "must be at most 72 bytes"}
+	}
+	return nil
+}
+
+// Create adds a user.
+func (s *Store) Create(ctx context.Context, n NewUser) (User, error) {
+	if err := n.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), s.Cost)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: hash password: %w", err)
+	}
+	row := s.pool.QueryRow(ctx, `
+		INSERT INTO users (login, display_name, role, locale, password_hash, must_change_password)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING `+userColumns,
+		n.Login, n.DisplayName, n.Role, n.Locale, string(hash), n.MustChangePassword)
+	u, err := scanUser(row)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return User{}, ErrLoginTaken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: create user %s: %w", n.Login, err)
+	}
+	return u, nil
+}
+
+const userColumns = `id, login, display_name, role, locale, must_change_password, active, created_at, last_login_at`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.MustChangePassword, &u.Active,
+		&u.CreatedAt, &u.LastLoginAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	return u, err
+}
+
+// ByID returns a user, active or not.
+func (s *Store) ByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("auth: user %d: %w", id, err)
+	}
+	return u, err
+}
+
+// ByLogin returns a user by login.
+func (s *Store) ByLogin(ctx context.Context, login string) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE login = $1`,
+		strings.ToLower(strings.TrimSpace(login))))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("auth: user %s: %w", login, err)
+	}
+	return u, err
+}
+
+// List returns every user, by role then login.
+func (s *Store) List(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users
+		ORDER BY array_position(ARRAY['admin','supervisor','manager','operator'], role), login`)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	return users, nil
+}
+
+// Count returns how many users exist.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("auth: count users: %w", err)
+	}
+	return n, nil
+}
+
+// Update changes what an admin may change about a user.
+func (s *Store) Update(ctx context.Context, id int64, role Role, displayName string, active bool) error {
+	if !role.Valid() {
+		return &InputError{"role", fmt.Sprintf("must be one of %v", Roles)}
+	}
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE users SET role = $2, display_name = $3, active = $4, updated_at = now() WHERE id = $1`,
+		id, role, strings.TrimSpace(displayName), active)
+	if err != nil {
+		return fmt.Errorf("auth: update user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetLocale switches a user's UI language.
+func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
+	if locale != "ru" && locale != "en" {
+		return &InputError{"locale", "must be ru or en"}
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE users SET locale = $2, updated_at = now() WHERE id = $1`, id, locale); err != nil {
+		return fmt.Errorf("auth: set locale of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetPassword replaces a password. mustChange makes the user choose a new one at next login (an admin's reset).
+func (s *Store) SetPassword(ctx context.Context, id int64, password string, mustChange bool) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.Cost)
+	if err != nil {
+		return fmt.Errorf("auth: hash password: %w", err)
+	}
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1`,
+		id, string(hash), mustChange)
+	if err != nil {
+		return fmt.Errorf("auth: set password of user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CheckPassword tells whether password is the user's current one.
+func (s *Store) CheckPassword(ctx context.Context, id int64, password string) (bool, error) {
+	var hash string
+	if err := s.pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, id).Scan(&hash); err != nil {
+		return false, fmt.Errorf("auth: read password of user %d: %w", id, err)
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
+}
+
+// EnsureAdmin creates the first administrator when there are no users at all, with a random password that the
+// caller prints once; the admin must change it at first login. It returns "" when users already exist.
+func (s *Store) EnsureAdmin(ctx context.Context, login string) (string, error) {
+	n, err := s.Count(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	password := RandomPassword()
+	_, err = s.Create(ctx, NewUser{Login: login, DisplayName: "Administrator", Password: password,
+		Role: Admin, Locale: "ru", MustChangePassword: true})
+	if errors.Is(err, ErrLoginTaken) { // another instance created it first
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	_ = s.Audit(ctx, Entry{Actor: "system", Action: "user.bootstrap_admin", Object: login})
+	return password, nil
+}
+
+// RandomPassword returns 16 characters that are easy to read and type (no 0/O, 1/l/I).
+func RandomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,269 @@
+// Package config owns Dozvon's settings: one typed table of options, each read from an environment variable with
+// a command-line flag as an override, with a default, a validator and a line of help. Nothing else reads the
+// environment.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Config is the validated settings of one process.
+type Config struct {
+	DatabaseURL     string
+	HTTPAddr        string
+	DataDir         string
+	PublicURL       string
+	BotToken        string
+	TelegramAPIURL  string
+	LogLevel        string
+	LogFormat       string
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
+	CookieSecure    string // auto, true, false
+	PGUser          string
+	PGBinDir        string
+	AdminLogin      string
+	DefaultLocale   string
+	Demo            bool
+}
+
+// Option is one row of the settings table.
+type Option struct {
+	Env     string
+	Flag    string
+	Default string
+	Help    string
+	// Secret options are never printed in clear.
+	Secret bool
+	set    func(c *Config, v string) error
+}
+
+var (
+	botTokenRe = regexp.MustCompile(`^[0-9]{3,20}:[A-Za-z0-9_-]{30,64}$`)
+	loginRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
+)
+
+// Options is every setting Dozvon has, in the order the README's table lists them.
+var Options = []Option{
+	{Env: "DATABASE_URL", Flag: "database-url", Secret: true,
+		Help: "PostgreSQL connection string. Empty: start a private PostgreSQL from the installed server binaries, with its data under DOZVON_DATA_DIR.",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, err := pgxpool.ParseConfig(v); err != nil {
+				return errors.New("is not a PostgreSQL connection string (postgres://user:password@host:5432/dbname)")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{Env: "DOZVON_HTTP_ADDR", Flag: "http-addr", Default: ":8080",
+		Help: "Address the web server listens on (host:port).",
+		set: func(c *Config, v string) error {
+			host, port, err := net.SplitHostPort(v)
+			if err != nil {
+				return errors.New("is not host:port (e.g. :8080 or 127.0.0.1:8080)")
+			}
+			if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+				return fmt.Errorf("has port %q, want a number 0-65535", port)
+			}
+			_ = host
+			c.HTTPAddr = v
+			return nil
+		}},
+	{Env: "DOZVON_DATA_DIR", Flag: "data-dir", Default: "./data",
+		Help: "Folder for the embedded PostgreSQL cluster and local files.",
+		set: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be empty")
+			}
+			abs, err := filepath.Abs(v)
+			if err != nil {
+				return err
+			}
+			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+				return errors.New("exists and is not a folder")
+			}
+			c.DataDir = abs
+			return nil
+		}},
+	{Env: "DOZVON_PUBLIC_URL", Flag: "public-url",
+		Help: "The address clients' browsers and Telegram reach this server at (https://...). Enables the Telegram webhook and secure cookies; empty: long polling.",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("is not an absolute http(s) URL (e.g. https://dozvon.bank.example)")
+			}
+			c.PublicURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{Env: "TELEGRAM_BOT_TOKEN", Flag: "telegram-bot-token", Secret: true,
+		Help: "Bot token from @BotFather. Empty: run the built-in Telegram simulator (/sim) instead.",
+		set: func(c *Config, v string) error {
+			if v != "" && !botTokenRe.MatchString(v) {
+				return errors.New("does not look like a bot token (digits:35 characters, from @BotFather)")
+			}
+			c.BotToken = v
+			return nil
+		}},
+	{Env: "TELEGRAM_API_URL", Flag: "telegram-api-url", Default: "https://api.telegram.org",
+		Help: "Bot API base URL; point it at a local Bot API server or any compatible one.",
+		set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("is not an absolute http(s) URL")
+			}
+			c.TelegramAPIURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{Env: "DOZVON_LOG_LEVEL", Flag: "log-level", Default: "info",
+		Help: "debug, info, warn or error.",
+		set:  oneOf(func(c *Config, v string) { c.LogLevel = v }, "debug", "info", "warn", "error")},
+	{Env: "DOZVON_LOG_FORMAT", Flag: "log-format", Default: "console",
+		Help: "console (for people) or json (for log collectors).",
+		set:  oneOf(func(c *Config, v string) { c.LogFormat = v }, "console", "json")},
+	{Env: "DOZVON_SESSION_LIFETIME", Flag: "session-lifetime", Default: "12h",
+		Help: "Longest a login lasts, however active (a shift).",
+		set:  duration(func(c *Config, d time.Duration) { c.SessionLifetime = d }, time.Minute, 30*24*time.Hour)},
+	{Env: "DOZVON_SESSION_IDLE", Flag: "session-idle", Default: "1h",
+		Help: "A session with no request for this long ends.",
+		set:  duration(func(c *Config, d time.Duration) { c.SessionIdle = d }, time.Minute, 30*24*time.Hour)},
+	{Env: "DOZVON_COOKIE_SECURE", Flag: "cookie-secure", Default: "auto",
+		Help: "Mark the session cookie Secure: auto (when DOZVON_PUBLIC_URL is https), true or false.",
+		set:  oneOf(func(c *Config, v string) { c.CookieSecure = v }, "auto", "true", "false")},
+	{Env: "DOZVON_PG_USER", Flag: "pg-user",
+		Help: "OS user that runs the embedded PostgreSQL when Dozvon runs as root (default: postgres, then nobody).",
+		set:  func(c *Config, v string) error { c.PGUser = v; return nil }},
+	{Env: "DOZVON_PG_BINDIR", Flag: "pg-bindir",
+		Help: "Folder with initdb and postgres for the embedded server (default: pg_config --bindir, /usr/lib/postgresql/*/bin, PATH).",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if st, err := os.Stat(v); err != nil || !st.IsDir() {
+				return errors.New("is not a folder")
+			}
+			c.PGBinDir = v
+			return nil
+		}},
+	{Env: "DOZVON_ADMIN_LOGIN", Flag: "admin-login", Default: "admin",
+		Help: "Login of the administrator created on first start with an empty database.",
+		set: func(c *Config, v string) error {
+			if !loginRe.MatchString(v) {
+				return errors.New("must be 2-63 lower-case letters, digits, '.', '_' or '-'")
+			}
+			c.AdminLogin = v
+			return nil
+		}},
+	{Env: "DOZVON_LOCALE", Flag: "locale", Default: "ru",
+		Help: "UI language of new users: ru or en (each user can switch).",
+		set:  oneOf(func(c *Config, v string) { c.DefaultLocale = v }, "ru", "en")},
+	{Env: "DOZVON_DEMO", Flag: "demo", Default: "auto",
+		Help: "Seed demo data on start: auto (when using the embedded database), true or false.",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "auto":
+				c.Demo = c.DatabaseURL == ""
+			case "true", "false":
+				c.Demo = v == "true"
+			default:
+				return errors.New("must be auto, true or false")
+			}
+			return nil
+		}},
+}
+
+func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				assign(c, v)
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func duration(assign func(*Config, time.Duration), min, max time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return errors.New("is not a duration (e.g. 30m, 12h)")
+		}
+		if d < min || d > max {
+			return fmt.Errorf("must be between %s and %s", min, max)
+		}
+		assign(c, d)
+		return nil
+	}
+}
+
+// Load reads every option from the environment (getenv), lets flags in args override it, and validates all of
+// them, reporting every bad setting at once. Args that are not settings are returned for the subcommand.
+func Load(getenv func(string) string, fs *flag.FlagSet, args []string) (*Config, []string, error) {
+	values := make(map[string]*string, len(Options))
+	for _, o := range Options {
+		v := o.Default
+		if env, ok := lookup(getenv, o.Env); ok {
+			v = env
+		}
+		values[o.Env] = fs.String(o.Flag, v, o.Help+" (env "+o.Env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	c := &Config{}
+	var problems []string
+	for _, o := range Options {
+		v := strings.TrimSpace(*values[o.Env])
+		if err := o.set(c, v); err != nil {
+			shown := v
+			if o.Secret {
+				shown = "(hidden)"
+			}
+			problems = append(problems, fmt.Sprintf("%s=%q %v", o.Env, shown, err))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, nil, fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return c, fs.Args(), nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// SecureCookies tells whether the session cookie must be Secure.
+func (c *Config) SecureCookies() bool {
+	switch c.CookieSecure {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return strings.HasPrefix(c.PublicURL, "https://")
+}
+
+// Embedded tells whether Dozvon starts its own PostgreSQL.
+func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// Simulated tells whether the built-in Telegram simulator stands in for the real Bot API.
+func (c *Config) Simulated() bool { return c.BotToken == "" }

@@ -1,0 +1,106 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(env map[string]string, args ...string) (*Config, []string, error) {
+	return Load(func(k string) string { return env[k] }, flag.NewFlagSet("test", flag.ContinueOnError), args)
+}
+
+func TestDefaultsMakeAWorkingEmbeddedSetup(t *testing.T) {
+	c, rest, err := load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || !strings.HasSuffix(c.DataDir, "/data") || c.LogLevel != "info" ||
+		c.SessionLifetime != 12*time.Hour || c.SessionIdle != time.Hour || c.AdminLogin != "admin" ||
+		c.TelegramAPIURL != "https://api.telegram.org" || c.DefaultLocale != "ru" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if !c.Embedded() || !c.Simulated() || !c.Demo || c.SecureCookies() {
+		t.Errorf("defaults: embedded=%v simulated=%v demo=%v secure=%v", c.Embedded(), c.Simulated(), c.Demo, c.SecureCookies())
+	}
+	if len(rest) != 0 {
+		t.Errorf("rest = %v", rest)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, rest, err := load(map[string]string{"DOZVON_HTTP_ADDR": ":9000", "DOZVON_LOG_LEVEL": "debug"},
+		"-http-addr", "127.0.0.1:7000", "extra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:7000" || c.LogLevel != "debug" {
+		t.Errorf("HTTPAddr=%q LogLevel=%q", c.HTTPAddr, c.LogLevel)
+	}
+	if len(rest) != 1 || rest[0] != "extra" {
+		t.Errorf("rest = %v", rest)
+	}
+}
+
+func TestBadSettingsAreAllReportedClearly(t *testing.T) {
+	_, _, err := load(map[string]string{
+		"DOZVON_HTTP_ADDR":        "8080",
+		"DOZVON_PUBLIC_URL":       "dozvon.bank",
+		"TELEGRAM_BOT_TOKEN":      "not-a-token-secret",
+		"DOZVON_SESSION_IDLE":     "forever",
+		"DOZVON_LOG_LEVEL":        "loud",
+		"DATABASE_URL":            "::not a url::",
+		"DOZVON_ADMIN_LOGIN":      "Admin Root",
+		"DOZVON_SESSION_LIFETIME": "1s",
+	})
+	if err == nil {
+		t.Fatal("bad settings accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`DOZVON_HTTP_ADDR="8080" is not host:port (e.g. :8080 or 127.0.0.1:8080)`,
+		`DOZVON_PUBLIC_URL="dozvon.bank" is not an absolute http(s) URL`,
+		`TELEGRAM_BOT_TOKEN="(hidden)" does not look like a bot token`,
+		`DOZVON_SESSION_IDLE="forever" is not a duration (e.g. 30m, 12h)`,
+		`DOZVON_LOG_LEVEL="loud" must be one of debug, info, warn, error`,
+		`DATABASE_URL="(hidden)" is not a PostgreSQL connection string`,
+		`DOZVON_ADMIN_LOGIN="Admin Root" must be 2-63 lower-case letters`,
+		`DOZVON_SESSION_LIFETIME="1s" must be between 1m0s and 720h0m0s`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "not-a-token-secret") {
+		t.Error("a secret appeared in the error message")
+	}
+}
+
+func TestExternalDatabaseTurnsDemoOffAndHTTPSMakesCookiesSecure(t *testing.T) {
+	c, _, err := load(map[string]string{
+		"DATABASE_URL":       "postgres://dozvon@db.bank.local:5432/dozvon",
+		"DOZVON_PUBLIC_URL":  "https://dozvon.bank.local/",
+		"TELEGRAM_BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded() || c.Demo || c.Simulated() || !c.SecureCookies() || c.PublicURL != "https://dozvon.bank.local" {
+		t.Errorf("%+v", c)
+	}
+}
+
+// The README's configuration table must list every setting.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range Options {
+		if !strings.Contains(string(readme), "`"+o.Env+"`") {
+			t.Errorf("README.md does not document %s", o.Env)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+// Package tgfake is an in-memory fake of the Telegram Bot API server.
+//
+// It speaks the real Bot API wire format — /bot<token>/<method> endpoints,
+// multipart, JSON, urlencoded and query-string parameters, and
+// {"ok":...,"result":...} / {"ok":false,"error_code":...} responses with the
+// matching HTTP statuses — so that unmodified Bot API clients such as
+// github.com/go-telegram/bot can be pointed at it with a different server URL.
+//
+// On top of the Bot API it offers test controls, both as a Go API and as JSON
+// over HTTP under /_fake/: create users, act as them (send text, /start with
+// a deep-link payload, press inline buttons, share contacts, block the bot),
+// inspect what the bot did (chat histories with edits applied, chat actions,
+// callback answers, a request log), inject faults and latency, and emulate
+// Telegram's flood control against an injectable clock.
+//
+// tgfake is meant for tests, benchmarks and the built-in client simulator.
+// It is never used on production paths, except as that simulator when no
+// real bot token is configured.
+package tgfake

@@ -1,0 +1,184 @@
+package tgfake
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// params holds a request's parameters as strings, the common denominator
+// of every encoding the Bot API accepts. Structured parameters (reply_markup,
+// reply_parameters, commands, ...) are JSON text, which is how clients send
+// them in form fields anyway; in JSON bodies they may be nested objects and
+// are kept as their raw JSON text.
+type params map[string]string
+
+const maxBodySize = 10 << 20 // Telegram's own limit for non-file requests is lower
+
+// parseParams merges the query string with the body, the body winning, as
+// the Bot API does.
+func parseParams(r *http.Request) (params, error) {
+	p := params{}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			p[k] = v[0]
+		}
+	}
+	if r.Body == nil || r.Method == http.MethodGet {
+		return p, nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBodySize)
+	body := r.Body
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		return p, parseJSONParams(body, p)
+	case "application/x-www-form-urlencoded":
+		raw, err := io.ReadAll(body)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, fmt.Errorf("can't parse request body: %v", err)
+		}
+		for k, v := range vals {
+			p[k] = v[0]
+		}
+		return p, nil
+	case "multipart/form-data":
+		return p, parseMultipartParams(r, p)
+	default:
+		// Bodies of other types (or none) are ignored, like Telegram does.
+		_, _ = io.Copy(io.Discard, body)
+		return p, nil
+	}
+}
+
+func parseJSONParams(body io.Reader, p params) error {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return errors.New("can't parse JSON object")
+	}
+	for k, v := range obj {
+		switch {
+		case len(v) == 0 || string(v) == "null":
+			continue
+		case v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("can't parse parameter %q", k)
+			}
+			p[k] = s
+		default:
+			p[k] = string(v)
+		}
+	}
+	return nil
+}
+
+func parseMultipartParams(r *http.Request, p params) error {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fmt.Errorf("can't parse multipart body: %v", err)
+	}
+	var buf bytes.Buffer
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("can't parse multipart body: %v", err)
+		}
+		name := part.FormName()
+		if part.FileName() != "" || name == "" {
+			// File uploads are not supported by the fake's methods.
+			_, _ = io.Copy(io.Discard, part)
+			continue
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(part); err != nil {
+			return fmt.Errorf("can't parse multipart body: %v", err)
+		}
+		p[name] = buf.String()
+	}
+}
+
+func (p params) has(name string) bool {
+	_, ok := p[name]
+	return ok
+}
+
+// bool follows Telegram's leniency: "true"/"1" are true, anything else false.
+func (p params) bool(name string) bool {
+	switch strings.ToLower(p[name]) {
+	case "true", "1":
+		return true
+	}
+	return false
+}
+
+func (p params) int(name string, def int) int {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// chatID parses chat_id. Usernames ("@name") only address public
+// channels and groups, so for private chats they are never found.
+func (p params) chatID() (int64, *apiError) {
+	v, ok := p["chat_id"]
+	if !ok || v == "" {
+		return 0, badRequest("chat_id is empty")
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, errChatNotFound
+	}
+	return id, nil
+}
+
+func (p params) messageID() (int, *apiError) {
+	if p["inline_message_id"] != "" {
+		return 0, badRequest("inline messages are not supported by the fake")
+	}
+	v, ok := p["message_id"]
+	if !ok || v == "" {
+		return 0, badRequest("message identifier is not specified")
+	}
+	id, err := strconv.Atoi(v)
+	if err != nil || id <= 0 {
+		return 0, badRequest("message identifier is not specified")
+	}
+	return id, nil
+}
+
+// json decodes a JSON-valued parameter into dst; absent is not an error.
+func (p params) json(name string, dst any) (bool, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return false, nil
+	}
+	return true, json.Unmarshal([]byte(v), dst)
+}
