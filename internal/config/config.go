@@ -36,7 +36,6 @@ type Config struct {
 	PGBinDir        string
 	AdminLogin      string
 	DefaultLocale   string
-	Demo            bool
 }
 
 // Option is one row of the settings table.
@@ -173,19 +172,6 @@ var Options = []Option{
 	{Env: "DOZVON_LOCALE", Flag: "locale", Default: "ru",
 		Help: "UI language of new users: ru or en (each user can switch).",
 		set:  oneOf(func(c *Config, v string) { c.DefaultLocale = v }, "ru", "en")},
-	{Env: "DOZVON_DEMO", Flag: "demo", Default: "auto",
-		Help: "Seed demo data on start: auto (when using the embedded database), true or false.",
-		set: func(c *Config, v string) error {
-			switch v {
-			case "auto":
-				c.Demo = c.DatabaseURL == ""
-			case "true", "false":
-				c.Demo = v == "true"
-			default:
-				return errors.New("must be auto, true or false")
-			}
-			return nil
-		}},
 }
 
 func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {

@@ -22,8 +22,8 @@ func TestDefaultsMakeAWorkingEmbeddedSetup(t *testing.T) {
 		c.TelegramAPIURL != "https://api.telegram.org" || c.DefaultLocale != "ru" {
 		t.Errorf("defaults: %+v", c)
 	}
-	if !c.Embedded() || !c.Simulated() || !c.Demo || c.SecureCookies() {
-		t.Errorf("defaults: embedded=%v simulated=%v demo=%v secure=%v", c.Embedded(), c.Simulated(), c.Demo, c.SecureCookies())
+	if !c.Embedded() || !c.Simulated() || c.SecureCookies() {
+		t.Errorf("defaults: embedded=%v simulated=%v secure=%v", c.Embedded(), c.Simulated(), c.SecureCookies())
 	}
 	if len(rest) != 0 {
 		t.Errorf("rest = %v", rest)
@@ -78,7 +78,7 @@ func TestBadSettingsAreAllReportedClearly(t *testing.T) {
 	}
 }
 
-func TestExternalDatabaseTurnsDemoOffAndHTTPSMakesCookiesSecure(t *testing.T) {
+func TestExternalDatabaseBotTokenAndHTTPSCookies(t *testing.T) {
 	c, _, err := load(map[string]string{
 		"DATABASE_URL":       "postgres://dozvon@db.bank.local:5432/dozvon",
 		"DOZVON_PUBLIC_URL":  "https://dozvon.bank.local/",
@@ -87,7 +87,7 @@ func TestExternalDatabaseTurnsDemoOffAndHTTPSMakesCookiesSecure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Embedded() || c.Demo || c.Simulated() || !c.SecureCookies() || c.PublicURL != "https://dozvon.bank.local" {
+	if c.Embedded() || c.Simulated() || !c.SecureCookies() || c.PublicURL != "https://dozvon.bank.local" {
 		t.Errorf("%+v", c)
 	}
 }

@@ -38,6 +38,9 @@ type EmbeddedOptions struct {
 	Fast bool
 	// BinDir overrides the search for server binaries.
 	BinDir string
+	// Attach makes a start that finds the cluster already running use it rather than take it over: the CLI's
+	// user and migrate commands run beside a serving process.
+	Attach bool
 	Logger zerolog.Logger
 }
 
@@ -126,6 +129,9 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 			return nil, err
 		}
 		e.Initialized = true
+	}
+	if opts.Attach && e.running(ctx) {
+		return e, e.ensureDatabase(ctx, opts.Database)
 	}
 	if err := e.clearStalePid(); err != nil {
 		return nil, err
@@ -368,6 +374,19 @@ func lastLines(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// running tells whether a server already accepts connections on this cluster's socket.
+func (e *Embedded) running(ctx context.Context) bool {
+	if _, err := os.Stat(filepath.Join(e.pgdata, "postmaster.pid")); err != nil {
+		return false
+	}
+	conn, err := pgx.Connect(ctx, e.ConnString("postgres"))
+	if err != nil {
+		return false
+	}
+	conn.Close(ctx)
+	return true
 }
 
 func (e *Embedded) ensureDatabase(ctx context.Context, name string) error {

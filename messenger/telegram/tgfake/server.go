@@ -86,6 +86,9 @@ type Fake struct {
 	closed       bool
 
 	wg sync.WaitGroup // webhook delivery goroutines
+
+	controlOnce sync.Once
+	control     *http.ServeMux
 }
 
 // chat is the fake's state for one private chat.

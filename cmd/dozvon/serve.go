@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"dozvon/internal/auth"
+	"dozvon/internal/config"
+	operatorui "dozvon/operator-ui"
+	"dozvon/reports"
+)
+
+// serve runs until ctx ends (SIGINT/SIGTERM), then drains HTTP, closes the pool and stops the embedded server,
+// in that order, so no request meets a database that is already gone.
+func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	users := auth.NewStore(db.Pool)
+	password, err := users.EnsureAdmin(ctx, cfg.AdminLogin)
+	if err != nil {
+		return err
+	}
+	if password != "" {
+		printAdminPassword(stdout, cfg.AdminLogin, password)
+	}
+
+	ui, err := operatorui.New(operatorui.Deps{
+		Log:           log,
+		Users:         users,
+		Sessions:      auth.NewSessions(db.Pool, cfg.SessionLifetime, cfg.SessionIdle, cfg.SecureCookies()),
+		Reports:       reports.New(db.Pool),
+		Ready:         db.Pool.Ping,
+		DefaultLocale: cfg.DefaultLocale,
+		Version:       version,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           ui.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info().Str("addr", ln.Addr().String()).Str("version", version).Msg("Dozvon is serving")
+	fmt.Fprintf(stdout, "Dozvon is ready: %s\n", browseURL(cfg, ln.Addr()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn().Err(err).Msg("http shutdown")
+	}
+	db.Close()
+	log.Info().Msg("stopped")
+	return nil
+}
+
+func browseURL(cfg *config.Config, addr net.Addr) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if host == "" || host == "::" || host == "0.0.0.0" || strings.HasPrefix(host, "[::") {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func printAdminPassword(w io.Writer, login, password string) {
+	line := strings.Repeat("=", 64)
+	fmt.Fprintf(w, "%s\n  First start: an administrator was created.\n  login:    %s\n  password: %s\n"+
+		"  This password is shown once; you will choose your own at first login.\n%s\n", line, login, password, line)
+}

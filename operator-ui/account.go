@@ -1,0 +1,79 @@
+package operatorui
+
+import (
+	"errors"
+	"net/http"
+
+	"dozvon/internal/auth"
+)
+
+type accountPage struct {
+	MustChange bool
+	Locales    []string
+}
+
+func (ui *UI) showAccount(w http.ResponseWriter, r *http.Request) {
+	ui.renderAccount(w, r, http.StatusOK, "")
+}
+
+func (ui *UI) renderAccount(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+	u := currentUser(r)
+	ui.render(w, r, status, "account", view{Title: "account.title", Error: errMsg,
+		Data: accountPage{MustChange: u.MustChangePassword, Locales: Locales}})
+}
+
+func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	locale := ui.requestLocale(r)
+	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
+	ok, err := ui.Users.CheckPassword(r.Context(), u.ID, current)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	switch {
+	case !ok:
+		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.wrong"))
+		return
+	case next != confirm:
+		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.mismatch"))
+		return
+	case next == current:
+		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.same"))
+		return
+	}
+	if err := ui.Users.SetPassword(r.Context(), u.ID, next, false); err != nil {
+		var in *auth.InputError
+		if errors.As(err, &in) {
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", in.Problem))
+			return
+		}
+		ui.serverError(w, r, err)
+		return
+	}
+	// Other sessions of this user keep working; the one that changed the password gets a fresh token.
+	_ = ui.Sessions.RenewToken(r.Context())
+	ui.audit(r, auth.Entry{UserID: &u.ID, Actor: u.Login, Action: "password.change", Object: u.Login})
+	ui.flash(r, T(locale, "account.changed"))
+	target := "/account"
+	if u.MustChangePassword {
+		target = landing(u.Role)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func (ui *UI) changeLocale(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	locale := r.PostFormValue("locale")
+	if err := ui.Users.SetLocale(r.Context(), u.ID, locale); err != nil {
+		var in *auth.InputError
+		if errors.As(err, &in) {
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(u.Locale, "error.invalid", in.Problem))
+			return
+		}
+		ui.serverError(w, r, err)
+		return
+	}
+	ui.flash(r, T(locale, "account.lang_saved"))
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}

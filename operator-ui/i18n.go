@@ -1,0 +1,157 @@
+package operatorui
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Locales the UI speaks.
+var Locales = []string{"ru", "en"}
+
+// catalog is every string a person reads, in both languages side by side, so a missing translation is seen in
+// review and caught by TestCatalogIsCompleteAndUsed.
+var catalog = map[string]struct{ en, ru string }{
+	"app.name":    {"Dozvon", "Дозвон"},
+	"app.tagline": {"Messenger telemarketing workbench", "Рабочее место мессенджер-телемаркетинга"},
+	"app.skip":    {"Skip to content", "Перейти к содержимому"},
+
+	"nav.console":   {"Operator console", "Консоль оператора"},
+	"nav.campaigns": {"Campaigns", "Кампании"},
+	"nav.live":      {"Live view", "Мониторинг"},
+	"nav.users":     {"Users", "Пользователи"},
+	"nav.audit":     {"Audit log", "Журнал аудита"},
+	"nav.account":   {"My account", "Мой профиль"},
+	"nav.logout":    {"Log out", "Выйти"},
+	"nav.shortcuts": {"Keyboard shortcuts: g then a letter opens a section, ? shows this list.", "Горячие клавиши: g и буква открывают раздел, ? показывает этот список."},
+
+	"role.operator":   {"Operator", "Оператор"},
+	"role.manager":    {"Campaign manager", "Менеджер кампаний"},
+	"role.supervisor": {"Supervisor", "Супервайзер"},
+	"role.admin":      {"Administrator", "Администратор"},
+
+	"login.title":     {"Sign in", "Вход"},
+	"login.login":     {"Login", "Логин"},
+	"login.password":  {"Password", "Пароль"},
+	"login.submit":    {"Sign in", "Войти"},
+	"login.bad":       {"Wrong login or password.", "Неверный логин или пароль."},
+	"login.inactive":  {"This account is deactivated. Ask your administrator.", "Учётная запись отключена. Обратитесь к администратору."},
+	"login.throttled": {"Too many failed attempts. Try again in %d min.", "Слишком много неудачных попыток. Повторите через %d мин."},
+	"login.expired":   {"Your session has ended. Please sign in again.", "Сеанс завершён. Войдите снова."},
+	"login.lang":      {"Русский", "English"},
+
+	"home.welcome":     {"Hello, %s", "Здравствуйте, %s"},
+	"home.role":        {"You work as: %s", "Ваша роль: %s"},
+	"home.today":       {"Today", "Сегодня"},
+	"home.empty":       {"Nothing here yet.", "Здесь пока пусто."},
+	"stat.open_dialogs": {"My open dialogs", "Мои открытые диалоги"},
+	"stat.waiting":     {"Waiting in queues", "Ожидают в очередях"},
+	"stat.answered_60": {"Answered within 60 s", "Отвечено за 60 с"},
+	"stat.campaigns":   {"Campaigns", "Кампании"},
+	"stat.active":      {"Active", "Активные"},
+	"stat.leads":       {"Leads", "Лиды"},
+	"stat.queued":      {"Messages queued", "Сообщений в очереди"},
+	"stat.sent_today":  {"Sent today", "Отправлено сегодня"},
+	"stat.online":      {"Operators online", "Операторов онлайн"},
+	"stat.consents":    {"Consents today", "Согласий сегодня"},
+	"stat.users":       {"Users", "Пользователи"},
+	"stat.contacts":    {"Linked chats", "Привязанные чаты"},
+
+	"kind.missed_call": {"Missed calls", "Недозвоны"},
+	"kind.follow_up":   {"Follow-ups", "Фоллоу-апы"},
+	"kind.acquiring":   {"Acquiring cross-sell", "Кросс-продажа эквайринга"},
+
+	"console.lead":    {"Client replies to broadcasts arrive here, oldest first.", "Ответы клиентов на рассылки появляются здесь, самые давние первыми."},
+	"campaigns.lead":  {"Campaigns turn missed calls, follow-ups and cross-sell leads into Telegram conversations.", "Кампании превращают недозвоны, фоллоу-апы и кросс-продажи в диалоги в Telegram."},
+	"live.lead":       {"Team load, queues and the first-minute SLA, live.", "Загрузка команды, очереди и SLA первой минуты в реальном времени."},
+	"leads.by_kind":   {"Leads by source", "Лиды по источникам"},
+
+	"account.title":        {"My account", "Мой профиль"},
+	"account.must_change":  {"You signed in with a temporary password. Choose your own to continue.", "Вы вошли с временным паролем. Задайте свой, чтобы продолжить."},
+	"account.password":     {"Change password", "Смена пароля"},
+	"account.current":      {"Current password", "Текущий пароль"},
+	"account.new":          {"New password (at least 10 characters)", "Новый пароль (не менее 10 символов)"},
+	"account.confirm":      {"Repeat the new password", "Повторите новый пароль"},
+	"account.save":         {"Save password", "Сохранить пароль"},
+	"account.changed":      {"Password changed.", "Пароль изменён."},
+	"account.wrong":        {"The current password is wrong.", "Текущий пароль неверен."},
+	"account.mismatch":     {"The new passwords differ.", "Новые пароли не совпадают."},
+	"account.same":         {"The new password must differ from the current one.", "Новый пароль должен отличаться от текущего."},
+	"account.language":     {"Interface language", "Язык интерфейса"},
+	"account.lang_saved":   {"Language saved.", "Язык сохранён."},
+	"account.apply":        {"Apply", "Применить"},
+
+	"users.title":       {"Users", "Пользователи"},
+	"users.add":         {"Add a user", "Добавить пользователя"},
+	"users.login":       {"Login", "Логин"},
+	"users.name":        {"Full name", "ФИО"},
+	"users.role":        {"Role", "Роль"},
+	"users.locale":      {"Language", "Язык"},
+	"users.active":      {"Active", "Активен"},
+	"users.last_login":  {"Last login", "Последний вход"},
+	"users.never":       {"never", "не входил"},
+	"users.create":      {"Create", "Создать"},
+	"users.save":        {"Save", "Сохранить"},
+	"users.reset":       {"Reset password", "Сбросить пароль"},
+	"users.created":     {"User %s created. Temporary password (shown once): %s", "Пользователь %s создан. Временный пароль (показывается один раз): %s"},
+	"users.reset_done":  {"New temporary password for %s (shown once): %s", "Новый временный пароль для %s (показывается один раз): %s"},
+	"users.saved":       {"Saved.", "Сохранено."},
+	"users.taken":       {"This login is taken.", "Этот логин занят."},
+	"users.self":        {"You cannot deactivate yourself or take away your own administrator role.", "Нельзя отключить себя или снять с себя роль администратора."},
+	"users.actions":     {"Actions", "Действия"},
+
+	"audit.title":  {"Audit log", "Журнал аудита"},
+	"audit.at":     {"When", "Когда"},
+	"audit.actor":  {"Who", "Кто"},
+	"audit.action": {"Action", "Действие"},
+	"audit.object": {"Object", "Объект"},
+	"audit.ip":     {"Address", "Адрес"},
+
+	"error.forbidden":       {"Access denied", "Доступ запрещён"},
+	"error.forbidden_text":  {"Your role (%s) cannot open this page.", "Ваша роль (%s) не даёт доступа к этой странице."},
+	"error.not_found":       {"Page not found", "Страница не найдена"},
+	"error.not_found_text":  {"There is no such page. Check the address or use the navigation.", "Такой страницы нет. Проверьте адрес или воспользуйтесь меню."},
+	"error.cross_origin":    {"The request came from another site and was refused.", "Запрос пришёл с другого сайта и отклонён."},
+	"error.back":            {"Back to start", "На главную"},
+	"error.invalid":         {"Please correct: %s", "Исправьте: %s"},
+}
+
+// T translates key into locale; extra arguments fill the message's verbs. A missing key shows as itself in
+// brackets, which tests look for.
+func T(locale, key string, args ...any) string {
+	m, ok := catalog[key]
+	if !ok {
+		return "[" + key + "]"
+	}
+	s := m.ru
+	if locale == "en" {
+		s = m.en
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+const langCookie = "dozvon_lang"
+
+// requestLocale picks the language for a page: the user's choice when logged in, else the lang cookie, else the
+// browser's Accept-Language, else the installation's default.
+func (ui *UI) requestLocale(r *http.Request) string {
+	if u := currentUser(r); u.ID != 0 {
+		return u.Locale
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "ru" || c.Value == "en") {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if strings.HasPrefix(tag, "ru") {
+			return "ru"
+		}
+		if strings.HasPrefix(tag, "en") {
+			return "en"
+		}
+	}
+	return ui.DefaultLocale
+}

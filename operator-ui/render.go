@@ -1,0 +1,162 @@
+package operatorui
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"dozvon/internal/auth"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds one template set per page, each made of the shared layout and the page's own file.
+type pages struct{ byName map[string]*template.Template }
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// Placeholders; page() binds them to the request's locale.
+		"t":        func(key string, args ...any) string { return key },
+		"roleName": func(r auth.Role) string { return string(r) },
+		"when":     func(t time.Time) string { return t.Format("02.01.2006 15:04") },
+	}
+}
+
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New(name).Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("operatorui: parse template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// view is what every page template gets: the page's own data and what the layout needs.
+type view struct {
+	Title   string
+	User    auth.User
+	Locale  string
+	Nav     []navItem
+	Path    string
+	Flash   string
+	Error   string
+	Data    any
+	Version string
+}
+
+// render writes a page in the request's locale with the given status.
+func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	t, ok := ui.pages.byName[name]
+	if !ok {
+		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	v.User = currentUser(r)
+	v.Locale = ui.requestLocale(r)
+	v.Path = r.URL.Path
+	v.Version = ui.Version
+	if v.User.ID != 0 {
+		v.Nav = navFor(v.User.Role)
+	}
+	if v.Flash == "" {
+		v.Flash = ui.Sessions.PopString(r.Context(), "flash")
+	}
+	locale := v.Locale
+	t, err := t.Clone()
+	if err == nil {
+		t = t.Funcs(template.FuncMap{
+			"t":        func(key string, args ...any) string { return T(locale, key, args...) },
+			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
+		})
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout", v)
+	}
+	if err != nil {
+		zerolog.Ctx(r.Context()).Error().Err(err).Str("template", name).Msg("render page")
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// flash keeps a message for the next page the user sees (after a redirect).
+func (ui *UI) flash(r *http.Request, msg string) { ui.Sessions.Put(r.Context(), "flash", msg) }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func trimSpace(s string) string { return strings.TrimSpace(s) }
+
+// safeNext accepts only a local path as a post-login target, so the login page cannot redirect elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return ""
+	}
+	return next
+}
+
+func (ui *UI) forbidden(w http.ResponseWriter, r *http.Request) {
+	ui.render(w, r, http.StatusForbidden, "error", view{Title: "error.forbidden",
+		Data: errorPage{Heading: "error.forbidden", Text: T(ui.requestLocale(r), "error.forbidden_text",
+			T(ui.requestLocale(r), "role."+string(currentUser(r).Role)))}})
+}
+
+func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
+	if u, ok := ui.sessionUser(r); ok {
+		r = r.WithContext(contextWithUser(r, u))
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSONError(w, http.StatusNotFound, "no such endpoint")
+		return
+	}
+	ui.render(w, r, http.StatusNotFound, "error", view{Title: "error.not_found",
+		Data: errorPage{Heading: "error.not_found", Text: T(ui.requestLocale(r), "error.not_found_text")}})
+}
+
+func (ui *UI) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	zerolog.Ctx(r.Context()).Warn().Str("origin", r.Header.Get("Origin")).Msg("cross-origin request refused")
+	http.Error(w, T(ui.requestLocale(r), "error.cross_origin"), http.StatusForbidden)
+}
+
+type errorPage struct{ Heading, Text string }

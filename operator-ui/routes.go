@@ -1,0 +1,116 @@
+package operatorui
+
+import (
+	"net/http"
+
+	"dozvon/internal/auth"
+)
+
+// Access says who may use a route.
+type Access struct {
+	// Public routes need no login (the login page, health checks, static files).
+	Public bool
+	// Roles may use the route; empty with Public false means any logged-in user.
+	Roles []auth.Role
+	// API routes answer 401/403 as JSON instead of redirecting to the login page.
+	API bool
+}
+
+func (a Access) allows(r auth.Role) bool {
+	if a.Public || len(a.Roles) == 0 {
+		return true
+	}
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Route is one row of the role table: every page and API endpoint is here, and the role test walks all of them.
+type Route struct {
+	Pattern string // Go 1.22 ServeMux pattern, "METHOD /path/{param}"
+	Access  Access
+	Handler http.HandlerFunc
+}
+
+var (
+	public      = Access{Public: true}
+	anyUser     = Access{}
+	operators   = Access{Roles: []auth.Role{auth.Operator, auth.Supervisor, auth.Admin}}
+	managers    = Access{Roles: []auth.Role{auth.Manager, auth.Admin}}
+	supervisors = Access{Roles: []auth.Role{auth.Supervisor, auth.Admin}}
+	admins      = Access{Roles: []auth.Role{auth.Admin}}
+)
+
+// Routes is the role table.
+func (ui *UI) Routes() []Route {
+	return []Route{
+		{"GET /healthz", public, ui.healthz},
+		{"GET /readyz", public, ui.readyz},
+		{"GET /metrics", public, ui.metrics},
+		{"GET /static/", public, ui.static},
+		{"GET /favicon.ico", public, ui.favicon},
+
+		{"GET /login", public, ui.showLogin},
+		{"POST /login", public, ui.submitLogin},
+		{"POST /logout", anyUser, ui.logout},
+		{"GET /{$}", anyUser, ui.home},
+
+		{"GET /account", anyUser, ui.showAccount},
+		{"POST /account/password", anyUser, ui.changePassword},
+		{"POST /account/locale", anyUser, ui.changeLocale},
+
+		{"GET /console", operators, ui.showConsole},
+		{"GET /campaigns", managers, ui.showCampaigns},
+		{"GET /live", supervisors, ui.showLive},
+
+		{"GET /admin/users", admins, ui.showUsers},
+		{"POST /admin/users", admins, ui.createUser},
+		{"POST /admin/users/{id}", admins, ui.updateUser},
+		{"POST /admin/users/{id}/password", admins, ui.resetPassword},
+		{"GET /admin/audit", admins, ui.showAudit},
+
+		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
+	}
+}
+
+// landing is where each role starts after login.
+func landing(r auth.Role) string {
+	switch r {
+	case auth.Operator:
+		return "/console"
+	case auth.Manager:
+		return "/campaigns"
+	case auth.Supervisor:
+		return "/live"
+	default:
+		return "/admin/users"
+	}
+}
+
+// navItem is a link in the side navigation, shown to the roles that may open it.
+type navItem struct {
+	Path, Label, Key string // Key: the keyboard shortcut after "g"
+	Access           Access
+}
+
+var navigation = []navItem{
+	{"/console", "nav.console", "c", operators},
+	{"/campaigns", "nav.campaigns", "m", managers},
+	{"/live", "nav.live", "l", supervisors},
+	{"/admin/users", "nav.users", "u", admins},
+	{"/admin/audit", "nav.audit", "a", admins},
+	{"/account", "nav.account", "p", anyUser},
+}
+
+func navFor(role auth.Role) []navItem {
+	var out []navItem
+	for _, n := range navigation {
+		if n.Access.allows(role) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,277 @@
+package operatorui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+
+	"dozvon/internal/auth"
+	"dozvon/reports"
+)
+
+// Deps is what the UI needs from the rest of the process.
+type Deps struct {
+	Log      zerolog.Logger
+	Users    *auth.Store
+	Sessions *scs.SessionManager
+	Reports  *reports.Reports
+	// Ready reports whether the database answers; /readyz uses it.
+	Ready         func(context.Context) error
+	DefaultLocale string
+	Version       string
+	// TrustProxy makes the client address come from X-Forwarded-For (behind the bank's load balancer).
+	TrustProxy bool
+}
+
+// UI serves every page and API route.
+type UI struct {
+	Deps
+	pages    *pages
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New parses the templates (a broken template fails here, at start, not on a user's screen) and sets up metrics.
+func New(d Deps) (*UI, error) {
+	if d.DefaultLocale == "" {
+		d.DefaultLocale = "ru"
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	ui := &UI{Deps: d, pages: p, registry: prometheus.NewRegistry()}
+	ui.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dozvon_http_requests_total", Help: "HTTP requests by route and status.",
+	}, []string{"route", "code"})
+	ui.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "dozvon_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route"})
+	ui.registry.MustRegister(ui.requests, ui.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return ui, nil
+}
+
+// Registry lets other packages add their metrics to /metrics.
+func (ui *UI) Registry() *prometheus.Registry { return ui.registry }
+
+// Handler is the whole HTTP surface: the routes of the role table behind request ids, access logging, metrics,
+// panic recovery, security headers, cross-origin (CSRF) protection and sessions.
+func (ui *UI) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range ui.Routes() {
+		mux.Handle(rt.Pattern, ui.guard(rt.Access, rt.Handler))
+	}
+	mux.HandleFunc("/", ui.notFound)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(ui.crossOriginDenied))
+	var h http.Handler = mux
+	h = ui.Sessions.LoadAndSave(h)
+	h = csrf.Handler(h)
+	h = securityHeaders(h)
+	h = ui.recoverer(h)
+	h = ui.observe(h)
+	return h
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	userKey
+)
+
+var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// statusWriter remembers the status and size of a response for the access log and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (websocket upgrades, flushing).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives each request an id (kept from X-Request-Id when the balancer set one), logs it when done and
+// counts it by route pattern, so metrics do not explode with ids in paths.
+func (ui *UI) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDRe.MatchString(id) {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		log := ui.Log.With().Str("request_id", id).Logger()
+		r = r.WithContext(log.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		took := time.Since(start)
+		ui.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		ui.latency.WithLabelValues(route).Observe(took.Seconds())
+		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || route == "GET /static/" {
+			return
+		}
+		log.Info().Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).
+			Int("status", sw.status).Int("bytes", sw.bytes).Dur("took", took).
+			Str("ip", ui.clientIP(r).String()).Msg("http")
+	})
+}
+
+func (ui *UI) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				zerolog.Ctx(r.Context()).Error().Str("panic", fmt.Sprint(v)).Msg("handler panicked")
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders forbids inline scripts and framing: client text is untrusted everywhere on these pages.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guard enforces a route's row of the role table. The user is read from the database on every request, so a
+// deactivation or a role change takes effect at once, on every instance.
+func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.Public {
+			next(w, r)
+			return
+		}
+		u, ok := ui.sessionUser(r)
+		if !ok {
+			if a.API {
+				writeJSONError(w, http.StatusUnauthorized, "login required")
+				return
+			}
+			target := "/login"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?next=" + urlQueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		if !a.allows(u.Role) {
+			zerolog.Ctx(r.Context()).Warn().Int64("user_id", u.ID).Str("role", string(u.Role)).
+				Str("route", r.Pattern).Msg("role denied")
+			if a.API {
+				writeJSONError(w, http.StatusForbidden, "your role may not use this endpoint")
+				return
+			}
+			ui.forbidden(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+			return
+		}
+		// A user with a temporary password sets their own before anything else.
+		if u.MustChangePassword && r.URL.Path != "/account" && r.URL.Path != "/account/password" &&
+			r.URL.Path != "/logout" && r.URL.Path != "/account/locale" && !a.API {
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+	})
+}
+
+const sessionUserID = "user_id"
+
+func (ui *UI) sessionUser(r *http.Request) (auth.User, bool) {
+	id := ui.Sessions.GetInt64(r.Context(), sessionUserID)
+	if id == 0 {
+		return auth.User{}, false
+	}
+	u, err := ui.Users.ByID(r.Context(), id)
+	if err != nil {
+		if !errors.Is(err, auth.ErrNotFound) {
+			zerolog.Ctx(r.Context()).Error().Err(err).Msg("load session user")
+		}
+		return auth.User{}, false
+	}
+	if !u.Active {
+		_ = ui.Sessions.Destroy(r.Context())
+		return auth.User{}, false
+	}
+	return u, true
+}
+
+// currentUser is the logged-in user of a guarded route.
+func currentUser(r *http.Request) auth.User {
+	u, _ := r.Context().Value(userKey).(auth.User)
+	return u
+}
+
+func (ui *UI) clientIP(r *http.Request) netip.Addr {
+	if ui.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first := xff
+			for i := 0; i < len(xff); i++ {
+				if xff[i] == ',' {
+					first = xff[:i]
+					break
+				}
+			}
+			if ip, err := netip.ParseAddr(trimSpace(first)); err == nil {
+				return ip
+			}
+		}
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
