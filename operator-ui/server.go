@@ -91,9 +91,16 @@ func (ui *UI) Handler() http.Handler {
 type ctxKey int
 
 const (
-	requestIDKey ctxKey = iota
+	infoKey ctxKey = iota
 	userKey
 )
+
+// requestInfo is filled in as the request goes down the chain and read by observe on the way back: the mux sets
+// the matched pattern only on the request it hands to the route, not on the one observe holds.
+type requestInfo struct {
+	route  string
+	userID int64
+}
 
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -136,13 +143,14 @@ func (ui *UI) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		log := ui.Log.With().Str("request_id", id).Logger()
-		r = r.WithContext(log.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		info := &requestInfo{}
+		r = r.WithContext(log.WithContext(context.WithValue(r.Context(), infoKey, info)))
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		route := r.Pattern
+		route := info.route
 		if route == "" {
 			route = "unmatched"
 		}
@@ -153,7 +161,7 @@ func (ui *UI) observe(next http.Handler) http.Handler {
 			return
 		}
 		log.Info().Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).
-			Int("status", sw.status).Int("bytes", sw.bytes).Dur("took", took).
+			Int("status", sw.status).Int("bytes", sw.bytes).Dur("took", took).Int64("user_id", info.userID).
 			Str("ip", ui.clientIP(r).String()).Msg("http")
 	})
 }
@@ -190,6 +198,10 @@ func securityHeaders(next http.Handler) http.Handler {
 // deactivation or a role change takes effect at once, on every instance.
 func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, _ := r.Context().Value(infoKey).(*requestInfo)
+		if info != nil {
+			info.route = r.Pattern
+		}
 		if a.Public {
 			next(w, r)
 			return
@@ -206,6 +218,9 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
+		}
+		if info != nil {
+			info.userID = u.ID
 		}
 		if !a.allows(u.Role) {
 			zerolog.Ctx(r.Context()).Warn().Int64("user_id", u.ID).Str("role", string(u.Role)).

@@ -97,9 +97,14 @@ func parseMultipartParams(r *http.Request, p params) error {
 		return fmt.Errorf("can't parse multipart body: %v", err)
 	}
 	var buf bytes.Buffer
-	for {
+	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
+			return nil
+		}
+		if parts == 0 && errors.Is(err, io.EOF) {
+			// go-telegram/bot sends parameterless calls (getMe) as an empty
+			// body with a multipart Content-Type; Telegram accepts that.
 			return nil
 		}
 		if err != nil {

@@ -85,13 +85,19 @@ func parseHTML(s string) (string, []MessageEntity, error) {
 	type open struct {
 		name   string
 		offset int // UTF-16 offset in the output text
+		order  int // index among start tags, to order equal spans
+		entity MessageEntity
+	}
+	type closed struct {
+		order  int
 		entity MessageEntity
 	}
 	var (
-		out      strings.Builder
-		pos      int // UTF-16 length of out
-		stack    []open
-		entities []MessageEntity
+		out    strings.Builder
+		pos    int // UTF-16 length of out
+		stack  []open
+		done   []closed
+		starts int
 	)
 	write := func(str string) {
 		out.WriteString(str)
@@ -124,7 +130,7 @@ func parseHTML(s string) (string, []MessageEntity, error) {
 				if top.entity.Type != "" && pos > top.offset {
 					e := top.entity
 					e.Offset, e.Length = top.offset, pos-top.offset
-					entities = append(entities, e)
+					done = append(done, closed{top.order, e})
 				}
 				continue
 			}
@@ -141,7 +147,8 @@ func parseHTML(s string) (string, []MessageEntity, error) {
 				}
 				entity = MessageEntity{}
 			}
-			stack = append(stack, open{name: name, offset: pos, entity: entity})
+			stack = append(stack, open{name: name, offset: pos, order: starts, entity: entity})
+			starts++
 		default:
 			next := strings.IndexAny(s[i:], "&<")
 			if next < 0 {
@@ -155,12 +162,19 @@ func parseHTML(s string) (string, []MessageEntity, error) {
 		return "", nil, fmt.Errorf("Can't find end tag corresponding to start tag \"%s\"", stack[len(stack)-1].name)
 	}
 	// Telegram returns entities ordered by offset, outer before inner.
-	slices.SortStableFunc(entities, func(a, b MessageEntity) int {
-		if a.Offset != b.Offset {
-			return a.Offset - b.Offset
+	slices.SortFunc(done, func(a, b closed) int {
+		if a.entity.Offset != b.entity.Offset {
+			return a.entity.Offset - b.entity.Offset
 		}
-		return b.Length - a.Length
+		if a.entity.Length != b.entity.Length {
+			return b.entity.Length - a.entity.Length
+		}
+		return a.order - b.order
 	})
+	var entities []MessageEntity
+	for _, c := range done {
+		entities = append(entities, c.entity)
+	}
 	return out.String(), entities, nil
 }
 

@@ -1,0 +1,21 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper for them.
+GO ?= go
+BIN := bin/dozvon
+
+.PHONY: run test build bench
+
+# Build and serve on http://localhost:8080 with the embedded PostgreSQL (when DATABASE_URL is unset).
+run: build
+	exec ./$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/dozvon
+
+# Vet, then every test with the race detector, against real PostgreSQL and headless Chromium.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Benchmarks recorded in docs/BENCHMARKS.md.
+bench:
+	$(GO) test -run XXX -bench . -benchtime 5x ./internal/pg/
