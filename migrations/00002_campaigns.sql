@@ -60,7 +60,6 @@ CREATE TABLE leads (
     status         text NOT NULL DEFAULT 'new'
                    CHECK (status IN ('new', 'offered', 'replied', 'consented', 'converted', 'refused', 'closed')),
     eligible_at    timestamptz NOT NULL DEFAULT now(),
-    invite_token   text UNIQUE CHECK (invite_token ~ '^[A-Za-z0-9_-]{1,64}$'),  -- the deep-link /start payload
     attributes     jsonb NOT NULL DEFAULT '{}',
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()

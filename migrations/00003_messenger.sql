@@ -27,6 +27,18 @@ CREATE TABLE contact_leads (
 );
 CREATE INDEX contact_leads_lead_idx ON contact_leads (lead_id);
 
+-- Personal deep links (https://t.me/<bot>?start=<token>): a lead without a chat is invited with one, and the
+-- /start that carries the token links the chat to the lead and records what brought it.
+CREATE TABLE invitations (
+    token       text PRIMARY KEY CHECK (token ~ '^[A-Za-z0-9_-]{1,64}$'),
+    lead_id     bigint NOT NULL REFERENCES leads (id),
+    campaign_id bigint REFERENCES campaigns (id),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    used_at     timestamptz,
+    contact_id  bigint REFERENCES contacts (id)
+);
+CREATE UNIQUE INDEX invitations_lead_campaign_key ON invitations (lead_id, coalesce(campaign_id, 0));
+
 -- The do-not-contact list. Kept by phone and by chat, so a client who opted out stays out under either.
 CREATE TABLE opt_outs (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -68,6 +80,14 @@ CREATE UNIQUE INDEX outbox_campaign_step_lead_key ON outbox (campaign_id, step, 
 CREATE INDEX outbox_ready_idx ON outbox (priority DESC, not_before, id) WHERE state IN ('queued', 'sending');
 CREATE INDEX outbox_chat_idx ON outbox (chat_id, created_at);
 
+-- Telegram's limits are per bot, whichever instance sends: one row per bot holds the next free send slot, and a
+-- sender reserves slots from it before calling the Bot API. A 429 moves the slot past retry_after for everyone.
+CREATE TABLE send_pacing (
+    bot        text PRIMARY KEY,
+    next_slot  timestamptz NOT NULL DEFAULT now(),
+    paused_until timestamptz NOT NULL DEFAULT '-infinity'
+);
+
 -- Every Telegram update, stored before it is acknowledged; update_id makes a redelivery a no-op.
 CREATE TABLE inbox (
     update_id    bigint PRIMARY KEY,
@@ -79,4 +99,4 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_unprocessed_idx ON inbox (update_id) WHERE processed_at IS NULL;
 
 -- +goose Down
-DROP TABLE inbox, outbox, opt_outs, contact_leads, contacts;
+DROP TABLE inbox, send_pacing, outbox, opt_outs, invitations, contact_leads, contacts;

@@ -29,6 +29,7 @@ func (d *database) Close() {
 	}
 	if d.embedded != nil {
 		_ = d.embedded.Stop()
+		d.embedded = nil // serve closes early and again on return; a second Stop would wait 25 s for nothing
 	}
 }
 

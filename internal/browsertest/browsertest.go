@@ -30,6 +30,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,10 +60,10 @@ type Page struct {
 // removed, when the test ends.
 func New(t testing.TB) *Page {
 	t.Helper()
-	exe := chromiumPath()
-	if exe == "" {
-		reason := "browsertest: Chromium not found (set $CHROMIUM or install /usr/bin/chromium)"
-		if os.Getenv("CI") == "true" {
+	exe, err := chromiumPath()
+	if err != nil {
+		reason := fmt.Sprintf("browsertest: no Chromium (%v); install it, or set $CHROMIUM to its path", err)
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
 			t.Fatal(reason + "; browser tests must run in CI, they are not skipped there")
 		}
 		t.Skip(reason)
@@ -93,7 +94,7 @@ func New(t testing.TB) *Page {
 	}
 	lifetime, stopLifetime := context.WithDeadline(context.Background(), deadline)
 	allocCtx, stopAlloc := chromedp.NewExecAllocator(lifetime, opts...)
-	ctx, stopCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	ctx, stopCtx := chromedp.NewContext(allocCtx)
 	p := &Page{Ctx: ctx, t: t, name: "page"}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -117,16 +118,13 @@ func New(t testing.TB) *Page {
 	return p
 }
 
-// chromiumPath finds the browser, or returns "".
-func chromiumPath() string {
+// chromiumPath finds the browser: $CHROMIUM, or /usr/bin/chromium.
+func chromiumPath() (string, error) {
 	exe := os.Getenv("CHROMIUM")
 	if exe == "" {
 		exe = "/usr/bin/chromium"
 	}
-	if p, err := exec.LookPath(exe); err == nil {
-		return p
-	}
-	return ""
+	return exec.LookPath(exe)
 }
 
 // Isolated opens another tab in a browser context of its own: it shares no cookies, storage or cache with the
@@ -178,11 +176,13 @@ func (p *Page) Open(url string) int {
 	return int(resp.Status)
 }
 
-// Fill replaces the value of the input that selector (CSS) finds by typing value into it.
+// Fill replaces the value of the input that selector (CSS) finds by typing value into it, as a person would.
 func (p *Page) Fill(selector, value string) {
 	p.t.Helper()
+	// chromedp.SetValue(sel, "") cannot clear a field (it sets "undefined"), so the field is emptied in the page.
 	p.step("fill "+selector,
-		chromedp.SetValue(chromedp.CSS(selector), ""),
+		chromedp.WaitVisible(chromedp.CSS(selector)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.querySelector(%s).value = ''", jsString(selector))),
 		chromedp.SendKeys(chromedp.CSS(selector), value))
 }
 
@@ -225,10 +225,9 @@ func (p *Page) Text(selector string) string {
 // Has tells, without waiting, whether the current page has an element that selector (CSS) finds.
 func (p *Page) Has(selector string) bool {
 	p.t.Helper()
-	quoted, _ := json.Marshal(selector)
 	ctx, cancel := context.WithTimeout(p.Ctx, StepTimeout)
 	defer cancel()
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("document.querySelector(%s) !== null", quoted)))
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("document.querySelector(%s) !== null", jsString(selector))))
 	if err != nil {
 		p.fail("look for "+selector, err)
 	}
@@ -288,6 +287,12 @@ func (p *Page) captureOnFailure() {
 	}
 }
 
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
 var isolated atomic.Int64
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -308,12 +313,22 @@ func (w *tail) Write(b []byte) (int, error) {
 	w.buf = append(w.buf, b...)
 	if len(w.buf) > tailSize {
 		w.buf = w.buf[len(w.buf)-tailSize:]
+		if i := bytes.IndexByte(w.buf, '\n'); i >= 0 {
+			w.buf = w.buf[i+1:] // whole lines only
+		}
 	}
 	return len(b), nil
 }
 
+// String is the kept output without the D-Bus complaints a container always causes.
 func (w *tail) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return string(bytes.TrimSpace(w.buf))
+	var out []string
+	for _, line := range strings.Split(string(bytes.TrimSpace(w.buf)), "\n") {
+		if !strings.Contains(line, "dbus") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }

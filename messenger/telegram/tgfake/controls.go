@@ -1,6 +1,7 @@
 package tgfake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -335,7 +336,7 @@ func (f *Fake) BotMessages() []Message {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Message) int { return int(a.seq - b.seq) })
+	slices.SortFunc(out, func(a, b Message) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 

@@ -68,12 +68,11 @@ func TestControlAPI(t *testing.T) {
 
 	callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": 100000001, "text": "Share?",
 		"reply_markup": map[string]any{"keyboard": [][]map[string]any{{{"text": "Phone", "request_contact": true}}}}})
-	status, msgs := control[[]map[string]any](t, "GET", base+"/_fake/chats/"+id+"/wait?n=1&timeout_ms=2000", nil)
+	status, msgs := control[[]messageJSON](t, "GET", base+"/_fake/chats/"+id+"/wait?n=1&timeout_ms=2000", nil)
 	if status != 200 || len(msgs) != 2 {
 		t.Fatalf("wait = %d %+v", status, msgs)
 	}
-	kb, _ := json.Marshal(msgs[1]["reply_keyboard"])
-	if msgs[1]["text"] != "Share?" || string(kb) != `{"keyboard":[[{"text":"Phone","request_contact":true}]]}` {
+	if msgs[1].Text != "Share?" || mustJSON(t, msgs[1].ReplyKeyboard) != `{"keyboard":[[{"text":"Phone","request_contact":true}]]}` {
 		t.Errorf("bot message as JSON = %+v", msgs[1])
 	}
 

@@ -67,28 +67,150 @@ func parseJSONParams(body io.Reader, p params) error {
 	if err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || string(trimmed) == "null" {
 		return nil
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return errors.New("can't parse JSON object")
-	}
-	for k, v := range obj {
+	if err := eachMember(raw, func(key string, v []byte) error {
 		switch {
-		case len(v) == 0 || string(v) == "null":
-			continue
+		case string(v) == "null":
+		case v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
+			p[key] = string(v[1 : len(v)-1]) // no escapes: the common, fast case
 		case v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("can't parse parameter %q", k)
+				return err
 			}
-			p[k] = s
+			p[key] = s
 		default:
-			p[k] = string(v)
+			p[key] = string(v)
 		}
+		return nil
+	}); err != nil {
+		return errors.New("can't parse JSON object")
 	}
 	return nil
+}
+
+// errJSONSyntax reports a malformed JSON body.
+var errJSONSyntax = errors.New("malformed JSON")
+
+// eachMember calls fn with each member of the JSON object in data and its
+// raw value. It only finds value boundaries; values are fully parsed (and
+// so validated) later by whichever method reads them. This is the hot path
+// of every JSON request, and a map[string]json.RawMessage decode costs
+// several times more.
+func eachMember(data []byte, fn func(key string, raw []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errJSONSyntax
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return checkTrailing(data, i+1)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return errJSONSyntax
+		}
+		end, ok := stringEnd(data, i)
+		if !ok {
+			return errJSONSyntax
+		}
+		rawKey := data[i:end]
+		key := string(rawKey[1 : len(rawKey)-1])
+		if bytes.IndexByte(rawKey, '\\') >= 0 {
+			if err := json.Unmarshal(rawKey, &key); err != nil {
+				return err
+			}
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return errJSONSyntax
+		}
+		i = skipSpace(data, i+1)
+		vend, ok := valueEnd(data, i)
+		if !ok {
+			return errJSONSyntax
+		}
+		if err := fn(key, data[i:vend]); err != nil {
+			return err
+		}
+		i = skipSpace(data, vend)
+		if i >= len(data) {
+			return errJSONSyntax
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return checkTrailing(data, i+1)
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func checkTrailing(data []byte, i int) error {
+	if skipSpace(data, i) != len(data) {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+// stringEnd returns the index just past the string starting at data[i].
+func stringEnd(data []byte, i int) (int, bool) {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index just past the JSON value starting at data[i].
+func valueEnd(data []byte, i int) (int, bool) {
+	if i >= len(data) {
+		return 0, false
+	}
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				end, ok := stringEnd(data, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	default: // number, true, false, null
+		j := i
+		for j < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[j])) {
+			j++
+		}
+		return j, j > i
+	}
 }
 
 func parseMultipartParams(r *http.Request, p params) error {

@@ -363,7 +363,9 @@ func TestBotEndToEnd(t *testing.T) {
 				MessageID: cq.Message.Message.ID, Text: "Subscribed to " + cq.Data})
 		}
 	}))
-	go b.Start(ctx)
+	stopped := make(chan struct{})
+	go func() { b.Start(ctx); close(stopped) }()
+	defer func() { cancel(); <-stopped }() // let the bot stop before the server does
 
 	u := f.AddUser(User{FirstName: "Anna"})
 	if _, err := f.Start(u.ID, "code"); err != nil {

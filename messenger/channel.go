@@ -1,0 +1,108 @@
+package messenger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Button is an inline button under a message. Exactly one of Data (a callback the bot receives), URL, or
+// RequestContact (a "share my phone" keyboard button) is set.
+type Button struct {
+	Text           string `json:"text"`
+	Data           string `json:"data,omitempty"`
+	URL            string `json:"url,omitempty"`
+	RequestContact bool   `json:"request_contact,omitempty"`
+}
+
+// Markup is the buttons of a message, by rows.
+type Markup [][]Button
+
+// Message is one message to one chat. Text is Telegram HTML in which every substituted value was escaped.
+type Message struct {
+	ChatID  int64
+	Text    string
+	Buttons Markup
+	// PaidBroadcast asks Telegram for the paid limit (up to 1000 msg/s) for this message.
+	PaidBroadcast bool
+}
+
+// Channel is the messenger as the sender sees it. Implementations return the errors below so the sender can
+// decide between waiting, retrying and giving up.
+type Channel interface {
+	Send(ctx context.Context, m Message) (messageID int64, err error)
+	Typing(ctx context.Context, chatID int64) error
+}
+
+var (
+	// ErrBlocked: the user blocked the bot (403). Not retried; the contact is marked blocked.
+	ErrBlocked = errors.New("messenger: the client blocked the bot")
+	// ErrChatNotFound: the chat does not exist or never started the bot (400). Not retried.
+	ErrChatNotFound = errors.New("messenger: chat not found")
+)
+
+// RetryAfterError is the messenger's flood control: nothing may be sent by this bot for After.
+type RetryAfterError struct{ After time.Duration }
+
+func (e *RetryAfterError) Error() string { return fmt.Sprintf("messenger: flood control, retry after %s", e.After) }
+
+// PermanentError is a refusal that a retry cannot fix (a malformed message, say).
+type PermanentError struct{ Reason string }
+
+func (e *PermanentError) Error() string { return "messenger: refused: " + e.Reason }
+
+// MaxTextLength is Telegram's limit for a message's text after entity parsing; checked before sending.
+const MaxTextLength = 4096
+
+// MaxButtonData is Telegram's limit for callback data, in bytes.
+const MaxButtonData = 64
+
+// Validate refuses a message that Telegram would refuse, with a reason a campaign manager can act on.
+func (m Message) Validate() error {
+	if m.ChatID == 0 {
+		return &PermanentError{"no chat"}
+	}
+	n := visibleLength(m.Text)
+	if n == 0 {
+		return &PermanentError{"the text is empty"}
+	}
+	if n > MaxTextLength {
+		return &PermanentError{fmt.Sprintf("the text is %d characters, Telegram allows %d", n, MaxTextLength)}
+	}
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if b.Text == "" {
+				return &PermanentError{"a button has no text"}
+			}
+			if len(b.Data) > MaxButtonData {
+				return &PermanentError{fmt.Sprintf("button %q carries %d bytes of data, Telegram allows %d", b.Text, len(b.Data), MaxButtonData)}
+			}
+		}
+	}
+	return nil
+}
+
+// visibleLength counts the characters Telegram counts: the text without HTML tags, entities as one character.
+func visibleLength(html string) int {
+	n, inTag, inEntity := 0, false, false
+	for _, r := range html {
+		switch {
+		case inTag:
+			inTag = r != '>'
+		case r == '<':
+			inTag = true
+		case inEntity:
+			inEntity = r != ';'
+		case r == '&':
+			inEntity = true
+			n++
+		default:
+			if r > 0xFFFF { // Telegram counts UTF-16 code units
+				n++
+			}
+			n++
+		}
+	}
+	return n
+}

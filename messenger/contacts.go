@@ -1,0 +1,282 @@
+package messenger
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Contacts is the registry of chats Dozvon may write to: which phone and leads each chat speaks for, how it was
+// linked, and whether it is active, blocked or opted out. It also keeps invitations and the do-not-contact list.
+type Contacts struct {
+	pool *pgxpool.Pool
+}
+
+// NewContacts returns the registry on pool.
+func NewContacts(pool *pgxpool.Pool) *Contacts { return &Contacts{pool: pool} }
+
+// Contact statuses.
+const (
+	StatusActive   = "active"
+	StatusBlocked  = "blocked"
+	StatusOptedOut = "opted_out"
+)
+
+// Chat is who wrote to the bot, as the messenger describes them.
+type Chat struct {
+	ChatID    int64
+	UserID    int64
+	Username  string
+	FirstName string
+}
+
+// Contact is a row of the registry.
+type Contact struct {
+	ID        int64
+	ChatID    int64
+	UserID    *int64
+	Username  string
+	FirstName string
+	Phone     *string
+	Status    string
+	LinkedVia string
+	LinkedAt  time.Time
+	UpdatedAt time.Time
+	Leads     []int64
+}
+
+// ErrUnknownInvitation is returned for a /start token that no invitation has.
+var ErrUnknownInvitation = errors.New("messenger: unknown invitation token")
+
+// NewInviteToken returns an unguessable deep-link payload: 128 random bits in 22 URL-safe characters, within
+// Telegram's 1–64 characters of A-Za-z0-9_-.
+func NewInviteToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// InviteLink is the personal deep link that opens the bot with the token.
+func InviteLink(botUsername, token string) string {
+	return "https://t.me/" + botUsername + "?start=" + token
+}
+
+// Invite returns the lead's invitation token for a campaign, creating it once: inviting the same lead again from
+// the same campaign gives the same link.
+func (c *Contacts) Invite(ctx context.Context, leadID int64, campaignID *int64) (string, error) {
+	var token string
+	err := c.pool.QueryRow(ctx, `
+		WITH created AS (
+		    INSERT INTO invitations (token, lead_id, campaign_id) VALUES ($1, $2, $3)
+		    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
+		    RETURNING token
+		)
+		SELECT token FROM created
+		UNION ALL
+		SELECT token FROM invitations WHERE lead_id = $2 AND coalesce(campaign_id, 0) = coalesce($3, 0)
+		LIMIT 1`, NewInviteToken(), leadID, campaignID).Scan(&token)
+	if err != nil {
+		return "", fmt.Errorf("messenger: invite lead %d: %w", leadID, err)
+	}
+	return token, nil
+}
+
+// upsert records the chat and returns its contact id, keeping an earlier link's method and time.
+func upsert(ctx context.Context, tx pgx.Tx, chat Chat, via string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO contacts (chat_id, tg_user_id, username, first_name, linked_via)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (chat_id) DO UPDATE
+		   SET tg_user_id = EXCLUDED.tg_user_id, username = EXCLUDED.username, first_name = EXCLUDED.first_name,
+		       linked_via = CASE WHEN contacts.linked_via = '' THEN EXCLUDED.linked_via ELSE contacts.linked_via END,
+		       updated_at = now()
+		RETURNING id`, chat.ChatID, chat.UserID, chat.Username, chat.FirstName, via).Scan(&id)
+	return id, err
+}
+
+// Seen records a chat that wrote to the bot without linking anything (a plain /start, a message).
+func (c *Contacts) Seen(ctx context.Context, chat Chat) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = upsert(ctx, tx, chat, "")
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("messenger: record chat %d: %w", chat.ChatID, err)
+	}
+	return id, nil
+}
+
+// LinkInvitation links the chat to the invitation's lead and records what brought it. Using a token again
+// (the client pressed the link twice) links nothing new and is not an error.
+func (c *Contacts) LinkInvitation(ctx context.Context, chat Chat, token string) (leadID int64, err error) {
+	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		var campaignID *int64
+		err := tx.QueryRow(ctx, `SELECT lead_id, campaign_id FROM invitations WHERE token = $1 FOR UPDATE`, token).
+			Scan(&leadID, &campaignID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrUnknownInvitation
+		}
+		if err != nil {
+			return err
+		}
+		contactID, err := upsert(ctx, tx, chat, "deep_link")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE invitations SET used_at = coalesce(used_at, now()), contact_id = coalesce(contact_id, $2)
+			WHERE token = $1`, token, contactID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO contact_leads (contact_id, lead_id, campaign_id, via) VALUES ($1, $2, $3, 'deep_link')
+			ON CONFLICT DO NOTHING`, contactID, leadID, campaignID)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrUnknownInvitation) {
+		err = fmt.Errorf("messenger: link chat %d by invitation: %w", chat.ChatID, err)
+	}
+	return leadID, err
+}
+
+// LinkPhone records the phone a client shared from their own account and links the chat to every lead of a client
+// with that phone. It returns how many leads it linked.
+func (c *Contacts) LinkPhone(ctx context.Context, chat Chat, phone string) (int, error) {
+	phone, err := NormalizePhone(phone)
+	if err != nil {
+		return 0, err
+	}
+	var linked int
+	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		contactID, err := upsert(ctx, tx, chat, "contact")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET phone = $2, updated_at = now() WHERE id = $1`, contactID, phone); err != nil {
+			return err
+		}
+		// Leads belong to campaigns; reading them here follows the data's direction (sources → messenger).
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO contact_leads (contact_id, lead_id, via)
+			SELECT $1, l.id, 'contact' FROM leads l JOIN clients cl ON cl.id = l.client_id WHERE cl.phone = $2
+			ON CONFLICT DO NOTHING`, contactID, phone)
+		linked = int(tag.RowsAffected())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("messenger: link chat %d by phone: %w", chat.ChatID, err)
+	}
+	return linked, nil
+}
+
+// OptOut puts the chat (and its phone, when known) on the do-not-contact list.
+func (c *Contacts) OptOut(ctx context.Context, chat Chat, source string) error {
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		contactID, err := upsert(ctx, tx, chat, "")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET status = 'opted_out', updated_at = now() WHERE id = $1`, contactID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO opt_outs (phone, chat_id, source)
+			SELECT phone, chat_id, $2 FROM contacts WHERE id = $1
+			AND NOT EXISTS (SELECT FROM opt_outs WHERE chat_id = $3 AND lifted_at IS NULL)`, contactID, source, chat.ChatID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("messenger: opt out chat %d: %w", chat.ChatID, err)
+	}
+	return nil
+}
+
+// Resubscribe lifts the chat's opt-out and block: the client started the bot again.
+func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool, err error) {
+	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		var prev string
+		err := tx.QueryRow(ctx, `SELECT status FROM contacts WHERE chat_id = $1`, chat.ChatID).Scan(&prev)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		wasOptedOut = prev == StatusOptedOut
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET status = 'active', updated_at = now() WHERE chat_id = $1`, chat.ChatID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE opt_outs SET lifted_at = now()
+			WHERE lifted_at IS NULL AND (chat_id = $1 OR phone = (SELECT phone FROM contacts WHERE chat_id = $1))`, chat.ChatID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("messenger: resubscribe chat %d: %w", chat.ChatID, err)
+	}
+	return wasOptedOut, nil
+}
+
+// MarkBlocked records that the chat cannot be written to (the user blocked the bot, or the chat is gone).
+func (c *Contacts) MarkBlocked(ctx context.Context, chatID int64, reason string) error {
+	_, err := c.pool.Exec(ctx, `
+		UPDATE contacts SET status = 'blocked', updated_at = now() WHERE chat_id = $1 AND status = 'active'`, chatID)
+	if err != nil {
+		return fmt.Errorf("messenger: mark chat %d blocked (%s): %w", chatID, reason, err)
+	}
+	return nil
+}
+
+// MarkUnblocked records that the user unblocked the bot; an opt-out stays in force.
+func (c *Contacts) MarkUnblocked(ctx context.Context, chatID int64) error {
+	_, err := c.pool.Exec(ctx, `
+		UPDATE contacts SET status = 'active', updated_at = now() WHERE chat_id = $1 AND status = 'blocked'`, chatID)
+	if err != nil {
+		return fmt.Errorf("messenger: mark chat %d unblocked: %w", chatID, err)
+	}
+	return nil
+}
+
+// ByChat returns a contact with its linked leads.
+func (c *Contacts) ByChat(ctx context.Context, chatID int64) (Contact, error) {
+	rows, err := c.pool.Query(ctx, contactQuery+` WHERE c.chat_id = $1 GROUP BY c.id`, chatID)
+	if err != nil {
+		return Contact{}, fmt.Errorf("messenger: contact of chat %d: %w", chatID, err)
+	}
+	ct, err := pgx.CollectExactlyOneRow(rows, scanContact)
+	if err != nil {
+		return Contact{}, fmt.Errorf("messenger: contact of chat %d: %w", chatID, err)
+	}
+	return ct, nil
+}
+
+// List returns the newest contacts first; status filters when not empty.
+func (c *Contacts) List(ctx context.Context, status string, limit int) ([]Contact, error) {
+	rows, err := c.pool.Query(ctx, contactQuery+`
+		WHERE $1 = '' OR c.status = $1 GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: list contacts: %w", err)
+	}
+	return pgx.CollectRows(rows, scanContact)
+}
+
+const contactQuery = `
+	SELECT c.id, c.chat_id, c.tg_user_id, c.username, c.first_name, c.phone, c.status, c.linked_via, c.linked_at,
+	       c.updated_at, coalesce(array_agg(cl.lead_id ORDER BY cl.lead_id) FILTER (WHERE cl.lead_id IS NOT NULL), '{}')
+	FROM contacts c LEFT JOIN contact_leads cl ON cl.contact_id = c.id`
+
+func scanContact(r pgx.CollectableRow) (Contact, error) {
+	var ct Contact
+	err := r.Scan(&ct.ID, &ct.ChatID, &ct.UserID, &ct.Username, &ct.FirstName, &ct.Phone, &ct.Status, &ct.LinkedVia,
+		&ct.LinkedAt, &ct.UpdatedAt, &ct.Leads)
+	return ct, err
+}

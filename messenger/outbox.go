@@ -1,0 +1,242 @@
+package messenger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Outbox is the outgoing-message table, used both as the record of every message and as the queue the sender
+// drains. Claims use FOR UPDATE SKIP LOCKED and a lease, so any number of instances can drain it and a dead
+// instance's claims return to the queue when their lease runs out.
+type Outbox struct {
+	pool *pgxpool.Pool
+}
+
+// NewOutbox returns the outbox on pool.
+func NewOutbox(pool *pgxpool.Pool) *Outbox { return &Outbox{pool: pool} }
+
+// Priorities: an operator's reply to a waiting client jumps the broadcast queue.
+const (
+	PriorityBroadcast = 0
+	PriorityReply     = 10
+)
+
+// Outgoing is a message to put in the queue.
+type Outgoing struct {
+	Message
+	CampaignID, RunID, LeadID, ConversationID *int64
+	Step                                      int
+	Priority                                  int
+	NotBefore                                 time.Time // zero: now
+}
+
+// ErrDuplicate is returned when the lead already has a message for this campaign step.
+var ErrDuplicate = errors.New("messenger: this campaign step was already queued for the lead")
+
+// Enqueue validates a message and queues it, returning its id. Broadcasts are enqueued in bulk by campaigns with
+// one INSERT ... SELECT; this is for single messages (operator replies, confirmations, tests).
+func (o *Outbox) Enqueue(ctx context.Context, m Outgoing) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	if m.Step == 0 {
+		m.Step = 1
+	}
+	var markup []byte
+	if len(m.Buttons) > 0 {
+		markup, _ = json.Marshal(m.Buttons)
+	}
+	var notBefore any
+	if !m.NotBefore.IsZero() {
+		notBefore = m.NotBefore
+	}
+	var id int64
+	err := o.pool.QueryRow(ctx, `
+		INSERT INTO outbox (campaign_id, run_id, step, lead_id, conversation_id, chat_id, text, reply_markup,
+		                    priority, not_before)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, now()))
+		RETURNING id`,
+		m.CampaignID, m.RunID, m.Step, m.LeadID, m.ConversationID, m.ChatID, m.Text, markup, m.Priority, notBefore,
+	).Scan(&id)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return 0, ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("messenger: enqueue to chat %d: %w", m.ChatID, err)
+	}
+	return id, nil
+}
+
+// Item is a claimed message.
+type Item struct {
+	ID       int64
+	Attempts int // including this one
+	Message
+}
+
+// Claim leases up to n ready messages for lease. A message is ready when it is queued (or its sender's lease ran
+// out), due, and its chat has no message in flight nor one sent within the last second (Telegram allows one
+// message per second per chat; checking it here holds across instances).
+func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item, error) {
+	rows, err := o.pool.Query(ctx, `
+		WITH picked AS (
+		    SELECT o.id FROM outbox o
+		    WHERE o.state IN ('queued', 'sending')
+		      AND (o.state = 'queued' OR o.lease_until < now())
+		      AND o.not_before <= now()
+		      AND NOT EXISTS (SELECT FROM outbox f WHERE f.chat_id = o.chat_id AND f.id <> o.id
+		                        AND ((f.state = 'sending' AND f.lease_until >= now())
+		                          OR (f.state = 'sent' AND f.sent_at > now() - interval '1 second')))
+		    ORDER BY o.priority DESC, o.not_before, o.id
+		    LIMIT $1
+		    FOR UPDATE OF o SKIP LOCKED
+		)
+		UPDATE outbox SET state = 'sending', lease_until = now() + $2::interval, attempts = attempts + 1
+		FROM picked WHERE outbox.id = picked.id
+		RETURNING outbox.id, outbox.attempts, outbox.chat_id, outbox.text, outbox.reply_markup`,
+		n, lease)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: claim outbox: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Item, error) {
+		var it Item
+		var markup []byte
+		if err := r.Scan(&it.ID, &it.Attempts, &it.ChatID, &it.Text, &markup); err != nil {
+			return it, err
+		}
+		if len(markup) > 0 {
+			if err := json.Unmarshal(markup, &it.Buttons); err != nil {
+				return it, fmt.Errorf("outbox %d: reply_markup: %w", it.ID, err)
+			}
+		}
+		return it, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("messenger: claim outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Delivered is a message Telegram accepted.
+type Delivered struct {
+	ID        int64
+	MessageID int64
+	At        time.Time
+}
+
+// MarkSent records a batch of deliveries in one statement.
+func (o *Outbox) MarkSent(ctx context.Context, batch []Delivered) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(batch))
+	mids := make([]int64, len(batch))
+	ats := make([]time.Time, len(batch))
+	for i, d := range batch {
+		ids[i], mids[i], ats[i] = d.ID, d.MessageID, d.At
+	}
+	_, err := o.pool.Exec(ctx, `
+		UPDATE outbox o SET state = 'sent', tg_message_id = d.mid, sent_at = d.at, lease_until = NULL, last_error = ''
+		FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS d(id, mid, at)
+		WHERE o.id = d.id`, ids, mids, ats)
+	if err != nil {
+		return fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
+	}
+	return nil
+}
+
+// Retry returns a message to the queue, due at notBefore. countAttempt false gives back the attempt (a flood
+// wait or a shutdown is not the message's fault).
+func (o *Outbox) Retry(ctx context.Context, id int64, notBefore time.Time, reason string, countAttempt bool) error {
+	_, err := o.pool.Exec(ctx, `
+		UPDATE outbox SET state = 'queued', not_before = $2, last_error = $3, lease_until = NULL,
+		       attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
+		WHERE id = $1 AND state = 'sending'`, id, notBefore, reason, countAttempt)
+	if err != nil {
+		return fmt.Errorf("messenger: retry outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// Fail gives up on a message.
+func (o *Outbox) Fail(ctx context.Context, id int64, reason string) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL WHERE id = $1`, id, reason)
+	if err != nil {
+		return fmt.Errorf("messenger: fail outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to chats that
+// opted out, since they were queued; it returns the ids it cancelled. The bot's own confirmation of an opt-out
+// still goes.
+func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	rows, err := o.pool.Query(ctx, `
+		UPDATE outbox o SET state = 'cancelled', lease_until = NULL,
+		       last_error = 'the client ' || CASE c.status WHEN 'opted_out' THEN 'opted out' ELSE 'blocked the bot' END
+		FROM contacts c
+		WHERE o.id = ANY($1) AND c.chat_id = o.chat_id
+		  AND (c.status = 'blocked' OR (c.status = 'opted_out' AND o.campaign_id IS NOT NULL))
+		RETURNING o.id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: cancel unreachable: %w", err)
+	}
+	cancelled := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		cancelled[id] = true
+	}
+	return cancelled, rows.Err()
+}
+
+// State is one message's record, for screens and tests.
+type State struct {
+	ID          int64
+	ChatID      int64
+	State       string
+	Attempts    int
+	TGMessageID *int64
+	LastError   string
+	SentAt      *time.Time
+}
+
+// Get returns a message's record.
+func (o *Outbox) Get(ctx context.Context, id int64) (State, error) {
+	var s State
+	err := o.pool.QueryRow(ctx, `
+		SELECT id, chat_id, state, attempts, tg_message_id, last_error, sent_at FROM outbox WHERE id = $1`, id,
+	).Scan(&s.ID, &s.ChatID, &s.State, &s.Attempts, &s.TGMessageID, &s.LastError, &s.SentAt)
+	if err != nil {
+		return s, fmt.Errorf("messenger: outbox %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// Counts returns how many messages are in each state.
+func (o *Outbox) Counts(ctx context.Context) (map[string]int, error) {
+	rows, err := o.pool.Query(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: outbox counts: %w", err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

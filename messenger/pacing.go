@@ -1,0 +1,75 @@
+package messenger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Pacing spaces a bot's sends evenly at its rate, across every instance: each sender reserves a run of send
+// slots from the bot's row in send_pacing before calling the Bot API. Telegram counts per bot, not per process, so
+// the limit lives where all processes see it.
+type Pacing struct {
+	pool *pgxpool.Pool
+	bot  string
+	// Interval between two sends of this bot (1 / rate); zero means no limit.
+	interval time.Duration
+}
+
+// NewPacing returns the pacing of bot at rate messages per second (0: unlimited).
+func NewPacing(pool *pgxpool.Pool, bot string, rate float64) *Pacing {
+	p := &Pacing{pool: pool, bot: bot}
+	if rate > 0 {
+		p.interval = time.Duration(float64(time.Second) / rate)
+	}
+	return p
+}
+
+// Limited tells whether the bot has a rate limit.
+func (p *Pacing) Limited() bool { return p.interval > 0 }
+
+// Reserve books n consecutive send slots and returns the time of each. Without a limit every slot is now, unless
+// the bot is paused by a flood wait.
+func (p *Pacing) Reserve(ctx context.Context, n int) ([]time.Time, error) {
+	var first time.Time
+	err := p.pool.QueryRow(ctx, `
+		INSERT INTO send_pacing AS s (bot, next_slot) VALUES ($1, clock_timestamp() + $2::interval * $3)
+		ON CONFLICT (bot) DO UPDATE
+		   SET next_slot = greatest(s.next_slot, s.paused_until, clock_timestamp()) + $2::interval * $3
+		RETURNING next_slot - $2::interval * $3`, p.bot, p.interval, n).Scan(&first)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: reserve %d send slots: %w", n, err)
+	}
+	slots := make([]time.Time, n)
+	for i := range slots {
+		slots[i] = first.Add(time.Duration(i) * p.interval)
+	}
+	return slots, nil
+}
+
+// Pause stops every sender of this bot until now+d: Telegram's 429 applies to the whole bot.
+func (p *Pacing) Pause(ctx context.Context, d time.Duration) (time.Time, error) {
+	var until time.Time
+	err := p.pool.QueryRow(ctx, `
+		INSERT INTO send_pacing AS s (bot, paused_until) VALUES ($1, clock_timestamp() + $2::interval)
+		ON CONFLICT (bot) DO UPDATE SET paused_until = greatest(s.paused_until, clock_timestamp() + $2::interval)
+		RETURNING paused_until`, p.bot, d).Scan(&until)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("messenger: pause sending: %w", err)
+	}
+	return until, nil
+}
+
+// PausedUntil reports the end of the current flood wait (in the past when there is none).
+func (p *Pacing) PausedUntil(ctx context.Context) (time.Time, error) {
+	var until time.Time
+	err := p.pool.QueryRow(ctx, `
+		SELECT coalesce((SELECT greatest(paused_until, 'epoch') FROM send_pacing WHERE bot = $1), 'epoch')`,
+		p.bot).Scan(&until)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("messenger: read pause: %w", err)
+	}
+	return until, nil
+}

@@ -1,0 +1,145 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"dozvon/messenger"
+)
+
+// Client calls the Bot API. It implements messenger.Channel.
+type Client struct {
+	bot    *tg.Bot
+	token  string
+	apiURL string
+	http   *http.Client
+}
+
+// NewClient returns a client for token at apiURL (Telegram's, or any Bot API-compatible server).
+func NewClient(token, apiURL string, httpClient *http.Client) (*Client, error) {
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: &http.Transport{
+			MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second,
+		}}
+	}
+	b, err := tg.New(token, tg.WithServerURL(apiURL), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(65*time.Second, httpClient), tg.WithErrorsHandler(func(error) {}))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %w", err)
+	}
+	return &Client{bot: b, token: token, apiURL: strings.TrimRight(apiURL, "/"), http: httpClient}, nil
+}
+
+// Me returns the bot's username (for deep links).
+func (c *Client) Me(ctx context.Context) (string, error) {
+	u, err := c.bot.GetMe(ctx)
+	if err != nil {
+		return "", classify(err)
+	}
+	return u.Username, nil
+}
+
+// Send sends a text message in HTML parse mode with its buttons.
+func (c *Client) Send(ctx context.Context, m messenger.Message) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	params := &tg.SendMessageParams{
+		ChatID: m.ChatID, Text: m.Text, ParseMode: models.ParseModeHTML,
+		AllowPaidBroadcast: m.PaidBroadcast, ReplyMarkup: markup(m.Buttons),
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+	}
+	msg, err := c.bot.SendMessage(ctx, params)
+	if err != nil {
+		return 0, classify(err)
+	}
+	return int64(msg.ID), nil
+}
+
+// Typing shows "typing…" in the client's chat for a few seconds.
+func (c *Client) Typing(ctx context.Context, chatID int64) error {
+	_, err := c.bot.SendChatAction(ctx, &tg.SendChatActionParams{ChatID: chatID, Action: models.ChatActionTyping})
+	return classify(err)
+}
+
+// AnswerCallback stops the spinner on a pressed button, optionally with a short notice.
+func (c *Client) AnswerCallback(ctx context.Context, callbackID, text string) error {
+	_, err := c.bot.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: callbackID, Text: text})
+	return classify(err)
+}
+
+// SetWebhook points Telegram at url with a secret it will send in every delivery.
+func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
+	_, err := c.bot.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: secret,
+		AllowedUpdates: allowedUpdates})
+	return classify(err)
+}
+
+// DeleteWebhook switches the bot to long polling.
+func (c *Client) DeleteWebhook(ctx context.Context) error {
+	_, err := c.bot.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
+	return classify(err)
+}
+
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// markup builds Telegram's reply markup: "share my phone" needs a reply keyboard, everything else is inline.
+func markup(rows messenger.Markup) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, row := range rows {
+		for _, b := range row {
+			if b.RequestContact {
+				return replyKeyboard(rows)
+			}
+		}
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var r []models.InlineKeyboardButton
+		for _, b := range row {
+			r = append(r, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+	}
+	return kb
+}
+
+func replyKeyboard(rows messenger.Markup) *models.ReplyKeyboardMarkup {
+	kb := &models.ReplyKeyboardMarkup{ResizeKeyboard: true, OneTimeKeyboard: true}
+	for _, row := range rows {
+		var r []models.KeyboardButton
+		for _, b := range row {
+			r = append(r, models.KeyboardButton{Text: b.Text, RequestContact: b.RequestContact})
+		}
+		kb.Keyboard = append(kb.Keyboard, r)
+	}
+	return kb
+}
+
+// classify maps the library's errors onto messenger's, which the sender acts on.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var flood *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &flood):
+		return &messenger.RetryAfterError{After: time.Duration(max(flood.RetryAfter, 1)) * time.Second}
+	case errors.Is(err, tg.ErrorForbidden):
+		return fmt.Errorf("%w (%v)", messenger.ErrBlocked, err)
+	case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found"):
+		return fmt.Errorf("%w (%v)", messenger.ErrChatNotFound, err)
+	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound):
+		return &messenger.PermanentError{Reason: err.Error()}
+	}
+	return err // 5xx, timeouts, broken connections: worth a retry
+}
