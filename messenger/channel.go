@@ -45,7 +45,9 @@ var (
 // RetryAfterError is the messenger's flood control: nothing may be sent by this bot for After.
 type RetryAfterError struct{ After time.Duration }
 
-func (e *RetryAfterError) Error() string { return fmt.Sprintf("messenger: flood control, retry after %s", e.After) }
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("messenger: flood control, retry after %s", e.After)
+}
 
 // PermanentError is a refusal that a retry cannot fix (a malformed message, say).
 type PermanentError struct{ Reason string }
