@@ -32,6 +32,9 @@ func (in *Inbox) Store(ctx context.Context, updateIDs []int64, payloads []json.R
 	if err != nil {
 		return 0, fmt.Errorf("messenger: store %d updates: %w", len(updateIDs), err)
 	}
+	if tag.RowsAffected() > 0 {
+		_ = Notify(ctx, in.pool, ChannelInbox)
+	}
 	return int(tag.RowsAffected()), nil
 }
 

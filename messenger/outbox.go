@@ -72,6 +72,7 @@ func (o *Outbox) Enqueue(ctx context.Context, m Outgoing) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("messenger: enqueue to chat %d: %w", m.ChatID, err)
 	}
+	_ = Notify(ctx, o.pool, ChannelOutbox)
 	return id, nil
 }
 

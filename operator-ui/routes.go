@@ -73,6 +73,8 @@ func (ui *UI) Routes() []Route {
 		{"GET /admin/audit", admins, ui.showAudit},
 
 		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
+
+		{"POST /telegram/webhook", public, ui.telegramWebhook},
 	}
 }
 

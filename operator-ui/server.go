@@ -18,6 +18,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"dozvon/internal/auth"
+	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
 	"dozvon/reports"
 )
 
@@ -33,6 +35,14 @@ type Deps struct {
 	Version       string
 	// TrustProxy makes the client address come from X-Forwarded-For (behind the bank's load balancer).
 	TrustProxy bool
+
+	// Contacts is the messenger's contact registry.
+	Contacts *messenger.Contacts
+	// Webhook receives Telegram updates when a public URL is configured; nil answers 404.
+	Webhook http.HandlerFunc
+	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
+	Sim         *tgfake.Fake
+	BotUsername string
 }
 
 // UI serves every page and API route.

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -55,13 +56,24 @@ func runTests(m *testing.M) int {
 		// The binary gets the race detector too; a race it finds makes it exit 66, which the tests see.
 		args = append(args, "-race")
 	}
-	build := exec.Command("go", append(args, ".")...)
+	build := exec.Command(goTool(), append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: go build dozvon:", err)
 		return 1
 	}
 	return m.Run()
+}
+
+// goTool is the go command: from PATH, or else the toolchain this test was built with (make GO=...).
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if root := runtime.GOROOT(); root != "" {
+		return filepath.Join(root, "bin", "go")
+	}
+	return "go"
 }
 
 func raceEnabled() bool {
@@ -415,6 +427,7 @@ func (s *server) Stderr() string { return s.stderr.String() }
 func stopCleanly(t *testing.T, s *server, data string) {
 	t.Helper()
 	code, took := s.Stop()
+	t.Logf("SIGINT → exit %d in %s", code, took.Round(time.Millisecond))
 	if code != 0 {
 		t.Errorf("after SIGINT dozvon exited %d, want 0; stderr:\n%s", code, s.Stderr())
 	}

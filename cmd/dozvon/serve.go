@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"dozvon/internal/auth"
@@ -35,6 +36,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		printAdminPassword(stdout, cfg.AdminLogin, password)
 	}
 
+	tg, sim, err := startTelegram(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	var workers sync.WaitGroup
+	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
+	workers.Add(1)
+	go func() { defer workers.Done(); _ = tg.Run(workersCtx) }()
+
 	ui, err := operatorui.New(operatorui.Deps{
 		Log:           log,
 		Users:         users,
@@ -43,6 +54,10 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Ready:         db.Pool.Ping,
 		DefaultLocale: cfg.DefaultLocale,
 		Version:       version,
+		Contacts:      tg.Contacts,
+		Webhook:       tg.WebhookHandler(),
+		Sim:           sim,
+		BotUsername:   tg.BotUsername,
 	})
 	if err != nil {
 		return err
@@ -73,6 +88,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn().Err(err).Msg("http shutdown")
 	}
+	// Workers finish what is in flight (a send under way is recorded) before the database goes.
+	stopWorkers()
+	workers.Wait()
 	db.Close()
 	log.Info().Msg("stopped")
 	return nil

@@ -36,6 +36,8 @@ type Config struct {
 	PGBinDir        string
 	AdminLogin      string
 	DefaultLocale   string
+	SendRate        float64
+	PaidBroadcast   bool
 }
 
 // Option is one row of the settings table.
@@ -128,6 +130,31 @@ var Options = []Option{
 				return errors.New("is not an absolute http(s) URL")
 			}
 			c.TelegramAPIURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+	{Env: "DOZVON_PAID_BROADCAST", Flag: "paid-broadcast", Default: "false",
+		Help: "Send broadcasts with Telegram's allow_paid_broadcast (paid per message; allows up to 1000 msg/s).",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.PaidBroadcast = b
+			return nil
+		}},
+	{Env: "DOZVON_SEND_RATE", Flag: "send-rate", Default: "30",
+		Help: "Messages per second the bot sends, across all instances (Telegram: 30 free, up to 1000 paid).",
+		set: func(c *Config, v string) error {
+			r, err := strconv.ParseFloat(v, 64)
+			switch {
+			case err != nil || r <= 0:
+				return errors.New("must be a positive number of messages per second")
+			case r > 1000:
+				return errors.New("is above Telegram's limit of 1000 msg/s even with paid broadcasts")
+			case r > 30 && !c.PaidBroadcast:
+				return errors.New("is above Telegram's free limit of 30 msg/s: set DOZVON_PAID_BROADCAST=true or lower it")
+			}
+			c.SendRate = r
 			return nil
 		}},
 	{Env: "DOZVON_LOG_LEVEL", Flag: "log-level", Default: "info",

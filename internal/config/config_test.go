@@ -54,6 +54,7 @@ func TestBadSettingsAreAllReportedClearly(t *testing.T) {
 		"DATABASE_URL":            "::not a url::",
 		"DOZVON_ADMIN_LOGIN":      "Admin Root",
 		"DOZVON_SESSION_LIFETIME": "1s",
+		"DOZVON_SEND_RATE":        "100",
 	})
 	if err == nil {
 		t.Fatal("bad settings accepted")
@@ -68,6 +69,7 @@ func TestBadSettingsAreAllReportedClearly(t *testing.T) {
 		`DATABASE_URL="(hidden)" is not a PostgreSQL connection string`,
 		`DOZVON_ADMIN_LOGIN="Admin Root" must be 2-63 lower-case letters`,
 		`DOZVON_SESSION_LIFETIME="1s" must be between 1m0s and 720h0m0s`,
+		`DOZVON_SEND_RATE="100" is above Telegram's free limit of 30 msg/s: set DOZVON_PAID_BROADCAST=true`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)

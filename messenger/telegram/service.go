@@ -1,0 +1,114 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+
+	"dozvon/messenger"
+)
+
+// WebhookPath is where Telegram delivers updates when DOZVON_PUBLIC_URL is set.
+const WebhookPath = "/telegram/webhook"
+
+// ServiceConfig is what the Telegram channel needs to run.
+type ServiceConfig struct {
+	Token, APIURL string
+	// PublicURL, when set, switches to webhook delivery at PublicURL+WebhookPath; otherwise long polling.
+	PublicURL string
+	Sender    messenger.SenderConfig
+	Pool      *pgxpool.Pool
+	Log       zerolog.Logger
+	// Inbound receives client messages and button presses for the dialog; nil drops them.
+	Inbound func(context.Context, Inbound) error
+}
+
+// Service is the Telegram channel of one process: sending, receiving and processing updates.
+type Service struct {
+	cfg         ServiceConfig
+	Client      *Client
+	Outbox      *messenger.Outbox
+	Contacts    *messenger.Contacts
+	Inbox       *messenger.Inbox
+	Sender      *messenger.Sender
+	Processor   *Processor
+	BotUsername string
+}
+
+// NewService checks the token with getMe and sets the delivery mode (webhook or polling) at Telegram.
+func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
+	client, err := NewClient(cfg.Token, cfg.APIURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	meCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	username, err := client.Me(meCtx)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: the bot token was not accepted (getMe): %w", err)
+	}
+	if cfg.PublicURL != "" {
+		err = client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, WebhookSecret(cfg.Token))
+	} else {
+		err = client.DeleteWebhook(meCtx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("telegram: set the update delivery mode: %w", err)
+	}
+	s := &Service{cfg: cfg, Client: client, BotUsername: username,
+		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool)}
+	pacing := messenger.NewPacing(cfg.Pool, username, cfg.Sender.Rate)
+	s.Sender = messenger.NewSender(cfg.Sender, s.Outbox, pacing, s.Contacts, client, cfg.Log.With().Str("part", "sender").Logger())
+	s.Processor = &Processor{Inbox: s.Inbox, Contacts: s.Contacts, Outbox: s.Outbox, Answer: client.AnswerCallback,
+		Inbound: cfg.Inbound, WakeSend: s.Sender.Wake, Log: cfg.Log.With().Str("part", "updates").Logger()}
+	return s, nil
+}
+
+// WebhookHandler is the route Telegram posts updates to.
+func (s *Service) WebhookHandler() http.HandlerFunc {
+	return WebhookHandler(s.Inbox, WebhookSecret(s.cfg.Token), s.Processor.Wake, s.cfg.Log)
+}
+
+// Run sends, receives (polling, unless a webhook is set) and processes until ctx ends, and listens for other
+// instances' NOTIFY so queued messages and stored updates are picked up at once.
+func (s *Service) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	run := func(fn func(context.Context) error) {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = fn(ctx) }()
+	}
+	run(s.Sender.Run)
+	run(s.Processor.Run)
+	run(s.listen)
+	if s.cfg.PublicURL == "" {
+		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Inbox: s.Inbox, Pool: s.cfg.Pool,
+			Wake: s.Processor.Wake, Log: s.cfg.Log.With().Str("part", "poller").Logger()}
+		run(poller.Run)
+	}
+	wg.Wait()
+	return nil
+}
+
+// listen wakes the sender and the processor on the notifications any instance sends.
+func (s *Service) listen(ctx context.Context) error {
+	for ctx.Err() == nil {
+		err := messenger.Listen(ctx, s.cfg.Pool, func(channel string) {
+			switch channel {
+			case messenger.ChannelOutbox:
+				s.Sender.Wake()
+			case messenger.ChannelInbox:
+				s.Processor.Wake()
+			}
+		})
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Log.Warn().Err(err).Msg("listen for notifications; retrying")
+			sleep(ctx, 2*time.Second)
+		}
+	}
+	return nil
+}
