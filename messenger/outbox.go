@@ -84,8 +84,9 @@ type Item struct {
 }
 
 // Claim leases up to n ready messages for lease. A message is ready when it is queued (or its sender's lease ran
-// out), due, and its chat has no message in flight nor one sent within the last second (Telegram allows one
-// message per second per chat; checking it here holds across instances).
+// out), due, and its chat has no message in flight. The other half of Telegram's one message per second per chat
+// is MarkSent, which moves a chat's next queued message to a second after the last delivery; both live in the
+// database so that they hold across instances.
 func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item, error) {
 	rows, err := o.pool.Query(ctx, `
 		WITH picked AS (
@@ -93,9 +94,9 @@ func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item,
 		    WHERE o.state IN ('queued', 'sending')
 		      AND (o.state = 'queued' OR o.lease_until < now())
 		      AND o.not_before <= now()
-		      AND NOT EXISTS (SELECT FROM outbox f WHERE f.chat_id = o.chat_id AND f.id <> o.id
-		                        AND ((f.state = 'sending' AND f.lease_until >= now())
-		                          OR (f.state = 'sent' AND f.sent_at > now() - interval '1 second')))
+		      AND NOT EXISTS (SELECT FROM outbox f
+		                      WHERE f.chat_id = o.chat_id AND f.state = 'sending' AND f.id <> o.id
+		                        AND f.lease_until >= now())
 		    ORDER BY o.priority DESC, o.not_before, o.id
 		    LIMIT $1
 		    FOR UPDATE OF o SKIP LOCKED
@@ -145,9 +146,17 @@ func (o *Outbox) MarkSent(ctx context.Context, batch []Delivered) error {
 		ids[i], mids[i], ats[i] = d.ID, d.MessageID, d.At
 	}
 	_, err := o.pool.Exec(ctx, `
-		UPDATE outbox o SET state = 'sent', tg_message_id = d.mid, sent_at = d.at, lease_until = NULL, last_error = ''
-		FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS d(id, mid, at)
-		WHERE o.id = d.id`, ids, mids, ats)
+		WITH delivered AS (
+		    UPDATE outbox o SET state = 'sent', tg_message_id = d.mid, sent_at = d.at, lease_until = NULL, last_error = ''
+		    FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS d(id, mid, at)
+		    WHERE o.id = d.id
+		    RETURNING o.chat_id, o.sent_at
+		)
+		UPDATE outbox q SET not_before = d.sent_at + interval '1 second'
+		FROM delivered d
+		WHERE q.chat_id = ANY (ARRAY(SELECT chat_id FROM delivered)) AND q.chat_id = d.chat_id
+		  AND q.state = 'queued' AND q.not_before < d.sent_at + interval '1 second'`,
+		ids, mids, ats)
 	if err != nil {
 		return fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
 	}

@@ -79,6 +79,8 @@ CREATE TABLE outbox (
 CREATE UNIQUE INDEX outbox_campaign_step_lead_key ON outbox (campaign_id, step, lead_id) WHERE campaign_id IS NOT NULL;
 CREATE INDEX outbox_ready_idx ON outbox (priority DESC, not_before, id) WHERE state IN ('queued', 'sending');
 CREATE INDEX outbox_chat_idx ON outbox (chat_id, created_at);
+-- Messages in flight, by chat: a chat gets one message at a time (the claim's anti-join probes this small index).
+CREATE INDEX outbox_sending_chat_idx ON outbox (chat_id) WHERE state = 'sending';
 
 -- Telegram's limits are per bot, whichever instance sends: one row per bot holds the next free send slot, and a
 -- sender reserves slots from it before calling the Bot API. A 429 moves the slot past retry_after for everyone.

@@ -28,7 +28,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	defer db.Close()
 
 	users := auth.NewStore(db.Pool)
-	password, err := users.EnsureAdmin(ctx, cfg.AdminLogin)
+	password, err := users.EnsureAdmin(ctx, cfg.AdminLogin, cfg.DefaultLocale)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,11 @@ var office = netip.MustParseAddr("10.1.2.3")
 func TestFirstStartCreatesOneAdminWhoMustChangePassword(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()
-	pw, err := s.EnsureAdmin(ctx, "admin")
+	pw, err := s.EnsureAdmin(ctx, "admin", "en")
 	if err != nil || len(pw) != 16 {
 		t.Fatalf("EnsureAdmin = %q, %v", pw, err)
 	}
-	again, err := s.EnsureAdmin(ctx, "admin")
+	again, err := s.EnsureAdmin(ctx, "admin", "en")
 	if err != nil || again != "" {
 		t.Fatalf("second EnsureAdmin = %q, %v; want no new password", again, err)
 	}
@@ -44,7 +44,7 @@ func TestFirstStartCreatesOneAdminWhoMustChangePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Role != auth.Admin || !u.MustChangePassword || u.LastLoginAt == nil {
+	if u.Role != auth.Admin || !u.MustChangePassword || u.LastLoginAt == nil || u.Locale != "en" {
 		t.Errorf("admin = %+v", u)
 	}
 }

@@ -266,16 +266,20 @@ func (s *Store) CheckPassword(ctx context.Context, id int64, password string) (b
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
 }
 
-// EnsureAdmin creates the first administrator when there are no users at all, with a random password that the
-// caller prints once; the admin must change it at first login. It returns "" when users already exist.
-func (s *Store) EnsureAdmin(ctx context.Context, login string) (string, error) {
-	n, err := s.Count(ctx)
-	if err != nil || n > 0 {
+// EnsureAdmin creates the first administrator when there is none (a new installation, or one whose users were
+// all added from the command line), with a random password that the caller prints once; the admin must change it
+// at first login. It returns "" when an administrator exists.
+func (s *Store) EnsureAdmin(ctx context.Context, login, locale string) (string, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM users WHERE role = 'admin')`).Scan(&exists); err != nil || exists {
+		if err != nil {
+			err = fmt.Errorf("auth: look for an administrator: %w", err)
+		}
 		return "", err
 	}
 	password := RandomPassword()
-	_, err = s.Create(ctx, NewUser{Login: login, DisplayName: "Administrator", Password: password,
-		Role: Admin, Locale: "ru", MustChangePassword: true})
+	_, err := s.Create(ctx, NewUser{Login: login, DisplayName: "Administrator", Password: password,
+		Role: Admin, Locale: locale, MustChangePassword: true})
 	if errors.Is(err, ErrLoginTaken) { // another instance created it first
 		return "", nil
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -53,6 +54,8 @@ type Embedded struct {
 	cred    *syscall.Credential
 	cmd     *exec.Cmd
 	exited  chan error
+	stop    sync.Once
+	stopErr error
 	// Initialized reports whether this start ran initdb (a cold start).
 	Initialized bool
 }
@@ -420,10 +423,16 @@ func (e *Embedded) URL() string { return e.ConnString(e.opts.Database) }
 func (e *Embedded) DataDir() string { return e.pgdata }
 
 // Stop asks for a fast shutdown (clients disconnected, a clean checkpoint) and waits for the server to exit.
+// Calling it again returns the first call's result.
 func (e *Embedded) Stop() error {
 	if e == nil || e.cmd == nil || e.cmd.Process == nil {
 		return nil
 	}
+	e.stop.Do(func() { e.stopErr = e.shutdown() })
+	return e.stopErr
+}
+
+func (e *Embedded) shutdown() error {
 	_ = e.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-e.exited:

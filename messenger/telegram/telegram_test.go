@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // world is Dozvon's messenger layer wired to a fake Telegram over real HTTP and a fresh database.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	pool     *pgxpool.Pool
 	fake     *tgfake.Fake
@@ -37,7 +37,13 @@ type world struct {
 
 func newWorld(t *testing.T, flood tgfake.FloodLimits) *world {
 	t.Helper()
-	fake := tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: 5000})
+	w := newWorldWith(t, tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: 5000}))
+	w.t = t
+	return w
+}
+
+func newWorldWith(t testing.TB, fake *tgfake.Fake) *world {
+	t.Helper()
 	srv := httptest.NewServer(fake.Handler())
 	t.Cleanup(srv.Close)
 	client, err := telegram.NewClient(tgfake.DefaultToken, srv.URL, nil)

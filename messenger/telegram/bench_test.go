@@ -1,0 +1,140 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"dozvon/internal/pg/pgtest"
+	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
+)
+
+// queueBroadcast puts n messages to n distinct started chats in the outbox with one INSERT ... SELECT, as a
+// campaign run does.
+func queueBroadcast(tb testing.TB, w *world, n int) {
+	tb.Helper()
+	ids := make([]int64, n)
+	for i := range n {
+		u := w.fake.AddUser(tgfake.User{FirstName: fmt.Sprint("c", i)})
+		if _, err := w.fake.Start(u.ID, ""); err != nil {
+			tb.Fatal(err)
+		}
+		ids[i] = u.ID
+	}
+	_, err := w.pool.Exec(w.ctx, `
+		INSERT INTO outbox (chat_id, text, reply_markup)
+		SELECT chat, 'Здравствуйте! Мы не дозвонились вам по заявке на открытие счёта. Ответьте здесь, и мы поможем.',
+		       '[[{"text":"Ответить","data":"reply"}],[{"text":"Отписаться","data":"optout"}]]'
+		FROM unnest($1::bigint[]) AS chat`, ids)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// As a campaign run does after a large enqueue: fresh statistics keep the claim on its index.
+	if _, err := w.pool.Exec(w.ctx, `ANALYZE outbox`); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func newBenchWorld(b *testing.B, flood tgfake.FloodLimits) *world {
+	t := &testing.T{}
+	_ = t
+	fake := tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: -1, HistoryLimit: 2})
+	w := newWorldWith(b, fake)
+	return w
+}
+
+// BenchmarkSenderUnlimited drains 20,000 queued messages through the Bot API fake over HTTP with limits off,
+// keeping every message's state in PostgreSQL. Reports end-to-end msg/s.
+func BenchmarkSenderUnlimited(b *testing.B) {
+	const n = 20000
+	for range b.N {
+		b.StopTimer()
+		w := newBenchWorld(b, tgfake.FloodLimits{Disabled: true})
+		queueBroadcast(b, w, n)
+		s := w.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000, Idle: time.Millisecond})
+		ctx, cancel := context.WithCancel(w.ctx)
+		b.StartTimer()
+		began := time.Now()
+		done := make(chan struct{})
+		go func() { _ = s.Run(ctx); close(done) }()
+		for {
+			if sent, _, _ := s.Stats(); sent == n {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		<-done // the last deliveries are recorded
+		took := time.Since(began)
+		b.StopTimer()
+		c, _ := w.outbox.Counts(w.ctx)
+		if c["sent"] != n {
+			b.Fatalf("%d of %d recorded as sent", c["sent"], n)
+		}
+		b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
+	}
+}
+
+// BenchmarkSenderDefaultLimit sends 300 messages at Telegram's default 30 msg/s with the fake enforcing the
+// limit. Reports the achieved rate and the fake's 429 count, which must be zero.
+func BenchmarkSenderDefaultLimit(b *testing.B) {
+	const n = 300
+	for range b.N {
+		b.StopTimer()
+		w := newBenchWorld(b, tgfake.FloodLimits{})
+		queueBroadcast(b, w, n)
+		s := w.sender(messenger.SenderConfig{Rate: 30})
+		ctx, cancel := context.WithCancel(w.ctx)
+		b.StartTimer()
+		done := make(chan struct{})
+		go func() { _ = s.Run(ctx); close(done) }()
+		for {
+			if sent, _, _ := s.Stats(); sent == n {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		<-done
+		b.StopTimer()
+		var first, last time.Time
+		if err := w.pool.QueryRow(w.ctx, `SELECT min(sent_at), max(sent_at) FROM outbox`).Scan(&first, &last); err != nil {
+			b.Fatal(err)
+		}
+		rate := float64(n-1) / last.Sub(first).Seconds()
+		b.ReportMetric(rate, "msg/s")
+		b.ReportMetric(100*(rate-30)/30, "%off")
+		b.ReportMetric(float64(w.fake.FloodRejections()), "429s")
+	}
+}
+
+// BenchmarkQueuedMessageFootprint reports the database bytes per queued message (table and indexes) and the
+// sender's heap per claimed message.
+func BenchmarkQueuedMessageFootprint(b *testing.B) {
+	const n = 20000
+	for range b.N {
+		w := newBenchWorld(b, tgfake.FloodLimits{Disabled: true})
+		queueBroadcast(b, w, n)
+		_, _ = w.pool.Exec(w.ctx, `VACUUM ANALYZE outbox`)
+		var bytes int64
+		if err := w.pool.QueryRow(w.ctx, `SELECT pg_total_relation_size('outbox')`).Scan(&bytes); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(bytes)/n, "db-B/msg")
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		items, err := w.outbox.Claim(w.ctx, 5000, time.Minute)
+		if err != nil || len(items) != 5000 {
+			b.Fatalf("claimed %d: %v", len(items), err)
+		}
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/5000, "heap-B/claimed")
+		runtime.KeepAlive(items)
+	}
+}
+
+var _ = pgtest.NewDB
