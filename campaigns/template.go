@@ -1,0 +1,205 @@
+package campaigns
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template/parse"
+	"unicode/utf8"
+
+	"dozvon/messenger"
+)
+
+// Template is a campaign's message: a text with variables and up to MaxButtons inline buttons.
+//
+// The text is Telegram HTML written by the manager (<b>, <i>, <a href> ...); variables are written
+// {{.Company}} and their values are always escaped, so a client called "<b>ООО</b>" is shown as typed.
+type Template struct {
+	Body    string   `json:"body"`
+	Buttons []Button `json:"buttons"`
+}
+
+// Button actions: what pressing a campaign's button does.
+const (
+	ActionRoute    = "route"    // a person answers: the conversation goes to an operator
+	ActionCallback = "callback" // the client asks for a phone call back
+	ActionOptOut   = "opt_out"  // the client unsubscribes
+	ActionReply    = "reply"    // the bot answers with Reply and nobody is bothered
+)
+
+// Button is an inline button and what it does.
+type Button struct {
+	Text   string `json:"text"`
+	Action string `json:"action"`
+	Reply  string `json:"reply,omitempty"` // the auto-reply text of ActionReply
+}
+
+// MaxButtons is how many buttons a campaign message may have.
+const MaxButtons = 4
+
+// Variables a template may use, with the SQL that gives each value for a lead, and a sample for previews.
+var variables = map[string]struct{ sql, sample, help string }{
+	"ClientName": {"c.contact_name", "Ирина Петровна", "contact person"},
+	"Company":    {"c.company_name", "ООО «Ромашка»", "company name"},
+	"INN":        {"coalesce(c.inn, '')", "7707083893", "INN"},
+	"Region":     {"c.region", "Краснодарский край", "region"},
+	"Manager":    {"coalesce(a.field_manager, '')", "Алексей Смирнов", "field manager"},
+}
+
+// VariableNames lists the variables for forms, in a stable order.
+var VariableNames = []string{"ClientName", "Company", "INN", "Region", "Manager"}
+
+var allowedTags = regexp.MustCompile(`(?i)^</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler)(\s[^>]*)?>$`)
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// compiled is a template taken apart: literal text and variable names, alternating.
+type compiled struct {
+	parts []part
+}
+
+type part struct {
+	text     string
+	variable string
+}
+
+// Compile checks a template and explains what is wrong in words a manager understands.
+func Compile(t Template) (*compiled, error) {
+	body := strings.TrimSpace(t.Body)
+	if body == "" {
+		return nil, &InputError{"body", "the message text is empty"}
+	}
+	tree, err := parse.Parse("message", body, "{{", "}}", map[string]any{})
+	if err != nil {
+		return nil, &InputError{"body", "the template does not parse: " + cleanParseError(err)}
+	}
+	c := &compiled{}
+	for _, n := range tree["message"].Root.Nodes {
+		switch n := n.(type) {
+		case *parse.TextNode:
+			c.parts = append(c.parts, part{text: string(n.Text)})
+		case *parse.ActionNode:
+			name := strings.TrimPrefix(strings.TrimSpace(n.String()), "{{")
+			name = strings.TrimSpace(strings.TrimSuffix(name, "}}"))
+			v := strings.TrimPrefix(name, ".")
+			if _, ok := variables[v]; !ok || !strings.HasPrefix(name, ".") || strings.Contains(v, " ") {
+				return nil, &InputError{"body", fmt.Sprintf("unknown variable %s; use one of {{.%s}}", name,
+					strings.Join(VariableNames, "}}, {{."))}
+			}
+			c.parts = append(c.parts, part{variable: v})
+		default:
+			return nil, &InputError{"body", "only variables like {{.Company}} are allowed, not " + n.String()}
+		}
+	}
+	for _, tag := range tagRe.FindAllString(c.literal(), -1) {
+		if !allowedTags.MatchString(tag) {
+			return nil, &InputError{"body", fmt.Sprintf("Telegram does not support the tag %s", tag)}
+		}
+	}
+	if err := balanced(c.literal()); err != nil {
+		return nil, err
+	}
+	if len(t.Buttons) > MaxButtons {
+		return nil, &InputError{"buttons", fmt.Sprintf("at most %d buttons", MaxButtons)}
+	}
+	for i, b := range t.Buttons {
+		switch {
+		case strings.TrimSpace(b.Text) == "":
+			return nil, &InputError{"buttons", fmt.Sprintf("button %d has no text", i+1)}
+		case utf8.RuneCountInString(b.Text) > 40:
+			return nil, &InputError{"buttons", fmt.Sprintf("button %q is longer than 40 characters", b.Text)}
+		case b.Action != ActionRoute && b.Action != ActionCallback && b.Action != ActionOptOut && b.Action != ActionReply:
+			return nil, &InputError{"buttons", fmt.Sprintf("button %q has no action", b.Text)}
+		case b.Action == ActionReply && strings.TrimSpace(b.Reply) == "":
+			return nil, &InputError{"buttons", fmt.Sprintf("button %q needs the text of its auto-reply", b.Text)}
+		}
+	}
+	return c, nil
+}
+
+func cleanParseError(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+func (c *compiled) literal() string {
+	var b strings.Builder
+	for _, p := range c.parts {
+		b.WriteString(p.text)
+	}
+	return b.String()
+}
+
+// balanced checks that formatting tags open and close in order, as Telegram's parser requires.
+func balanced(html string) error {
+	var stack []string
+	for _, tag := range tagRe.FindAllString(html, -1) {
+		name := strings.ToLower(strings.Fields(strings.Trim(tag, "</>"))[0])
+		if strings.HasPrefix(tag, "</") {
+			if len(stack) == 0 || stack[len(stack)-1] != name {
+				return &InputError{"body", fmt.Sprintf("the tag %s closes nothing that is open", tag)}
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		stack = append(stack, name)
+	}
+	if len(stack) > 0 {
+		return &InputError{"body", fmt.Sprintf("the tag <%s> is not closed", stack[len(stack)-1])}
+	}
+	return nil
+}
+
+// Render fills the template with values (escaped) — for previews and test messages.
+func (c *compiled) Render(values map[string]string) string {
+	var b strings.Builder
+	for _, p := range c.parts {
+		if p.variable != "" {
+			b.WriteString(messenger.Escape(values[p.variable]))
+			continue
+		}
+		b.WriteString(p.text)
+	}
+	return b.String()
+}
+
+// SampleValues are the preview values of every variable.
+func SampleValues() map[string]string {
+	out := map[string]string{}
+	for k, v := range variables {
+		out[k] = v.sample
+	}
+	return out
+}
+
+// sqlExpr is the template as one SQL expression over the audience query's aliases (c: clients, a:
+// applications), so a run renders every message inside its INSERT ... SELECT. Literal text travels as
+// parameters, never spliced into the SQL.
+func (c *compiled) sqlExpr(param func(v any) string) string {
+	var terms []string
+	for _, p := range c.parts {
+		if p.variable != "" {
+			terms = append(terms, "replace(replace(replace(replace("+variables[p.variable].sql+
+				", '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\"', '&quot;')")
+			continue
+		}
+		terms = append(terms, param(p.text)+"::text")
+	}
+	return "(" + strings.Join(terms, " || ") + ")"
+}
+
+// markup turns buttons into messenger buttons; callback data names the campaign and the button, well within
+// Telegram's 64 bytes.
+func markup(campaignID int64, buttons []Button) messenger.Markup {
+	var rows messenger.Markup
+	for i, b := range buttons {
+		data := fmt.Sprintf("c:%d:%d", campaignID, i)
+		if b.Action == ActionOptOut {
+			data = "optout" // handled by the messenger itself
+		}
+		rows = append(rows, []messenger.Button{{Text: b.Text, Data: data}})
+	}
+	return rows
+}
