@@ -312,7 +312,11 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 		if !okFrom {
 			return &InputError{"status", fmt.Sprintf("a %s campaign cannot become %s", current, status)}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE campaigns SET status = $2, updated_at = now() WHERE id = $1`, id, status); err != nil {
+		// A campaign's schedule counts from its activation: slots before it are not made up for.
+		if _, err := tx.Exec(ctx, `
+			UPDATE campaigns SET status = $2, updated_at = now(),
+			       last_slot = CASE WHEN $2 = 'active' THEN coalesce(last_slot, $3) ELSE last_slot END
+			WHERE id = $1`, id, status, s.Now()); err != nil {
 			return err
 		}
 		// A paused campaign's queued messages are held (the sender skips them) and keep their due time, so

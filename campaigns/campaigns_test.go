@@ -490,3 +490,5 @@ func TestInvalidCronIsRejectedAndNextRunsAreShown(t *testing.T) {
 		t.Fatalf("next runs %v, want %s", got, want)
 	}
 }
+
+func newBenchPool(b *testing.B) *pgxpool.Pool { return pgtest.NewDB(b) }

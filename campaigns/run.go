@@ -36,19 +36,19 @@ const (
 	TriggerManual   = "manual"
 )
 
-// RunNow runs a campaign by hand, at the current time as its slot.
+// RunNow derives fresh leads and runs a campaign by hand, at the current time as its slot.
 func (s *Store) RunNow(ctx context.Context, campaignID int64) (Run, error) {
+	if _, err := s.DeriveLeads(ctx, s.Now()); err != nil {
+		return Run{}, err
+	}
 	return s.RunSlot(ctx, campaignID, s.Now().Truncate(time.Millisecond), TriggerManual)
 }
 
-// RunSlot runs a campaign for one slot: it derives fresh leads, then in one transaction claims the slot, queues a
+// RunSlot runs a campaign for one slot: in one transaction it claims the slot, queues a
 // message to every reachable lead of the audience with one INSERT ... SELECT (each due after the client's night),
 // and creates invitations for the leads without a chat. A lead gets at most one message per campaign step, even
 // when runs overlap or retry: the outbox's unique (campaign, step, lead) key makes the second insert a no-op.
 func (s *Store) RunSlot(ctx context.Context, campaignID int64, slot time.Time, trigger string) (Run, error) {
-	if _, err := s.DeriveLeads(ctx, s.Now()); err != nil {
-		return Run{}, err
-	}
 	camp, err := s.Get(ctx, campaignID)
 	if err != nil {
 		return Run{}, err

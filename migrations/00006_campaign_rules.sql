@@ -29,6 +29,9 @@ ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_state_check
     CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled', 'held'));
 
+-- Invitations handed to the bank's SMS gateway, so a retry posts only what it has not taken yet.
+ALTER TABLE invitations ADD COLUMN posted_at timestamptz;
+
 CREATE INDEX outbox_lead_idx ON outbox (lead_id) WHERE lead_id IS NOT NULL;
 CREATE INDEX outbox_campaign_state_idx ON outbox (campaign_id, state) WHERE campaign_id IS NOT NULL;
 CREATE INDEX application_events_kind_idx ON application_events (kind, occurred_at);
@@ -39,6 +42,7 @@ ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_state_check
     CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled'));
 DROP INDEX application_events_kind_idx, outbox_campaign_state_idx, outbox_lead_idx;
+ALTER TABLE invitations DROP COLUMN posted_at;
 ALTER TABLE campaign_runs DROP COLUMN invited, DROP COLUMN excluded;
 ALTER TABLE campaigns DROP COLUMN description, DROP COLUMN invite_webhook, DROP COLUMN last_slot;
 DROP TABLE lead_rules;

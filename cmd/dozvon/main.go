@@ -30,6 +30,7 @@ Commands:
                            add a user (roles: operator, manager, supervisor, admin); prints a temporary password
   user passwd LOGIN        set a new temporary password for a user and print it
   user list                list users
+  demo                     add the demo data (companies, leads, campaigns, a team) to the database
   version                  print the version
 
 Settings come from the environment; each has a flag that overrides it:
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, stdout, stderr)
 	case "user":
 		return userCommand(ctx, cfg, rest, stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, cfg, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"dozvon/campaigns"
 	"dozvon/internal/auth"
 	"dozvon/internal/config"
 	operatorui "dozvon/operator-ui"
@@ -36,6 +37,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		printAdminPassword(stdout, cfg.AdminLogin, password)
 	}
 
+	if cfg.Demo {
+		seeded, err := seedDemo(ctx, db.Pool)
+		if err != nil {
+			return err
+		}
+		if seeded.Clients > 0 {
+			printDemo(stdout, seeded)
+		}
+	}
+
 	tg, sim, err := startTelegram(ctx, cfg, db, log)
 	if err != nil {
 		return err
@@ -43,8 +54,13 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	var workers sync.WaitGroup
 	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
-	workers.Add(1)
-	go func() { defer workers.Done(); _ = tg.Run(workersCtx) }()
+	camps := campaigns.NewStore(db.Pool)
+	camps.BotUsername = tg.BotUsername
+	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
+	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run} {
+		workers.Add(1)
+		go func() { defer workers.Done(); _ = run(workersCtx) }()
+	}
 
 	ui, err := operatorui.New(operatorui.Deps{
 		Log:           log,

@@ -38,6 +38,7 @@ type Config struct {
 	DefaultLocale   string
 	SendRate        float64
 	PaidBroadcast   bool
+	Demo            bool
 }
 
 // Option is one row of the settings table.
@@ -155,6 +156,19 @@ var Options = []Option{
 				return errors.New("is above Telegram's free limit of 30 msg/s: set DOZVON_PAID_BROADCAST=true or lower it")
 			}
 			c.SendRate = r
+			return nil
+		}},
+	{Env: "DOZVON_DEMO", Flag: "demo", Default: "auto",
+		Help: "Seed demo data on the first start: auto (with the embedded database and the simulator), true or false.",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "auto":
+				c.Demo = c.DatabaseURL == "" && c.BotToken == ""
+			case "true", "false":
+				c.Demo = v == "true"
+			default:
+				return errors.New("must be auto, true or false")
+			}
 			return nil
 		}},
 	{Env: "DOZVON_LOG_LEVEL", Flag: "log-level", Default: "info",

@@ -1,0 +1,129 @@
+package campaigns
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"dozvon/messenger"
+)
+
+// Invitation is a lead without a chat and the personal link that brings them to the bot, for the bank's SMS
+// system to send.
+type Invitation struct {
+	Phone       string     `json:"phone"`
+	Company     string     `json:"company"`
+	ContactName string     `json:"contact_name"`
+	Link        string     `json:"link"`
+	InvitedAt   time.Time  `json:"invited_at"`
+	FollowedAt  *time.Time `json:"followed_at,omitempty"`
+	token       string
+}
+
+// Invitations returns a campaign's invitations, newest first; pending limits them to those not yet posted to
+// the SMS gateway.
+func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool) ([]Invitation, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT coalesce(c.phone, ''), c.company_name, c.contact_name, i.token, i.created_at, i.used_at
+		FROM invitations i JOIN leads l ON l.id = i.lead_id JOIN clients c ON c.id = l.client_id
+		WHERE i.campaign_id = $1 AND (NOT $2 OR i.posted_at IS NULL)
+		ORDER BY i.created_at DESC, i.token`, campaignID, pending)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: invitations of %d: %w", campaignID, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invitation, error) {
+		var in Invitation
+		err := r.Scan(&in.Phone, &in.Company, &in.ContactName, &in.token, &in.InvitedAt, &in.FollowedAt)
+		in.Link = messenger.InviteLink(s.BotUsername, in.token)
+		return in, err
+	})
+}
+
+// WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system: UTF-8 with a byte-order mark and
+// ";" between fields, as Russian Excel opens it.
+func (s *Store) WriteInvitationsCSV(ctx context.Context, campaignID int64, w io.Writer) error {
+	list, err := s.Invitations(ctx, campaignID, false)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	_ = cw.Write([]string{"phone", "company", "contact_name", "link", "invited_at", "followed_at"})
+	for _, in := range list {
+		followed := ""
+		if in.FollowedAt != nil {
+			followed = in.FollowedAt.Format(time.RFC3339)
+		}
+		_ = cw.Write([]string{in.Phone, in.Company, in.ContactName, in.Link, in.InvitedAt.Format(time.RFC3339), followed})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PostInvitations hands the invitations not yet posted to the campaign's SMS-gateway webhook as one JSON batch,
+// retrying a failed post with a growing pause; what the gateway took is marked so a later call sends only the
+// rest. It returns how many were posted.
+func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http.Client) (int, error) {
+	if camp.InviteWebhook == "" {
+		return 0, nil
+	}
+	list, err := s.Invitations(ctx, camp.ID, true)
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	body, _ := json.Marshal(map[string]any{"campaign_id": camp.ID, "campaign": camp.Name, "invitations": list})
+	var lastErr error
+	for attempt, pause := 1, time.Second; attempt <= 3; attempt, pause = attempt+1, pause*4 {
+		if lastErr = post(ctx, client, camp.InviteWebhook, body); lastErr == nil {
+			break
+		}
+		if attempt < 3 {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(pause):
+			}
+		}
+	}
+	if lastErr != nil {
+		return 0, fmt.Errorf("campaigns: post %d invitations of %d to the SMS gateway: %w", len(list), camp.ID, lastErr)
+	}
+	tokens := make([]string, len(list))
+	for i, in := range list {
+		tokens[i] = in.token
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE invitations SET posted_at = now() WHERE token = ANY($1)`, tokens); err != nil {
+		return 0, fmt.Errorf("campaigns: mark invitations posted: %w", err)
+	}
+	return len(list), nil
+}
+
+func post(ctx context.Context, client *http.Client, url string, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("the gateway answered %s", res.Status)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package campaigns_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"dozvon/campaigns"
+)
+
+func TestLeadsWithoutAChatAreExportedAndPostedToTheSMSGateway(t *testing.T) {
+	b := newBank(t)
+	b.missedCall(clientSpec{company: "ООО Без чата", phone: "+79180000001"})
+	b.derive()
+	var calls atomic.Int32
+	var got map[string]any
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusBadGateway) // the first post fails and is retried
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &got)
+	}))
+	defer gateway.Close()
+	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) { c.InviteWebhook = gateway.URL })
+	b.store.BotUsername = "dozvon_bank_bot"
+	if r := b.run(c); r.Invited != 1 {
+		t.Fatalf("run %+v", r)
+	}
+
+	var csv bytes.Buffer
+	if err := b.store.WriteInvitationsCSV(b.ctx, c.ID, &csv); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(csv.String(), "\ufeff")), "\n")
+	if len(lines) != 2 || lines[0] != "phone;company;contact_name;link;invited_at;followed_at" ||
+		!strings.HasPrefix(lines[1], "+79180000001;ООО Без чата;Ирина;https://t.me/dozvon_bank_bot?start=") {
+		t.Fatalf("csv:\n%s", csv.String())
+	}
+
+	n, err := b.store.PostInvitations(b.ctx, c, gateway.Client())
+	if err != nil || n != 1 || calls.Load() != 2 {
+		t.Fatalf("posted %d (%v) in %d calls", n, err, calls.Load())
+	}
+	invs := got["invitations"].([]any)
+	if len(invs) != 1 || invs[0].(map[string]any)["phone"] != "+79180000001" {
+		t.Fatalf("gateway got %v", got)
+	}
+	if n, _ := b.store.PostInvitations(b.ctx, c, gateway.Client()); n != 0 {
+		t.Fatal("posted the same invitation twice")
+	}
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/campaigns"
+	"dozvon/internal/auth"
+	"dozvon/internal/config"
+	"dozvon/internal/demo"
+)
+
+func demoCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := seedDemo(ctx, db.Pool)
+	if err != nil {
+		return err
+	}
+	if s.Clients == 0 {
+		fmt.Fprintln(stdout, "the demo data is already there")
+		return nil
+	}
+	printDemo(stdout, s)
+	return nil
+}
+
+func seedDemo(ctx context.Context, pool *pgxpool.Pool) (demo.Seeded, error) {
+	return demo.Seed(ctx, pool, auth.NewStore(pool), campaigns.NewStore(pool), time.Now())
+}
+
+func printDemo(w io.Writer, s demo.Seeded) {
+	var logins []string
+	for _, m := range demo.Team {
+		logins = append(logins, fmt.Sprintf("%s (%s)", m.Login, m.Role))
+	}
+	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns.\n"+
+		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, demo.Password, strings.Join(logins, ", "))
+}
