@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +68,42 @@ func NewInviteToken() string {
 // InviteLink is the personal deep link that opens the bot with the token.
 func InviteLink(botUsername, token string) string {
 	return "https://t.me/" + botUsername + "?start=" + token
+}
+
+// ErrBadInviteLink is returned for text that is neither an invitation link nor a deep-link token.
+var ErrBadInviteLink = errors.New("messenger: not an invitation link or token")
+
+// startPayload is what Telegram accepts as a deep-link payload.
+var startPayload = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ParseInviteLink reads what a person pastes as an invitation: the link InviteLink made
+// (https://t.me/<bot>?start=<token>, with or without the scheme, or telegram.me), the tg://resolve form
+// Telegram's apps use, or the bare token. bot is empty for a bare token.
+func ParseInviteLink(s string) (bot, token string, err error) {
+	s = strings.TrimSpace(s)
+	if startPayload.MatchString(s) {
+		return "", s, nil
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", "", ErrBadInviteLink
+	}
+	switch {
+	case u.Scheme == "tg" && u.Host == "resolve":
+		bot = u.Query().Get("domain")
+	case (u.Scheme == "https" || u.Scheme == "http") && (u.Host == "t.me" || u.Host == "telegram.me"):
+		bot = strings.Trim(u.Path, "/")
+	default:
+		return "", "", ErrBadInviteLink
+	}
+	token = u.Query().Get("start")
+	if bot == "" || strings.Contains(bot, "/") || !startPayload.MatchString(token) {
+		return "", "", ErrBadInviteLink
+	}
+	return bot, token, nil
 }
 
 // Invite returns the lead's invitation token for a campaign, creating it once: inviting the same lead again from
@@ -259,14 +298,58 @@ func (c *Contacts) ByChat(ctx context.Context, chatID int64) (Contact, error) {
 	return ct, nil
 }
 
-// List returns the newest contacts first; status filters when not empty.
+// List returns the newest contacts first (by when the chat first reached the bot); status filters when not empty.
 func (c *Contacts) List(ctx context.Context, status string, limit int) ([]Contact, error) {
 	rows, err := c.pool.Query(ctx, contactQuery+`
-		WHERE $1 = '' OR c.status = $1 GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`, status, limit)
+		WHERE $1 = '' OR c.status = $1 GROUP BY c.id ORDER BY c.linked_at DESC, c.id DESC LIMIT $2`, status, limit)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: list contacts: %w", err)
 	}
 	return pgx.CollectRows(rows, scanContact)
+}
+
+// Each calls fn with every contact, oldest first, one row at a time rather than all of them in memory. The
+// simulator uses it at start to bring back the chats it had. An error from fn stops the walk and is returned.
+func (c *Contacts) Each(ctx context.Context, fn func(Contact) error) error {
+	rows, err := c.pool.Query(ctx, contactQuery+` GROUP BY c.id ORDER BY c.id`)
+	if err != nil {
+		return fmt.Errorf("messenger: walk contacts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ct, err := scanContact(rows)
+		if err != nil {
+			return fmt.Errorf("messenger: walk contacts: %w", err)
+		}
+		if err := fn(ct); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("messenger: walk contacts: %w", err)
+	}
+	return nil
+}
+
+// StatusCounts is how many contacts have each status.
+type StatusCounts struct {
+	Active, Blocked, OptedOut int
+}
+
+// Total is the number of contacts.
+func (s StatusCounts) Total() int { return s.Active + s.Blocked + s.OptedOut }
+
+// Counts returns how many contacts have each status, for the registry's summary.
+func (c *Contacts) Counts(ctx context.Context) (StatusCounts, error) {
+	var s StatusCounts
+	err := c.pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'blocked'),
+		       count(*) FILTER (WHERE status = 'opted_out')
+		FROM contacts`).Scan(&s.Active, &s.Blocked, &s.OptedOut)
+	if err != nil {
+		return StatusCounts{}, fmt.Errorf("messenger: count contacts: %w", err)
+	}
+	return s, nil
 }
 
 const contactQuery = `

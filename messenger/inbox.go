@@ -76,3 +76,14 @@ func (in *Inbox) Pending(ctx context.Context) (int, error) {
 	err := in.pool.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE processed_at IS NULL`).Scan(&n)
 	return n, err
 }
+
+// LastUpdateID is the highest update_id ever stored, 0 for none. The built-in simulator starts numbering its
+// updates after it: it forgets its count when the process stops, and an id it reused would be taken for a
+// redelivery and dropped.
+func (in *Inbox) LastUpdateID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := in.pool.QueryRow(ctx, `SELECT coalesce(max(update_id), 0) FROM inbox`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("messenger: last update id: %w", err)
+	}
+	return id, nil
+}

@@ -42,6 +42,12 @@ var (
 	managers    = Access{Roles: []auth.Role{auth.Manager, auth.Admin}}
 	supervisors = Access{Roles: []auth.Role{auth.Supervisor, auth.Admin}}
 	admins      = Access{Roles: []auth.Role{auth.Admin}}
+	// registry: the people who plan and check outreach may see whom the bot can reach, phones included.
+	registry = Access{Roles: []auth.Role{auth.Manager, auth.Supervisor, auth.Admin}}
+	// staff: every role, named rather than left open, so a future role (an auditor, say) gets the simulator only
+	// when someone decides it should.
+	staff    = Access{Roles: []auth.Role{auth.Operator, auth.Manager, auth.Supervisor, auth.Admin}}
+	staffAPI = Access{Roles: staff.Roles, API: true}
 )
 
 // Routes is the role table.
@@ -65,6 +71,19 @@ func (ui *UI) Routes() []Route {
 		{"GET /console", operators, ui.showConsole},
 		{"GET /campaigns", managers, ui.showCampaigns},
 		{"GET /live", supervisors, ui.showLive},
+		{"GET /contacts", registry, ui.showContacts},
+
+		// The Telegram simulator, when no bot token is configured: the page, and what the clients it plays do.
+		{"GET /sim", staff, ui.showSim},
+		{"GET /sim/api/clients", staffAPI, ui.simClients},
+		{"POST /sim/api/clients", staffAPI, ui.simCreateClient},
+		{"GET /sim/api/chats/{id}", staffAPI, ui.simChat},
+		{"POST /sim/api/chats/{id}/text", staffAPI, ui.simSendText},
+		{"POST /sim/api/chats/{id}/start", staffAPI, ui.simStart},
+		{"POST /sim/api/chats/{id}/contact", staffAPI, ui.simShareContact},
+		{"POST /sim/api/chats/{id}/press", staffAPI, ui.simPressButton},
+		{"POST /sim/api/chats/{id}/block", staffAPI, ui.simBlock},
+		{"POST /sim/api/chats/{id}/unblock", staffAPI, ui.simUnblock},
 
 		{"GET /admin/users", admins, ui.showUsers},
 		{"POST /admin/users", admins, ui.createUser},
@@ -102,6 +121,8 @@ var navigation = []navItem{
 	{"/console", "nav.console", "c", operators},
 	{"/campaigns", "nav.campaigns", "m", managers},
 	{"/live", "nav.live", "l", supervisors},
+	{"/contacts", "nav.contacts", "k", registry},
+	{"/sim", "nav.sim", "s", staff},
 	{"/admin/users", "nav.users", "u", admins},
 	{"/admin/audit", "nav.audit", "a", admins},
 	{"/account", "nav.account", "p", anyUser},

@@ -167,7 +167,9 @@ func (ui *UI) observe(next http.Handler) http.Handler {
 		took := time.Since(start)
 		ui.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		ui.latency.WithLabelValues(route).Observe(took.Seconds())
-		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || route == "GET /static/" {
+		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || route == "GET /static/" ||
+			// The simulator page polls these every 700 ms; its actions (POSTs) are still logged.
+			route == "GET /sim/api/chats/{id}" || route == "GET /sim/api/clients" {
 			return
 		}
 		log.Info().Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).

@@ -19,6 +19,8 @@ import (
 
 	"dozvon/internal/auth"
 	"dozvon/internal/pg/pgtest"
+	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
 	operatorui "dozvon/operator-ui"
 	"dozvon/reports"
 )
@@ -27,32 +29,43 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 const testPassword = "correct horse battery"
 
-// site is a running UI on a fresh database with one user per role.
+// site is a running UI on a fresh database with one user per role, and the Telegram simulator, as `dozvon serve`
+// runs without a bot token (no bot answers in it, though: tests act as the bot through Sim when they need one).
 type site struct {
-	t     *testing.T
-	URL   string
-	Pool  *pgxpool.Pool
-	Users *auth.Store
-	UI    *operatorui.UI
-	ids   map[auth.Role]int64
+	t        *testing.T
+	URL      string
+	Pool     *pgxpool.Pool
+	Users    *auth.Store
+	UI       *operatorui.UI
+	Sim      *tgfake.Fake
+	Contacts *messenger.Contacts
+	ids      map[auth.Role]int64
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, func(*operatorui.Deps) {}) }
+
+// newSiteWith lets a test change the wiring first, e.g. drop the simulator as a real bot token does.
+func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	t.Helper()
 	pool := pgtest.NewDB(t)
 	users := auth.NewStore(pool)
 	users.Cost = bcrypt.MinCost
-	ui, err := operatorui.New(operatorui.Deps{
+	sim := tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", Flood: tgfake.FloodLimits{Disabled: true}})
+	t.Cleanup(sim.Close)
+	d := operatorui.Deps{
 		Log: zerolog.Nop(), Users: users, Reports: reports.New(pool),
 		Sessions: auth.NewSessions(pool, 12*time.Hour, time.Hour, false),
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
-	})
+		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot",
+	}
+	change(&d)
+	ui, err := operatorui.New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(ui.Handler())
 	t.Cleanup(srv.Close)
-	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, ids: map[auth.Role]int64{}}
+	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, ids: map[auth.Role]int64{}}
 	for _, r := range auth.Roles {
 		u, err := users.Create(context.Background(), auth.NewUser{Login: string(r) + "1", Role: r, Password: testPassword, Locale: "en"})
 		if err != nil {

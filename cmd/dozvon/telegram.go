@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 
@@ -23,7 +24,18 @@ func startTelegram(ctx context.Context, cfg *config.Config, db *database, log ze
 	}
 	var sim *tgfake.Fake
 	if cfg.Simulated() {
-		sim = tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", BotFirstName: "Дозвон", HistoryLimit: 500})
+		// The simulator forgets everything when the process stops; the database does not. Its update ids go on
+		// after the stored ones (a reused id would be dropped as a redelivery), and its chats come back.
+		lastUpdate, err := messenger.NewInbox(db.Pool).LastUpdateID(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		sim = tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", BotFirstName: "Дозвон", HistoryLimit: 500,
+			FirstUpdateID: lastUpdate + 1})
+		restored, err := restoreSimChats(ctx, sim, messenger.NewContacts(db.Pool))
+		if err != nil {
+			return nil, nil, err
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, nil, err
@@ -31,11 +43,38 @@ func startTelegram(ctx context.Context, cfg *config.Config, db *database, log ze
 		go func() { _ = http.Serve(ln, sim.Handler()) }()
 		context.AfterFunc(ctx, func() { _ = ln.Close(); sim.Close() })
 		tc.Token, tc.APIURL, tc.PublicURL = tgfake.DefaultToken, "http://"+ln.Addr().String(), ""
-		log.Info().Msg("no TELEGRAM_BOT_TOKEN: the built-in Telegram simulator stands in; open /sim to play the clients")
+		log.Info().Int("restored_chats", restored).
+			Msg("no TELEGRAM_BOT_TOKEN: the built-in Telegram simulator stands in; open /sim to play the clients")
 	}
 	svc, err := telegram.NewService(ctx, tc)
 	if err != nil {
 		return nil, nil, err
 	}
 	return svc, sim, nil
+}
+
+// restoreSimChats gives the simulator back the chats of the contact registry. The simulator forgets everything
+// when the process stops, but the contacts and the leads linked to them are in PostgreSQL: without their chats
+// the bot could not write to them (Telegram would say "chat not found") and /sim would not list them. The chats
+// come back silently, with an empty history, as the people who play the clients left them (blocked or not).
+func restoreSimChats(ctx context.Context, sim *tgfake.Fake, contacts *messenger.Contacts) (int, error) {
+	n := 0
+	err := contacts.Each(ctx, func(c messenger.Contact) error {
+		if c.ChatID <= 0 { // private chats only: their id is the user's; groups have negative ids
+			return nil
+		}
+		u := tgfake.User{ID: c.ChatID, FirstName: c.FirstName, Username: c.Username}
+		if c.Phone != nil {
+			u.Phone = *c.Phone
+		}
+		if _, err := sim.RestoreChat(u, c.Status == messenger.StatusBlocked); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("restore the simulator's chats: %w", err)
+	}
+	return n, nil
 }

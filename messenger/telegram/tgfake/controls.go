@@ -20,6 +20,7 @@ var (
 	ErrEmptyText     = errors.New("tgfake: message text is empty")
 	ErrTextTooLong   = errors.New("tgfake: message text is too long")
 	ErrNoPhone       = errors.New("tgfake: no phone number to share")
+	ErrNoUserID      = errors.New("tgfake: a restored chat needs the user's ID")
 )
 
 // callbackIDBase makes callback query IDs look like Telegram's long
@@ -50,6 +51,13 @@ func (f *Fake) AddUser(u User) User {
 		}
 		u.ID = f.nextUserID
 	}
+	u = f.storeUserLocked(u)
+	f.stateSig.notify()
+	return u
+}
+
+// storeUserLocked adds or replaces the profile of u, whose ID is set.
+func (f *Fake) storeUserLocked(u User) User {
 	u.IsBot = false
 	if u.FirstName == "" {
 		u.FirstName = "User " + strconv.FormatInt(u.ID, 10) // Telegram requires a first name
@@ -59,8 +67,30 @@ func (f *Fake) AddUser(u User) User {
 	}
 	stored := u // stored users are replaced, never mutated, like messages
 	f.users[u.ID] = &stored
-	f.stateSig.notify()
 	return u
+}
+
+// RestoreChat brings back a user and their open chat with the bot without a
+// word to the bot: no update is queued and no Event is published, since
+// nothing happened on the user's side. A Fake keeps nothing across a
+// restart; the simulator calls this at start for every chat its database
+// knows, so the bot can write to those chats again and people can go on
+// playing those users. u.ID is required: it is the chat's ID. blocked
+// restores a user who had blocked the bot. The history starts empty; a chat
+// the Fake already has keeps its history and state, only the profile is
+// replaced.
+func (f *Fake) RestoreChat(u User, blocked bool) (User, error) {
+	if u.ID <= 0 {
+		return User{}, ErrNoUserID
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u = f.storeUserLocked(u)
+	if f.chats[u.ID] == nil {
+		f.chats[u.ID] = &chat{userID: u.ID, blocked: blocked}
+	}
+	f.stateSig.notify()
+	return u, nil
 }
 
 // User returns a registered user.

@@ -39,6 +39,12 @@ type Options struct {
 	// long benchmarks don't grow memory without bound.
 	HistoryLimit int
 
+	// FirstUpdateID is the update_id of the first update (default 1). A
+	// fake that stands in for a bot whose earlier updates are stored
+	// somewhere (a simulator restarted on the same database) starts after
+	// them, as Telegram's numbering would go on.
+	FirstUpdateID int64
+
 	// WebhookRetryDelay is the first back-off after a failed webhook
 	// delivery; it doubles per failure up to max(1s, WebhookRetryDelay).
 	WebhookRetryDelay time.Duration // default 100ms
@@ -150,6 +156,7 @@ func New(opts Options) *Fake {
 		flood:      newFloodLimiter(opts.Flood),
 		subs:       make(map[int]chan Event),
 	}
+	f.nextUpdateID = max(opts.FirstUpdateID-1, 0) // enqueueLocked increments before use
 	return f
 }
 

@@ -1,0 +1,116 @@
+package messenger_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"dozvon/internal/pg/pgtest"
+	"dozvon/messenger"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// A person pastes an invitation however they got it: the link from a campaign, the link without https://, the
+// form Telegram's apps open, or just the token.
+func TestParseInviteLinkReadsWhatPeoplePaste(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"https://t.me/dozvon_bot?start=AbC-12_x":                {"dozvon_bot", "AbC-12_x"},
+		messenger.InviteLink("dozvon_bot", "tok"):               {"dozvon_bot", "tok"},
+		"  t.me/dozvon_bot?start=tok  ":                         {"dozvon_bot", "tok"},
+		"https://telegram.me/dozvon_bot/?start=tok":             {"dozvon_bot", "tok"},
+		"tg://resolve?domain=dozvon_bot&start=tok":              {"dozvon_bot", "tok"},
+		"Zx9_-Zx9_-Zx9_-Zx9_-Zx":                                {"", "Zx9_-Zx9_-Zx9_-Zx9_-Zx"},
+		"https://t.me/dozvon_bot?start=tok&utm_source=sms#frag": {"dozvon_bot", "tok"},
+	} {
+		bot, token, err := messenger.ParseInviteLink(in)
+		if err != nil || bot != want[0] || token != want[1] {
+			t.Errorf("ParseInviteLink(%q) = %q, %q, %v; want %q, %q", in, bot, token, err, want[0], want[1])
+		}
+	}
+	for _, in := range []string{
+		"", "https://t.me/dozvon_bot", "https://t.me/dozvon_bot?start=", "https://evil.example/x?start=tok",
+		"https://t.me/dozvon_bot?start=<script>", "token with spaces", "https://t.me/a/b?start=tok",
+	} {
+		if _, _, err := messenger.ParseInviteLink(in); !errors.Is(err, messenger.ErrBadInviteLink) {
+			t.Errorf("ParseInviteLink(%q): %v, want ErrBadInviteLink", in, err)
+		}
+	}
+}
+
+// The registry page shows contacts newest first and how many have each status; the simulator walks all of them.
+func TestContactsCountsListAndEach(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	contacts := messenger.NewContacts(pool)
+	for i, name := range []string{"Anna", "Boris", "Vera", "Gleb"} {
+		if _, err := contacts.Seen(ctx, messenger.Chat{ChatID: int64(100 + i), UserID: int64(100 + i), FirstName: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// When the chat reached the bot decides "newest", not the order of rows: here Anna came last.
+	if _, err := pool.Exec(ctx, `UPDATE contacts SET linked_at = now() - id * interval '1 hour'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := contacts.MarkBlocked(ctx, 101, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{102, 103} {
+		if err := contacts.OptOut(ctx, messenger.Chat{ChatID: id, UserID: id}, "/stop"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	counts, err := contacts.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts != (messenger.StatusCounts{Active: 1, Blocked: 1, OptedOut: 2}) || counts.Total() != 4 {
+		t.Errorf("Counts = %+v (total %d), want 1 active, 1 blocked, 2 opted out", counts, counts.Total())
+	}
+
+	all, err := contacts.List(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chats []int64
+	for _, c := range all {
+		chats = append(chats, c.ChatID)
+	}
+	if len(chats) != 4 || chats[0] != 100 || chats[3] != 103 {
+		t.Errorf("List order by chat = %v, want Anna's (100) first", chats)
+	}
+	optedOut, err := contacts.List(ctx, messenger.StatusOptedOut, 10)
+	if err != nil || len(optedOut) != 2 {
+		t.Errorf("List(opted_out) = %d contacts, %v; want 2", len(optedOut), err)
+	}
+
+	var walked []string
+	err = contacts.Each(ctx, func(c messenger.Contact) error {
+		walked = append(walked, c.FirstName)
+		return nil
+	})
+	if err != nil || len(walked) != 4 || walked[0] != "Anna" {
+		t.Errorf("Each walked %v, %v; want all four, oldest first", walked, err)
+	}
+	stop := errors.New("enough")
+	if err := contacts.Each(ctx, func(messenger.Contact) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("Each did not return fn's error: %v", err)
+	}
+}
+
+// The simulator numbers its updates after the last one stored, so none is mistaken for a redelivery.
+func TestInboxLastUpdateID(t *testing.T) {
+	ctx := context.Background()
+	inbox := messenger.NewInbox(pgtest.NewDB(t))
+	if id, err := inbox.LastUpdateID(ctx); err != nil || id != 0 {
+		t.Fatalf("empty inbox: %d, %v; want 0", id, err)
+	}
+	if _, err := inbox.Store(ctx, []int64{7, 41, 12}, []json.RawMessage{[]byte(`{}`), []byte(`{}`), []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := inbox.LastUpdateID(ctx); err != nil || id != 41 {
+		t.Errorf("LastUpdateID = %d, %v; want 41", id, err)
+	}
+}

@@ -1,0 +1,335 @@
+package operatorui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
+)
+
+// The simulator page lets staff play Telegram's side when no bot token is configured: they pick or create a
+// simulated client and act as that client, and the bot — the real messenger code, talking to the in-process fake
+// over the Bot API — answers as it would in Telegram. These handlers only translate between the page's JSON and
+// tgfake's controls; what the bot does is the messenger's business.
+
+type simPage struct {
+	Bot   string // the simulated bot's username
+	Phone string // a made-up number to start the next client with
+}
+
+func (ui *UI) showSim(w http.ResponseWriter, r *http.Request) {
+	if ui.Sim == nil {
+		ui.render(w, r, http.StatusNotFound, "error", view{Title: "sim.title",
+			Data: errorPage{Heading: "sim.off", Text: T(ui.requestLocale(r), "sim.off_text")}})
+		return
+	}
+	ui.render(w, r, http.StatusOK, "sim", view{Title: "sim.title", Data: simPage{Bot: ui.Sim.Bot().Username, Phone: randomMobile()}})
+}
+
+// simClient is a simulated Telegram user as the page lists them.
+type simClient struct {
+	ID        int64  `json:"id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name,omitempty"`
+	Username  string `json:"username,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Blocked   bool   `json:"blocked"`
+}
+
+// simButton is an inline button under a bot message, or a button of the reply keyboard.
+type simButton struct {
+	Text           string `json:"text"`
+	Data           string `json:"data,omitempty"`
+	URL            string `json:"url,omitempty"`
+	RequestContact bool   `json:"request_contact,omitempty"`
+}
+
+// simMessage is one bubble. Text is the text Telegram shows, with the bot's HTML already parsed into entities
+// by the fake; the page renders both as text nodes, never as markup, since client text is untrusted.
+type simMessage struct {
+	ID       int                    `json:"id"`
+	FromBot  bool                   `json:"from_bot"`
+	Date     int64                  `json:"date"`
+	Edited   bool                   `json:"edited,omitempty"`
+	Text     string                 `json:"text,omitempty"`
+	Entities []tgfake.MessageEntity `json:"entities,omitempty"`
+	Phone    string                 `json:"phone,omitempty"` // a contact the client shared
+	Buttons  [][]simButton          `json:"buttons,omitempty"`
+}
+
+// simChat is the whole chat as the client's phone shows it. The page polls it; the history is bounded by the
+// fake's HistoryLimit, so sending all of it keeps the page simple (edits and deletions just show up).
+type simChat struct {
+	Client      simClient     `json:"client"`
+	Messages    []simMessage  `json:"messages"`
+	Keyboard    [][]simButton `json:"keyboard,omitempty"`
+	Placeholder string        `json:"placeholder,omitempty"`
+}
+
+// simClients lists the simulated clients, newest first.
+func (ui *UI) simClients(w http.ResponseWriter, r *http.Request) {
+	if !ui.simOn(w, r) {
+		return
+	}
+	users := ui.Sim.Users()
+	out := make([]simClient, 0, len(users))
+	for _, u := range slices.Backward(users) {
+		out = append(out, ui.simClientOf(u))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// simCreateClient adds a simulated Telegram user. It does not start the bot: that is the client's first action.
+func (ui *UI) simCreateClient(w http.ResponseWriter, r *http.Request) {
+	if !ui.simOn(w, r) {
+		return
+	}
+	var in struct {
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Phone     string `json:"phone"`
+	}
+	if err := readJSONBody(r, &in); err != nil {
+		ui.simFail(w, r, http.StatusBadRequest, "sim.err_request")
+		return
+	}
+	first, last := strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName)
+	// Telegram's own limits for names.
+	if first == "" || utf8.RuneCountInString(first) > 64 || utf8.RuneCountInString(last) > 64 {
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_name")
+		return
+	}
+	phone, err := messenger.NormalizePhone(in.Phone)
+	if err != nil {
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_phone")
+		return
+	}
+	u := ui.Sim.AddUser(tgfake.User{FirstName: first, LastName: last, Phone: phone, LanguageCode: "ru"})
+	writeJSON(w, http.StatusCreated, map[string]any{"client": ui.simClientOf(u), "next_phone": randomMobile()})
+}
+
+func (ui *UI) simChat(w http.ResponseWriter, r *http.Request) {
+	if id, ok := ui.simClientID(w, r); ok {
+		writeJSON(w, http.StatusOK, ui.simChatOf(id))
+	}
+}
+
+// simInput is the body of a client's action; each action reads the fields it needs.
+type simInput struct {
+	Text      string `json:"text"`
+	Link      string `json:"link"`
+	MessageID int    `json:"message_id"`
+	Data      string `json:"data"`
+}
+
+func (ui *UI) simSendText(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, in simInput) error {
+		_, err := ui.Sim.SendText(id, in.Text)
+		return err
+	})
+}
+
+// simStart is the client pressing Start, or opening an invitation link, which Telegram turns into
+// "/start TOKEN".
+func (ui *UI) simStart(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, in simInput) error {
+		var token string
+		if strings.TrimSpace(in.Link) != "" {
+			bot, t, err := messenger.ParseInviteLink(in.Link)
+			if err != nil {
+				return err
+			}
+			// A link to another bot would open that bot in Telegram, not ours.
+			if own := ui.Sim.Bot().Username; bot != "" && !strings.EqualFold(bot, own) {
+				return otherBotError{link: bot, own: own}
+			}
+			token = t
+		}
+		_, err := ui.Sim.Start(id, token)
+		return err
+	})
+}
+
+func (ui *UI) simShareContact(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, _ simInput) error {
+		_, err := ui.Sim.ShareContact(id, "") // the client's own number, as the "share my phone" button sends
+		return err
+	})
+}
+
+func (ui *UI) simPressButton(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, in simInput) error {
+		_, err := ui.Sim.PressButton(id, in.MessageID, in.Data)
+		return err
+	})
+}
+
+func (ui *UI) simBlock(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, _ simInput) error {
+		_, err := ui.Sim.BlockBot(id)
+		return err
+	})
+}
+
+func (ui *UI) simUnblock(w http.ResponseWriter, r *http.Request) {
+	ui.simAct(w, r, func(id int64, _ simInput) error {
+		_, err := ui.Sim.UnblockBot(id)
+		return err
+	})
+}
+
+// simAct reads an action's body, lets the client do it and answers with the chat as it is now, so the page shows
+// the client's own message at once; the bot's answer arrives with a later poll.
+func (ui *UI) simAct(w http.ResponseWriter, r *http.Request, act func(id int64, in simInput) error) {
+	id, ok := ui.simClientID(w, r)
+	if !ok {
+		return
+	}
+	var in simInput
+	if err := readJSONBody(r, &in); err != nil {
+		ui.simFail(w, r, http.StatusBadRequest, "sim.err_request")
+		return
+	}
+	if err := act(id, in); err != nil {
+		ui.simError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ui.simChatOf(id))
+}
+
+func (ui *UI) simOn(w http.ResponseWriter, r *http.Request) bool {
+	if ui.Sim == nil {
+		ui.simFail(w, r, http.StatusNotFound, "sim.err_off")
+		return false
+	}
+	return true
+}
+
+// simClientID is the {id} of the route, when the simulator is on and has that client.
+func (ui *UI) simClientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	if !ui.simOn(w, r) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		if _, ok := ui.Sim.User(id); ok {
+			return id, true
+		}
+	}
+	ui.simFail(w, r, http.StatusNotFound, "sim.err_no_client")
+	return 0, false
+}
+
+// otherBotError is an invitation link for a bot other than the simulated one.
+type otherBotError struct{ link, own string }
+
+func (e otherBotError) Error() string {
+	return fmt.Sprintf("the link opens @%s, not @%s", e.link, e.own)
+}
+
+// simError says in the person's language why Telegram would not let the client do that.
+func (ui *UI) simError(w http.ResponseWriter, r *http.Request, err error) {
+	var other otherBotError
+	switch {
+	case errors.As(err, &other):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_other_bot", other.link, other.own)
+	case errors.Is(err, messenger.ErrBadInviteLink):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_link")
+	case errors.Is(err, tgfake.ErrUnknownUser):
+		ui.simFail(w, r, http.StatusNotFound, "sim.err_no_client")
+	case errors.Is(err, tgfake.ErrBotBlocked):
+		ui.simFail(w, r, http.StatusConflict, "sim.err_blocked")
+	case errors.Is(err, tgfake.ErrNoSuchMessage), errors.Is(err, tgfake.ErrNoSuchButton):
+		ui.simFail(w, r, http.StatusConflict, "sim.err_button")
+	case errors.Is(err, tgfake.ErrEmptyText):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_empty")
+	case errors.Is(err, tgfake.ErrTextTooLong):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_too_long")
+	case errors.Is(err, tgfake.ErrNoPhone):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_no_phone")
+	default:
+		ui.serverError(w, r, err)
+	}
+}
+
+func (ui *UI) simFail(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	writeJSONError(w, status, T(ui.requestLocale(r), key, args...))
+}
+
+func (ui *UI) simClientOf(u tgfake.User) simClient {
+	return simClient{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, Phone: u.Phone,
+		Blocked: ui.Sim.Blocked(u.ID)}
+}
+
+func (ui *UI) simChatOf(id int64) simChat {
+	u, _ := ui.Sim.User(id)
+	history := ui.Sim.Sent(id)
+	c := simChat{Client: ui.simClientOf(u), Messages: make([]simMessage, 0, len(history))}
+	for _, m := range history {
+		sm := simMessage{ID: m.MessageID, FromBot: m.FromBot(), Date: m.Date, Edited: m.EditDate != 0, Text: m.Text}
+		for _, e := range m.Entities {
+			if e.Type == "text_link" {
+				e.URL = safeLink(e.URL)
+			}
+			sm.Entities = append(sm.Entities, e)
+		}
+		if m.Contact != nil {
+			sm.Phone = m.Contact.PhoneNumber
+		}
+		if m.ReplyMarkup != nil {
+			for _, row := range m.ReplyMarkup.InlineKeyboard {
+				var out []simButton
+				for _, b := range row {
+					out = append(out, simButton{Text: b.Text, Data: b.CallbackData, URL: safeLink(b.URL)})
+				}
+				sm.Buttons = append(sm.Buttons, out)
+			}
+		}
+		c.Messages = append(c.Messages, sm)
+	}
+	if kb := ui.Sim.Keyboard(id); kb != nil {
+		for _, row := range kb.Keyboard {
+			var out []simButton
+			for _, b := range row {
+				out = append(out, simButton{Text: b.Text, RequestContact: b.RequestContact})
+			}
+			c.Keyboard = append(c.Keyboard, out)
+		}
+		c.Placeholder = kb.InputFieldPlaceholder
+	}
+	return c
+}
+
+// safeLink keeps a link the bot sent only when a browser may follow it: a javascript: or data: URL from a
+// message must never become a clickable href.
+func safeLink(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "tg") {
+		return ""
+	}
+	return s
+}
+
+// randomMobile makes up a plausible Russian mobile number (+7 9XX XXX-XX-XX) for a new simulated client.
+func randomMobile() string {
+	return fmt.Sprintf("+7 9%02d %03d-%02d-%02d", rand.IntN(100), rand.IntN(1000), rand.IntN(100), rand.IntN(100))
+}
+
+// readJSONBody decodes a small JSON body. An empty body leaves v as it is: actions such as block need none.
+func readJSONBody(r *http.Request, v any) error {
+	err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(v)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
