@@ -467,7 +467,8 @@ func dozvon(t *testing.T, data string, env []string, args ...string) result {
 }
 
 // dozvonEnv is this process's environment without any Dozvon setting (so a developer's own settings do not
-// leak in), plus the data folder, English, JSON logs and extra.
+// leak in), plus the data folder, English, JSON logs, no demo data (tests build what they need; pass
+// DOZVON_DEMO=true in extra for the demo) and extra, which wins over all of these.
 func dozvonEnv(data string, extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -477,7 +478,7 @@ func dozvonEnv(data string, extra ...string) []string {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "DOZVON_DATA_DIR="+data, "DOZVON_LOCALE=en", "DOZVON_LOG_FORMAT=json")
+	env = append(env, "DOZVON_DATA_DIR="+data, "DOZVON_LOCALE=en", "DOZVON_LOG_FORMAT=json", "DOZVON_DEMO=false")
 	return append(env, extra...)
 }
 
