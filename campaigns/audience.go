@@ -157,9 +157,15 @@ func (s *Store) AudienceSize(ctx context.Context, camp Campaign) (Size, error) {
 	return z, nil
 }
 
-// SampleValues returns the template values of the first lead of the audience, for a realistic preview; the
+// SampleLead returns the template values of the first lead of the audience, for a realistic preview; the
 // built-in samples when the audience is empty.
 func (s *Store) SampleLead(ctx context.Context, camp Campaign) (map[string]string, error) {
+	values, _, err := s.sampleLead(ctx, camp)
+	return values, err
+}
+
+// sampleLead is SampleLead, also telling whether the values are a real lead's.
+func (s *Store) sampleLead(ctx context.Context, camp Campaign) (map[string]string, bool, error) {
 	from, args := audienceSQL(camp, s.Now())
 	cols := make([]string, len(VariableNames))
 	for i, v := range VariableNames {
@@ -173,15 +179,15 @@ func (s *Store) SampleLead(ctx context.Context, camp Campaign) (map[string]strin
 	}
 	if err := row.Scan(ptrs...); err != nil {
 		if err == pgx.ErrNoRows {
-			return SampleValues(), nil
+			return SampleValues(), false, nil
 		}
-		return nil, fmt.Errorf("campaigns: sample lead of %d: %w", camp.ID, err)
+		return nil, false, fmt.Errorf("campaigns: sample lead of %d: %w", camp.ID, err)
 	}
 	out := map[string]string{}
 	for i, v := range VariableNames {
 		out[v] = values[i]
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // quietSQL is the time a message to a client is due: now, or when the client's night (quietFrom..quietTo in

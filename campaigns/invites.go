@@ -127,3 +127,22 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) err
 	}
 	return nil
 }
+
+// InvitationCounts is how a campaign's invitations did.
+type InvitationCounts struct {
+	Total    int // leads without a chat that got a personal link
+	Followed int // of those, opened it and started the bot
+	Posted   int // handed to the SMS gateway
+}
+
+// CountInvitations counts a campaign's invitations without loading them: a big campaign has tens of thousands.
+func (s *Store) CountInvitations(ctx context.Context, campaignID int64) (InvitationCounts, error) {
+	var n InvitationCounts
+	err := s.pool.QueryRow(ctx, `
+		SELECT count(*), count(*) FILTER (WHERE used_at IS NOT NULL), count(*) FILTER (WHERE posted_at IS NOT NULL)
+		FROM invitations WHERE campaign_id = $1`, campaignID).Scan(&n.Total, &n.Followed, &n.Posted)
+	if err != nil {
+		return n, fmt.Errorf("campaigns: count invitations of %d: %w", campaignID, err)
+	}
+	return n, nil
+}

@@ -27,15 +27,6 @@ func (ui *UI) showConsole(w http.ResponseWriter, r *http.Request) {
 	ui.render(w, r, http.StatusOK, "console", view{Title: "nav.console", Data: day})
 }
 
-func (ui *UI) showCampaigns(w http.ResponseWriter, r *http.Request) {
-	o, err := ui.Reports.ForManager(r.Context(), startOfDay(time.Now()))
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	ui.render(w, r, http.StatusOK, "campaigns", view{Title: "nav.campaigns", Data: o})
-}
-
 func (ui *UI) showLive(w http.ResponseWriter, r *http.Request) {
 	t, err := ui.Reports.ForSupervisor(r.Context(), startOfDay(time.Now()))
 	if err != nil {

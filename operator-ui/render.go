@@ -32,7 +32,10 @@ func templateFuncs() template.FuncMap {
 		// Placeholders; page() binds them to the request's locale.
 		"t":        func(key string, args ...any) string { return key },
 		"roleName": func(r auth.Role) string { return string(r) },
-		"when":     func(t time.Time) string { return t.Format("02.01.2006 15:04") },
+		"when":     when,
+		"inc":      func(i int) int { return i + 1 },
+		// under tells whether a page belongs to a navigation section: /campaigns/12 is under /campaigns.
+		"under": func(path, section string) bool { return path == section || strings.HasPrefix(path, section+"/") },
 	}
 }
 
@@ -55,6 +58,9 @@ func parsePages() (*pages, error) {
 	}
 	return p, nil
 }
+
+// when is how pages show a moment: the server's time zone, to the minute.
+func when(t time.Time) string { return t.Format("02.01.2006 15:04") }
 
 // view is what every page template gets: the page's own data and what the layout needs.
 type view struct {

@@ -3,6 +3,7 @@ package operatorui
 import (
 	"net/http"
 
+	"dozvon/campaigns"
 	"dozvon/internal/auth"
 )
 
@@ -40,6 +41,7 @@ var (
 	anyUser     = Access{}
 	operators   = Access{Roles: []auth.Role{auth.Operator, auth.Supervisor, auth.Admin}}
 	managers    = Access{Roles: []auth.Role{auth.Manager, auth.Admin}}
+	managersAPI = Access{Roles: managers.Roles, API: true}
 	supervisors = Access{Roles: []auth.Role{auth.Supervisor, auth.Admin}}
 	admins      = Access{Roles: []auth.Role{auth.Admin}}
 	// registry: the people who plan and check outreach may see whom the bot can reach, phones included.
@@ -69,9 +71,27 @@ func (ui *UI) Routes() []Route {
 		{"POST /account/locale", anyUser, ui.changeLocale},
 
 		{"GET /console", operators, ui.showConsole},
-		{"GET /campaigns", managers, ui.showCampaigns},
 		{"GET /live", supervisors, ui.showLive},
 		{"GET /contacts", registry, ui.showContacts},
+
+		// Campaign managers' screens: the list with live progress, a campaign's page (its preview, audience,
+		// actions, runs and invitations, and the form that edits it), and the lead rules.
+		{"GET /campaigns", managers, ui.showCampaigns},
+		{"GET /campaigns/api/progress", managersAPI, ui.campaignsProgress},
+		{"GET /campaigns/api/schedule", managersAPI, ui.schedulePreview},
+		{"GET /campaigns/new", managers, ui.showNewCampaign},
+		{"POST /campaigns", managers, ui.createCampaign},
+		{"GET /campaigns/{id}", managers, ui.showCampaign},
+		{"POST /campaigns/{id}", managers, ui.updateCampaign},
+		{"POST /campaigns/{id}/run", managers, ui.runCampaign},
+		{"POST /campaigns/{id}/activate", managers, ui.setCampaignStatus(campaigns.StatusActive, "campaign.activate")},
+		{"POST /campaigns/{id}/pause", managers, ui.setCampaignStatus(campaigns.StatusPaused, "campaign.pause")},
+		{"POST /campaigns/{id}/resume", managers, ui.setCampaignStatus(campaigns.StatusActive, "campaign.resume")},
+		{"POST /campaigns/{id}/cancel", managers, ui.setCampaignStatus(campaigns.StatusCancelled, "campaign.cancel")},
+		{"POST /campaigns/{id}/test", managers, ui.sendTestMessage},
+		{"GET /campaigns/{id}/invitations.csv", managers, ui.invitationsCSV},
+		{"GET /leads/rules", managers, ui.showLeadRules},
+		{"POST /leads/rules", managers, ui.saveLeadRules},
 
 		// The Telegram simulator, when no bot token is configured: the page, and what the clients it plays do.
 		{"GET /sim", staff, ui.showSim},
@@ -120,6 +140,7 @@ type navItem struct {
 var navigation = []navItem{
 	{"/console", "nav.console", "c", operators},
 	{"/campaigns", "nav.campaigns", "m", managers},
+	{"/leads/rules", "nav.lead_rules", "r", managers},
 	{"/live", "nav.live", "l", supervisors},
 	{"/contacts", "nav.contacts", "k", registry},
 	{"/sim", "nav.sim", "s", staff},

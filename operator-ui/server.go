@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 
+	"dozvon/campaigns"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
@@ -36,8 +37,12 @@ type Deps struct {
 	// TrustProxy makes the client address come from X-Forwarded-For (behind the bank's load balancer).
 	TrustProxy bool
 
+	// Campaigns is what campaign managers build and run.
+	Campaigns *campaigns.Store
 	// Contacts is the messenger's contact registry.
 	Contacts *messenger.Contacts
+	// Outbox queues single messages, such as a campaign's test message; the messenger's sender delivers them.
+	Outbox *messenger.Outbox
 	// Webhook receives Telegram updates when a public URL is configured; nil answers 404.
 	Webhook http.HandlerFunc
 	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
@@ -168,8 +173,9 @@ func (ui *UI) observe(next http.Handler) http.Handler {
 		ui.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		ui.latency.WithLabelValues(route).Observe(took.Seconds())
 		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || route == "GET /static/" ||
-			// The simulator page polls these every 700 ms; its actions (POSTs) are still logged.
-			route == "GET /sim/api/chats/{id}" || route == "GET /sim/api/clients" {
+			// The simulator page polls these every 700 ms, the campaign pages every 2 s; actions (POSTs) are
+			// still logged.
+			route == "GET /sim/api/chats/{id}" || route == "GET /sim/api/clients" || route == "GET /campaigns/api/progress" {
 			return
 		}
 		log.Info().Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/crypto/bcrypt"
 
+	"dozvon/campaigns"
 	"dozvon/internal/auth"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
@@ -32,14 +33,15 @@ const testPassword = "correct horse battery"
 // site is a running UI on a fresh database with one user per role, and the Telegram simulator, as `dozvon serve`
 // runs without a bot token (no bot answers in it, though: tests act as the bot through Sim when they need one).
 type site struct {
-	t        *testing.T
-	URL      string
-	Pool     *pgxpool.Pool
-	Users    *auth.Store
-	UI       *operatorui.UI
-	Sim      *tgfake.Fake
-	Contacts *messenger.Contacts
-	ids      map[auth.Role]int64
+	t         *testing.T
+	URL       string
+	Pool      *pgxpool.Pool
+	Users     *auth.Store
+	UI        *operatorui.UI
+	Sim       *tgfake.Fake
+	Contacts  *messenger.Contacts
+	Campaigns *campaigns.Store
+	ids       map[auth.Role]int64
 }
 
 func newSite(t *testing.T) *site { return newSiteWith(t, func(*operatorui.Deps) {}) }
@@ -50,6 +52,8 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	pool := pgtest.NewDB(t)
 	users := auth.NewStore(pool)
 	users.Cost = bcrypt.MinCost
+	camps := campaigns.NewStore(pool)
+	camps.BotUsername = "dozvon_sim_bot"
 	sim := tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", Flood: tgfake.FloodLimits{Disabled: true}})
 	t.Cleanup(sim.Close)
 	d := operatorui.Deps{
@@ -57,6 +61,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Sessions: auth.NewSessions(pool, 12*time.Hour, time.Hour, false),
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
 		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot",
+		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
 	}
 	change(&d)
 	ui, err := operatorui.New(d)
@@ -65,7 +70,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	}
 	srv := httptest.NewServer(ui.Handler())
 	t.Cleanup(srv.Close)
-	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, ids: map[auth.Role]int64{}}
+	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, Campaigns: d.Campaigns, ids: map[auth.Role]int64{}}
 	for _, r := range auth.Roles {
 		u, err := users.Create(context.Background(), auth.NewUser{Login: string(r) + "1", Role: r, Password: testPassword, Locale: "en"})
 		if err != nil {

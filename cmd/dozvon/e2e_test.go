@@ -348,13 +348,13 @@ var (
 	bannerPassword = regexp.MustCompile(`(?m)^  password: (\S+)$`)
 )
 
-// startServer runs "dozvon serve" on the data folder and a free local port, and waits until it says it is
-// ready. The process is stopped when the test ends, if the test has not stopped it.
-func startServer(t *testing.T, data string) *server {
+// startServer runs "dozvon serve" on the data folder and a free local port, with the extra settings (NAME=value),
+// and waits until it says it is ready. The process is stopped when the test ends, if the test has not stopped it.
+func startServer(t *testing.T, data string, extra ...string) *server {
 	t.Helper()
 	s := &server{t: t, done: make(chan struct{})}
 	s.cmd = exec.Command(dozvonBin, "serve")
-	s.cmd.Env = dozvonEnv(data, "DOZVON_HTTP_ADDR=127.0.0.1:"+freePort(t))
+	s.cmd.Env = dozvonEnv(data, append([]string{"DOZVON_HTTP_ADDR=127.0.0.1:" + freePort(t)}, extra...)...)
 	s.cmd.Stderr = &s.stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {

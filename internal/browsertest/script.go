@@ -66,3 +66,27 @@ func (p *Page) Count(selector string) int {
 	}
 	return n
 }
+
+// Select chooses the option whose value is value in the <select> that selector (CSS) finds, as a person picking
+// it does (a change event follows). It fails the test when the select has no such option.
+func (p *Page) Select(selector, value string) {
+	p.t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const el = document.querySelector(%s);
+		if (!el || ![...el.options].some(o => o.value === %s)) return false;
+		el.value = %s;
+		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})()`, jsString(selector), jsString(value), jsString(value))
+	p.step("wait for "+selector, chromedp.WaitVisible(chromedp.CSS(selector)))
+	ctx, cancel := context.WithTimeout(p.Ctx, StepTimeout)
+	defer cancel()
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+	if err == nil && !ok {
+		err = fmt.Errorf("no option %q", value)
+	}
+	if err != nil {
+		p.fail("select "+value+" in "+selector, err)
+	}
+}
