@@ -105,16 +105,22 @@ func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
 		    ORDER BY ct.status = 'active' DESC, cl.linked_at DESC
 		    LIMIT 1
 		) ch ON true
+		-- Joins rather than per-row subqueries for what grows with the outbox: a per-row scan of a table the same
+		-- statement is inserting into turned a 100,000-message run quadratic.
+		LEFT JOIN outbox prev ON prev.campaign_id = @campaign AND prev.step = 1 AND prev.lead_id = l.id
+		LEFT JOIN (
+		    SELECT DISTINCT l2.client_id FROM outbox o JOIN leads l2 ON l2.id = o.lead_id
+		    WHERE o.campaign_id IS NOT NULL AND o.state NOT IN ('failed', 'cancelled')
+		      AND o.created_at > @now::timestamptz - @cap::interval
+		) recent ON recent.client_id = l.client_id
 		CROSS JOIN LATERAL (SELECT
-		    coalesce(ch.status = 'opted_out', false) OR EXISTS (SELECT FROM opt_outs o
-		        WHERE o.lifted_at IS NULL AND (o.phone = c.phone OR o.chat_id = ch.chat_id)) AS opted_out,
+		    coalesce(ch.status = 'opted_out', false)
+		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.phone = c.phone)
+		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.chat_id = ch.chat_id) AS opted_out,
 		    coalesce(ch.status = 'blocked', false) AS blocked,
 		    EXISTS (SELECT FROM conversations cv WHERE cv.contact_id = ch.contact_id AND cv.status <> 'closed') AS in_dialog,
-		    EXISTS (SELECT FROM outbox o WHERE o.campaign_id = @campaign AND o.step = 1 AND o.lead_id = l.id) AS offered,
-		    @cap::interval > interval '0' AND EXISTS (
-		        SELECT FROM leads l2 JOIN outbox o ON o.lead_id = l2.id
-		        WHERE l2.client_id = l.client_id AND o.campaign_id IS NOT NULL
-		          AND o.state NOT IN ('failed', 'cancelled') AND o.created_at > @now::timestamptz - @cap::interval) AS capped
+		    prev.id IS NOT NULL AS offered,
+		    recent.client_id IS NOT NULL AS capped
 		) x
 		WHERE ` + strings.Join(where, "\n\t\t  AND "), args
 }

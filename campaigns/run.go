@@ -120,37 +120,34 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, camp Campaign, tmpl *com
 		args[name] = v
 		return "@" + name
 	})
-	// The counts come first, from the same snapshot the inserts will see.
-	if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT `+notExcluded+`) `+from, args).
-		Scan(&run.Audience, &run.Excluded); err != nil {
-		return fmt.Errorf("count audience: %w", err)
-	}
-	tag, err := tx.Exec(ctx, `
-		WITH queued AS (
+	// One pass over the audience: it is materialised once, then counted, queued and invited from.
+	err := tx.QueryRow(ctx, `
+		WITH audience AS MATERIALIZED (
+		    SELECT l.id AS lead_id, l.status, ch.chat_id, ch.status AS chat_status, `+notExcluded+` AS included,
+		           `+text+` AS text, `+quietSQL+` AS due
+		    `+from+`
+		), queued AS (
 		    INSERT INTO outbox (campaign_id, run_id, step, lead_id, chat_id, text, reply_markup, not_before)
-		    SELECT @campaign, @run, 1, l.id, ch.chat_id, `+text+`, nullif(@markup, 'null')::jsonb, `+quietSQL+`
-		    `+from+` AND `+notExcluded+` AND ch.chat_id IS NOT NULL AND ch.status = 'active'
+		    SELECT @campaign, @run, 1, lead_id, chat_id, text, nullif(@markup, 'null')::jsonb, due
+		    FROM audience WHERE included AND chat_id IS NOT NULL AND chat_status = 'active'
 		    ON CONFLICT (campaign_id, step, lead_id) WHERE campaign_id IS NOT NULL DO NOTHING
 		    RETURNING lead_id
+		), offered AS (
+		    UPDATE leads SET status = 'offered', updated_at = now()
+		    FROM queued WHERE leads.id = queued.lead_id AND leads.status = 'new'
+		), invited AS (
+		    INSERT INTO invitations (token, lead_id, campaign_id)
+		    SELECT replace(gen_random_uuid()::text, '-', ''), lead_id, @campaign
+		    FROM audience WHERE included AND chat_id IS NULL
+		    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
+		    RETURNING 1
 		)
-		UPDATE leads SET status = 'offered', updated_at = now()
-		FROM queued WHERE leads.id = queued.lead_id AND leads.status = 'new'`, args)
+		SELECT (SELECT count(*) FROM audience), (SELECT count(*) FROM audience WHERE NOT included),
+		       (SELECT count(*) FROM queued), (SELECT count(*) FROM invited)`, args).
+		Scan(&run.Audience, &run.Excluded, &run.Enqueued, &run.Invited)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	_ = tag
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE run_id = $1`, run.ID).Scan(&run.Enqueued); err != nil {
-		return fmt.Errorf("count enqueued: %w", err)
-	}
-	tag, err = tx.Exec(ctx, `
-		INSERT INTO invitations (token, lead_id, campaign_id)
-		SELECT replace(gen_random_uuid()::text, '-', ''), l.id, @campaign
-		`+from+` AND `+notExcluded+` AND ch.chat_id IS NULL
-		ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING`, args)
-	if err != nil {
-		return fmt.Errorf("invite: %w", err)
-	}
-	run.Invited = int(tag.RowsAffected())
 	return nil
 }
 
