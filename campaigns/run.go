@@ -120,7 +120,8 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, camp Campaign, tmpl *com
 		args[name] = v
 		return "@" + name
 	})
-	// One pass over the audience: it is materialised once, then counted, queued and invited from.
+	// One pass over the audience: it is materialised once, then counted, queued and invited from. Whether a lead
+	// was offered is the outbox's to say; copying it onto the lead cost a second write of every row.
 	err := tx.QueryRow(ctx, `
 		WITH audience AS MATERIALIZED (
 		    SELECT l.id AS lead_id, l.status, ch.chat_id, ch.status AS chat_status, `+notExcluded+` AS included,
@@ -132,9 +133,6 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, camp Campaign, tmpl *com
 		    FROM audience WHERE included AND chat_id IS NOT NULL AND chat_status = 'active'
 		    ON CONFLICT (campaign_id, step, lead_id) WHERE campaign_id IS NOT NULL DO NOTHING
 		    RETURNING lead_id
-		), offered AS (
-		    UPDATE leads SET status = 'offered', updated_at = now()
-		    FROM queued WHERE leads.id = queued.lead_id AND leads.status = 'new'
 		), invited AS (
 		    INSERT INTO invitations (token, lead_id, campaign_id)
 		    SELECT replace(gen_random_uuid()::text, '-', ''), lead_id, @campaign
