@@ -98,6 +98,7 @@ func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
 		FROM leads l
 		JOIN clients c ON c.id = l.client_id
 		LEFT JOIN applications a ON a.id = l.application_id
+		CROSS JOIN LATERAL (SELECT @now::timestamptz AT TIME ZONE c.timezone AS local) lt
 		LEFT JOIN LATERAL (
 		    SELECT ct.id AS contact_id, ct.chat_id, ct.status
 		    FROM contact_leads cl JOIN contacts ct ON ct.id = cl.contact_id
@@ -198,14 +199,11 @@ func (s *Store) sampleLead(ctx context.Context, camp Campaign) (map[string]strin
 
 // quietSQL is the time a message to a client is due: now, or when the client's night (quietFrom..quietTo in
 // the client's own time zone) ends. Russia spans eleven time zones; the bank's clock says nothing about theirs.
-const quietSQL = `(
-	WITH t AS (SELECT (@now::timestamptz AT TIME ZONE c.timezone) AS local)
-	SELECT CASE
-	    WHEN CASE WHEN @quiet_from::time > @quiet_to::time
-	              THEN t.local::time >= @quiet_from::time OR t.local::time < @quiet_to::time
-	              ELSE t.local::time >= @quiet_from::time AND t.local::time < @quiet_to::time END
-	    THEN (date_trunc('day', t.local) + @quiet_to::time
-	          + CASE WHEN t.local::time >= @quiet_to::time THEN interval '1 day' ELSE interval '0' END)
-	         AT TIME ZONE c.timezone
-	    ELSE @now::timestamptz END
-	FROM t)`
+const quietSQL = `CASE
+	WHEN CASE WHEN @quiet_from::time > @quiet_to::time
+	          THEN lt.local::time >= @quiet_from::time OR lt.local::time < @quiet_to::time
+	          ELSE lt.local::time >= @quiet_from::time AND lt.local::time < @quiet_to::time END
+	THEN (date_trunc('day', lt.local) + @quiet_to::time
+	      + CASE WHEN lt.local::time >= @quiet_to::time THEN interval '1 day' ELSE interval '0' END)
+	     AT TIME ZONE c.timezone
+	ELSE @now::timestamptz END`

@@ -120,6 +120,10 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, camp Campaign, tmpl *com
 		args[name] = v
 		return "@" + name
 	})
+	// JIT compiling this statement took longer than running it (it is planned afresh for every campaign).
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return err
+	}
 	// One pass over the audience: it is materialised once, then counted, queued and invited from. Whether a lead
 	// was offered is the outbox's to say; copying it onto the lead cost a second write of every row.
 	err := tx.QueryRow(ctx, `
