@@ -26,14 +26,15 @@ const (
 	EventPresence   = "presence"    // an operator went online, away or offline
 	EventDelivery   = "delivery"    // an operator's message was delivered (or failed)
 	EventTyping     = "typing"      // someone is typing
+	EventCSAT       = "csat"        // a client rated a closed conversation
 )
 
 // Event is one row of the events table: something a screen must learn, with a growing id. A client that saw
 // event N asks for everything after N, so nothing is lost or repeated across reconnects and instances.
 type Event struct {
-	ID             int64           `json:"id"`
-	Kind           string          `json:"kind"`
-	ConversationID *int64          `json:"conversation_id,omitempty"`
+	ID             int64  `json:"id"`
+	Kind           string `json:"kind"`
+	ConversationID *int64 `json:"conversation_id,omitempty"`
 	// OperatorID addresses the event to one operator; nil means every operator of QueueID (or everyone).
 	OperatorID *int64          `json:"operator_id,omitempty"`
 	QueueID    *int64          `json:"queue_id,omitempty"`
@@ -113,4 +114,19 @@ func (ev *Events) Listen(ctx context.Context, fn func(id int64)) error {
 			fn(id)
 		}
 	}
+}
+
+// Writers returns the transactions that hold the events table's write lock now. Event ids are taken when a row is
+// inserted but become visible when its transaction commits, which need not be in id order; an id that a reader
+// finds missing below a visible one belongs to one of these transactions, or to none (rolled back). Once all of
+// them have ended, the missing id is either visible or never will be.
+func (ev *Events) Writers(ctx context.Context) ([]string, error) {
+	rows, err := ev.pool.Query(ctx, `
+		SELECT virtualtransaction FROM pg_locks
+		WHERE locktype = 'relation' AND relation = 'events'::regclass AND mode = 'RowExclusiveLock' AND granted
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+	if err != nil {
+		return nil, fmt.Errorf("dialog: event writers: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

@@ -43,6 +43,34 @@ var ErrDuplicate = errors.New("messenger: this campaign step was already queued 
 // Enqueue validates a message and queues it, returning its id. Broadcasts are enqueued in bulk by campaigns with
 // one INSERT ... SELECT; this is for single messages (operator replies, confirmations, tests).
 func (o *Outbox) Enqueue(ctx context.Context, m Outgoing) (int64, error) {
+	id, err := insertOutgoing(ctx, o.pool, m)
+	if err != nil {
+		return 0, err
+	}
+	_ = Notify(ctx, o.pool, ChannelOutbox)
+	return id, nil
+}
+
+// EnqueueTx queues a message in the caller's transaction, so the message exists exactly when the change that
+// sends it does: a redelivered update cannot queue its answer twice, and an operator's reply is never sent
+// without being recorded. The senders are woken when the transaction commits.
+func EnqueueTx(ctx context.Context, tx pgx.Tx, m Outgoing) (int64, error) {
+	id, err := insertOutgoing(ctx, tx, m)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelOutbox); err != nil {
+		return 0, fmt.Errorf("messenger: enqueue to chat %d: %w", m.ChatID, err)
+	}
+	return id, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func insertOutgoing(ctx context.Context, db querier, m Outgoing) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
@@ -58,7 +86,7 @@ func (o *Outbox) Enqueue(ctx context.Context, m Outgoing) (int64, error) {
 		notBefore = m.NotBefore
 	}
 	var id int64
-	err := o.pool.QueryRow(ctx, `
+	err := db.QueryRow(ctx, `
 		INSERT INTO outbox (campaign_id, run_id, step, lead_id, conversation_id, chat_id, text, reply_markup,
 		                    priority, not_before)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, now()))
@@ -72,7 +100,6 @@ func (o *Outbox) Enqueue(ctx context.Context, m Outgoing) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("messenger: enqueue to chat %d: %w", m.ChatID, err)
 	}
-	_ = Notify(ctx, o.pool, ChannelOutbox)
 	return id, nil
 }
 

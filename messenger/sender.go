@@ -303,12 +303,14 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 		_ = s.outbox.Retry(ctx, r.ID, until, r.err.Error(), false)
 	case errors.Is(r.err, ErrBlocked), errors.Is(r.err, ErrChatNotFound):
 		s.failed.Add(1)
-		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
+		// The contact first: whoever sees the message failed then sees why, and a crash in between leaves the
+		// message to be tried (and refused) again rather than a failure with an active contact.
 		if s.contacts != nil {
 			if err := s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error()); err != nil {
 				log.Error().Err(err).Msg("mark contact blocked")
 			}
 		}
+		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
 		log.Info().Err(r.err).Msg("chat unreachable; contact marked")
 	case errors.As(r.err, &permanent) || r.Attempts >= s.cfg.MaxAttempts:
 		s.failed.Add(1)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"dozvon/campaigns"
+	"dozvon/campaigns/imports"
 	"dozvon/internal/auth"
 )
 
@@ -15,6 +16,9 @@ type Access struct {
 	Roles []auth.Role
 	// API routes answer 401/403 as JSON instead of redirecting to the login page.
 	API bool
+	// Token routes are for the bank's systems: they need an API token (Authorization: Bearer dzv_...), checked on
+	// every request, and a session does not count. They are API routes too.
+	Token bool
 }
 
 func (a Access) allows(r auth.Role) bool {
@@ -50,6 +54,8 @@ var (
 	// when someone decides it should.
 	staff    = Access{Roles: []auth.Role{auth.Operator, auth.Manager, auth.Supervisor, auth.Admin}}
 	staffAPI = Access{Roles: staff.Roles, API: true}
+	// systems: the bank's systems pushing data, with an API token an administrator issued.
+	systems = Access{API: true, Token: true}
 )
 
 // Routes is the role table.
@@ -72,6 +78,8 @@ func (ui *UI) Routes() []Route {
 
 		{"GET /console", operators, ui.showConsole},
 		{"GET /live", supervisors, ui.showLive},
+		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
+		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},
 
 		// Campaign managers' screens: the list with live progress, a campaign's page (its preview, audience,
@@ -93,6 +101,16 @@ func (ui *UI) Routes() []Route {
 		{"GET /leads/rules", managers, ui.showLeadRules},
 		{"POST /leads/rules", managers, ui.saveLeadRules},
 
+		// Imports of the bank's files: upload, preview and map, import in the background with its progress, the
+		// report and the history.
+		{"GET /imports", managers, ui.showImports},
+		{"POST /imports", managers, ui.uploadImport},
+		{"GET /imports/uploads/{upload}", managers, ui.showImportPreview},
+		{"POST /imports/uploads/{upload}/import", managers, ui.startImport},
+		{"GET /imports/jobs/{id}", managers, ui.showImportJob},
+		{"GET /imports/jobs/{id}/problems.csv", managers, ui.importProblemsCSV},
+		{"GET /imports/api/jobs/{id}", managersAPI, ui.importProgress},
+
 		// The Telegram simulator, when no bot token is configured: the page, and what the clients it plays do.
 		{"GET /sim", staff, ui.showSim},
 		{"GET /sim/api/clients", staffAPI, ui.simClients},
@@ -110,8 +128,15 @@ func (ui *UI) Routes() []Route {
 		{"POST /admin/users/{id}", admins, ui.updateUser},
 		{"POST /admin/users/{id}/password", admins, ui.resetPassword},
 		{"GET /admin/audit", admins, ui.showAudit},
+		{"GET /admin/tokens", admins, ui.showTokens},
+		{"POST /admin/tokens", admins, ui.issueToken},
+		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},
 
 		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
+		// The bank's systems push records as JSON, with an API token rather than a session.
+		{"POST /api/v1/clients", systems, ui.apiImport(imports.Clients)},
+		{"POST /api/v1/applications", systems, ui.apiImport(imports.Applications)},
+		{"POST /api/v1/events", systems, ui.apiImport(imports.Events)},
 
 		{"POST /telegram/webhook", public, ui.telegramWebhook},
 	}
@@ -141,11 +166,13 @@ var navigation = []navItem{
 	{"/console", "nav.console", "c", operators},
 	{"/campaigns", "nav.campaigns", "m", managers},
 	{"/leads/rules", "nav.lead_rules", "r", managers},
+	{"/imports", "nav.imports", "i", managers},
 	{"/live", "nav.live", "l", supervisors},
 	{"/contacts", "nav.contacts", "k", registry},
 	{"/sim", "nav.sim", "s", staff},
 	{"/admin/users", "nav.users", "u", admins},
 	{"/admin/audit", "nav.audit", "a", admins},
+	{"/admin/tokens", "nav.tokens", "t", admins},
 	{"/account", "nav.account", "p", anyUser},
 }
 

@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns"
+	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
@@ -48,6 +50,19 @@ type Deps struct {
 	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
 	Sim         *tgfake.Fake
 	BotUsername string
+
+	// Events feeds the websocket hub (/ws); nil answers 503 there. The hub runs in Run.
+	Events *dialog.Events
+	// Hub tunes the websocket hub; zero values are the production settings.
+	Hub HubOptions
+
+	// ImportsDB is the database campaigns/imports loads the bank's files and API records into (the import page
+	// and /api/v1); operator-ui hands it to that package and runs no SQL of its own. nil answers 503 there.
+	ImportsDB *pgxpool.Pool
+	// UploadDir keeps uploaded files between their preview and their import; "" means dozvon-uploads in
+	// os.TempDir(). MaxUpload caps one file, in bytes; 0 means DefaultMaxUpload.
+	UploadDir string
+	MaxUpload int64
 }
 
 // UI serves every page and API route.
@@ -57,6 +72,8 @@ type UI struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	hub      *hub
+	importer *importRunner
 }
 
 // New parses the templates (a broken template fails here, at start, not on a user's screen) and sets up metrics.
@@ -78,6 +95,10 @@ func New(d Deps) (*UI, error) {
 	}, []string{"route"})
 	ui.registry.MustRegister(ui.requests, ui.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if d.Events != nil {
+		ui.hub = newHub(d.Events, d.Hub, d.Log, ui.registry)
+	}
+	ui.importer = newImportRunner()
 	return ui, nil
 }
 
@@ -222,6 +243,10 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 		}
 		if a.Public {
 			next(w, r)
+			return
+		}
+		if a.Token {
+			ui.tokenGuard(w, r, next)
 			return
 		}
 		u, ok := ui.sessionUser(r)

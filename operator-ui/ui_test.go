@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"dozvon/campaigns"
+	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
@@ -42,6 +43,7 @@ type site struct {
 	Contacts  *messenger.Contacts
 	Campaigns *campaigns.Store
 	ids       map[auth.Role]int64
+	stopHub   func()
 }
 
 func newSite(t *testing.T) *site { return newSiteWith(t, func(*operatorui.Deps) {}) }
@@ -62,7 +64,9 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
 		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot",
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
+		Events: dialog.NewEvents(pool),
 	}
+	d.ImportsDB, d.UploadDir = pool, t.TempDir() // imports load into the test's database
 	change(&d)
 	ui, err := operatorui.New(d)
 	if err != nil {
@@ -71,6 +75,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	srv := httptest.NewServer(ui.Handler())
 	t.Cleanup(srv.Close)
 	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, Campaigns: d.Campaigns, ids: map[auth.Role]int64{}}
+	s.stopHub = runHub(t, ui) // as serve does
 	for _, r := range auth.Roles {
 		u, err := users.Create(context.Background(), auth.NewUser{Login: string(r) + "1", Role: r, Password: testPassword, Locale: "en"})
 		if err != nil {
@@ -140,6 +145,14 @@ func TestRoleTableEveryRouteEveryRole(t *testing.T) {
 			}
 			res.Body.Close()
 			return res
+		}
+		if rt.Access.Token { // the bank's systems: an API token or nothing, whoever is logged in
+			for _, c := range append([]*http.Client{anon}, s.loggedIn(auth.Admin), s.loggedIn(auth.Manager)) {
+				if res := req(c); res.StatusCode != http.StatusUnauthorized {
+					t.Errorf("%s with a session or nothing but no token: status %d, want 401", rt.Pattern, res.StatusCode)
+				}
+			}
+			continue
 		}
 		if !rt.Access.Public {
 			res := req(anon)
@@ -351,6 +364,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	if res.Header.Get("X-Request-Id") == "" {
 		t.Error("no request id")
 	}
+	s.stopHub()    // its event listener holds a connection, which Close would wait for
 	s.Pool.Close() // the database goes away
 	if res, _ := s.get(c, "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("readyz without a database: %d", res.StatusCode)

@@ -30,6 +30,8 @@ Commands:
                            add a user (roles: operator, manager, supervisor, admin); prints a temporary password
   user passwd LOGIN        set a new temporary password for a user and print it
   user list                list users
+  import DATASET FILE [-encoding cp1251|utf8|auto] [-delimiter ';'|','|auto] [-map "Колонка=field,..."] [-dry-run]
+                           load clients, applications or events from CSV or XLSX; prints the rejected rows
   demo                     add the demo data (companies, leads, campaigns, a team) to the database
   version                  print the version
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, stdout, stderr)
 	case "user":
 		return userCommand(ctx, cfg, rest, stdout, stderr)
+	case "import":
+		return importCommand(ctx, cfg, rest, stdout, stderr)
 	case "demo":
 		return demoCommand(ctx, cfg, stdout, stderr)
 	case "version":

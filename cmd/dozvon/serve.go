@@ -7,11 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"dozvon/campaigns"
+	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/config"
 	operatorui "dozvon/operator-ui"
@@ -47,7 +49,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		}
 	}
 
-	tg, sim, err := startTelegram(ctx, cfg, db, log)
+	conversations := dialog.New(db.Pool, log.With().Str("part", "dialog").Logger())
+	tg, sim, err := startTelegram(ctx, cfg, db, log, conversations.HandleInbound)
 	if err != nil {
 		return err
 	}
@@ -57,7 +60,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	camps := campaigns.NewStore(db.Pool)
 	camps.BotUsername = tg.BotUsername
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
-	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run} {
+	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run, conversations.Run} {
 		workers.Add(1)
 		go func() { defer workers.Done(); _ = run(workersCtx) }()
 	}
@@ -76,10 +79,17 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Webhook:       tg.WebhookHandler(),
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
+		Events:        dialog.NewEvents(db.Pool),
+		ImportsDB:     db.Pool,
+		UploadDir:     filepath.Join(cfg.DataDir, "uploads"),
 	})
 	if err != nil {
 		return err
 	}
+	workers.Add(1) // the websocket hub's event listener; stopping it closes the sockets
+	go func() { defer workers.Done(); _ = ui.Run(workersCtx) }()
+	workers.Add(1) // imports started on the page: stopping records them as stopped before the database goes
+	go func() { defer workers.Done(); _ = ui.RunImports(workersCtx) }()
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

@@ -15,12 +15,14 @@ import (
 )
 
 // startTelegram connects the Telegram channel: the real Bot API with TELEGRAM_BOT_TOKEN, otherwise the built-in
-// simulator, served on a loopback port of its own and driven from the /sim page.
-func startTelegram(ctx context.Context, cfg *config.Config, db *database, log zerolog.Logger) (*telegram.Service, *tgfake.Fake, error) {
+// simulator, served on a loopback port of its own and driven from the /sim page. What clients write that the
+// messenger does not handle itself goes to inbound (the dialog).
+func startTelegram(ctx context.Context, cfg *config.Config, db *database, log zerolog.Logger,
+	inbound func(context.Context, telegram.Inbound) error) (*telegram.Service, *tgfake.Fake, error) {
 	tc := telegram.ServiceConfig{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, PublicURL: cfg.PublicURL,
 		Sender: messenger.SenderConfig{Rate: cfg.SendRate, PaidBroadcast: cfg.PaidBroadcast},
-		Pool:   db.Pool, Log: log,
+		Pool:   db.Pool, Log: log, Inbound: inbound,
 	}
 	var sim *tgfake.Fake
 	if cfg.Simulated() {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -13,6 +14,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// minPoolSize is the smallest pool Connect opens unless the connection string says otherwise.
+const minPoolSize = 16
+
 // Connect opens a pool and checks that the server answers.
 func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -20,6 +24,13 @@ func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("pg: parse connection string: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "dozvon"
+	// pgxpool's default, max(4, CPUs), is too small for serve: some connections are held for good (the
+	// messenger's and the event hub's LISTEN, the poller's advisory lock), and the inbox processor keeps a
+	// transaction open while its handler uses the pool. With 4 on a 2-CPU machine that deadlocks. A size in the
+	// URL (pool_max_conns) still wins.
+	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < minPoolSize {
+		cfg.MaxConns = minPoolSize
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pg: open pool: %w", err)

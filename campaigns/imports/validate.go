@@ -1,0 +1,160 @@
+package imports
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"dozvon/messenger"
+)
+
+func maxLength(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		return "is longer than " + strconv.Itoa(n) + " characters"
+	}
+	return ""
+}
+
+// checkINN accepts 10 digits (a company) or 12 (a sole proprietor) whose check digits are right. Excel turns an
+// INN into a number and drops a leading zero (regions 01–09), so 9 or 11 digits get it back when the check
+// digits then agree.
+func checkINN(s string) (any, string) {
+	if (len(s) == 10 || len(s) == 12) && strings.Trim(s, "0123456789") == "" {
+		if innCheckDigitsOK(s) {
+			return s, ""
+		}
+		return nil, "has a wrong check digit"
+	}
+	d := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if d == "" {
+		return nil, ""
+	}
+	if strings.Trim(d, "0123456789") != "" {
+		return nil, "is not 10 or 12 digits"
+	}
+	switch len(d) {
+	case 9, 11:
+		if innCheckDigitsOK("0" + d) {
+			return "0" + d, ""
+		}
+	case 10, 12:
+		if innCheckDigitsOK(d) {
+			return d, ""
+		}
+		return nil, "has a wrong check digit"
+	}
+	return nil, "is not 10 or 12 digits"
+}
+
+// innCheckDigitsOK applies the tax service's check-digit rule to a 10- or 12-digit INN.
+func innCheckDigitsOK(d string) bool {
+	digit := func(weights []int, n int) bool {
+		sum := 0
+		for i, w := range weights {
+			sum += w * int(d[i]-'0')
+		}
+		return sum%11%10 == int(d[n]-'0')
+	}
+	if len(d) == 10 {
+		return digit([]int{2, 4, 10, 3, 5, 9, 4, 6, 8}, 9)
+	}
+	return digit([]int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}, 10) && digit([]int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}, 11)
+}
+
+func checkPhone(s string) (any, string) {
+	if s == "" {
+		return nil, ""
+	}
+	// Excel puts non-breaking spaces between digit groups.
+	phone, err := messenger.NormalizePhone(strings.ReplaceAll(s, "\u00a0", " "))
+	if err != nil {
+		return nil, "is not a phone number"
+	}
+	return phone, ""
+}
+
+func checkEmail(s string) string {
+	if s == "" {
+		return ""
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || strings.ContainsAny(s, " \t,;<>") || strings.Contains(domain, "@") ||
+		!strings.Contains(strings.Trim(domain, "."), ".") || len(s) > 254 {
+		return "is not an e-mail address"
+	}
+	return ""
+}
+
+// okvedCode is what the clients table's CHECK accepts: ^[0-9]{2}(\.[0-9]{1,2}){0,2}$.
+func okvedCode(c string) bool {
+	parts := strings.Split(c, ".")
+	if len(parts) > 3 || len(parts[0]) != 2 {
+		return false
+	}
+	for i, part := range parts {
+		if part == "" || len(part) > 2 || strings.Trim(part, "0123456789") != "" || i == 0 && len(part) != 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkOKVED reads one or several codes separated by ';', '|', spaces or ", ". A comma inside a code is the
+// decimal comma Russian Excel writes (47,91).
+func checkOKVED(s string) (any, string) {
+	parts := strings.FieldsFunc(strings.ReplaceAll(s, ", ", ";"), func(r rune) bool {
+		return r == ';' || r == '|' || unicode.IsSpace(r)
+	})
+	codes := make([]string, 0, len(parts))
+	for _, c := range parts {
+		c = strings.ReplaceAll(c, ",", ".")
+		if !okvedCode(c) {
+			return nil, "is not an OKVED code (e.g. 47.91)"
+		}
+		if !contains(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	return codes, ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) enum(f *field, s string) (any, string) {
+	if s == "" {
+		return "", ""
+	}
+	if v := p.words[f.index].get(s, func(s string) string { return f.values[normalize(s)] }); v != "" {
+		return v, ""
+	}
+	if f.kind == kindCode {
+		return s, maxLength(s, 100)
+	}
+	return nil, "is not one of " + strings.Join(canonical(f.values), ", ")
+}
+
+// canonical lists the stored values of an enumeration, sorted.
+func canonical(values map[string]string) []string {
+	var out []string
+	for _, v := range values {
+		if !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

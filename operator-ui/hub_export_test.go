@@ -1,0 +1,7 @@
+package operatorui
+
+// VisibleTo lets the external tests check the visibility rule directly.
+var VisibleTo = visibleTo
+
+// EncodeFrame lets the external tests check the frame format directly.
+var EncodeFrame = encodeFrame

@@ -1,0 +1,177 @@
+package operatorui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"dozvon/campaigns/imports"
+)
+
+// The import page: a manager picks what a file holds and uploads it; the preview follows (import_preview.go).
+// Below the form, the history of every import — from this page, the command line and the API.
+
+const importsShown = 50
+
+type importsPage struct {
+	Datasets []imports.Dataset
+	Dataset  imports.Dataset // chosen
+	MaxMiB   int64
+	Jobs     []importRow
+}
+
+// importRow is an import in the history with who started it.
+type importRow struct {
+	imports.Job
+	Who string // a user's login, an API token's name, or "" for the command line
+}
+
+func (ui *UI) showImports(w http.ResponseWriter, r *http.Request) {
+	ui.renderImports(w, r, http.StatusOK, imports.Clients, "")
+}
+
+func (ui *UI) renderImports(w http.ResponseWriter, r *http.Request, status int, d imports.Dataset, errMsg string) {
+	if !ui.importsOn(w, r) {
+		return
+	}
+	jobs, err := imports.ListJobs(r.Context(), ui.ImportsDB, importsShown)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	rows, err := ui.withWho(r.Context(), jobs)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	ui.render(w, r, status, "imports", view{Title: "imports.title", Error: errMsg, Data: importsPage{
+		Datasets: imports.Datasets, Dataset: d, MaxMiB: ui.uploads().max >> 20, Jobs: rows}})
+}
+
+var (
+	errNoFile    = errors.New("operatorui: no file in the upload")
+	errNoDataset = errors.New("operatorui: no dataset in the upload")
+)
+
+// uploadImport keeps the uploaded file on disk, streamed rather than held in memory, and shows its preview.
+func (ui *UI) uploadImport(w http.ResponseWriter, r *http.Request) {
+	locale := ui.requestLocale(r)
+	store := ui.uploads()
+	r.Body = http.MaxBytesReader(w, r.Body, store.max+1<<20) // the file and a little for the form around it
+	u, err := receiveUpload(r, store, currentUser(r).ID)
+	d := u.Dataset
+	if d == "" {
+		d = imports.Clients
+	}
+	switch {
+	case errors.Is(err, errUploadTooLarge):
+		ui.renderImports(w, r, http.StatusRequestEntityTooLarge, d, T(locale, "imports.too_large", store.max>>20))
+		return
+	case errors.Is(err, errNoFile):
+		ui.renderImports(w, r, http.StatusUnprocessableEntity, d, T(locale, "imports.no_file"))
+		return
+	case errors.Is(err, errNoDataset):
+		ui.renderImports(w, r, http.StatusUnprocessableEntity, d, T(locale, "imports.no_dataset"))
+		return
+	case err != nil:
+		zerolog.Ctx(r.Context()).Warn().Err(err).Msg("import upload failed")
+		ui.renderImports(w, r, http.StatusBadRequest, d, T(locale, "imports.upload_failed"))
+		return
+	}
+	http.Redirect(w, r, "/imports/uploads/"+u.ID, http.StatusSeeOther)
+}
+
+// receiveUpload reads the multipart form in whatever order its parts come: the dataset and the file.
+func receiveUpload(r *http.Request, store uploadStore, userID int64) (u upload, err error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return u, errNoFile
+	}
+	u = upload{UserID: userID, At: time.Now()}
+	defer func() {
+		if err != nil && u.ID != "" {
+			store.remove(u.ID)
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return u, err
+		}
+		switch part.FormName() {
+		case "dataset":
+			b, _ := io.ReadAll(io.LimitReader(part, 64))
+			if d, err := imports.ParseDataset(string(b)); err == nil {
+				u.Dataset = d
+			}
+		case "file":
+			if part.FileName() == "" || u.ID != "" { // no file chosen, or a second one
+				break
+			}
+			if u.ID, u.Size, err = store.receive(part); err != nil {
+				return u, err
+			}
+			u.Name = part.FileName()
+		}
+		part.Close()
+	}
+	switch {
+	case u.ID == "" || u.Size == 0:
+		return u, errNoFile
+	case u.Dataset == "":
+		return u, errNoDataset
+	}
+	return u, store.describe(u)
+}
+
+// importsOn answers 503 when the process was started without a database for imports.
+func (ui *UI) importsOn(w http.ResponseWriter, r *http.Request) bool {
+	if ui.ImportsDB != nil {
+		return true
+	}
+	if strings.Contains(r.URL.Path, "/api/") {
+		writeJSONError(w, http.StatusServiceUnavailable, "imports are not available on this server")
+	} else {
+		http.Error(w, "imports are not available on this server", http.StatusServiceUnavailable)
+	}
+	return false
+}
+
+// withWho names who started each import: a user's login or an API token's name.
+func (ui *UI) withWho(ctx context.Context, jobs []imports.Job) ([]importRow, error) {
+	users, err := ui.Users.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := ui.Users.ListTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	logins := map[int64]string{}
+	for _, u := range users {
+		logins[u.ID] = u.Login
+	}
+	names := map[int64]string{}
+	for _, t := range tokens {
+		names[t.ID] = t.Name
+	}
+	rows := make([]importRow, len(jobs))
+	for i, j := range jobs {
+		rows[i].Job = j
+		switch {
+		case j.TokenID != nil:
+			rows[i].Who = names[*j.TokenID]
+		case j.UserID != nil:
+			rows[i].Who = logins[*j.UserID]
+		}
+	}
+	return rows, nil
+}
