@@ -27,7 +27,13 @@ import (
 	"dozvon/reports"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("DOZVON_HUB_BENCH_CLIENTS") != "" {
+		hubBenchClients()
+		os.Exit(0)
+	}
+	pgtest.Main(m)
+}
 
 const testPassword = "correct horse battery"
 
