@@ -116,7 +116,7 @@ func (ui *UI) Handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(ui.crossOriginDenied))
 	var h http.Handler = mux
-	h = ui.Sessions.LoadAndSave(h)
+	h = auth.LoadAndSave(ui.Sessions, h)
 	h = csrf.Handler(h)
 	h = securityHeaders(h)
 	h = ui.recoverer(h)
