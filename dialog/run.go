@@ -10,7 +10,7 @@ import (
 
 // Run keeps the dialog moving until ctx ends: every Tick it sends back the conversations of operators who left,
 // announces SLA warnings and breaches, assigns what waits, publishes delivery changes of messages sent from
-// conversations, and closes conversations only the bot had. Every instance may run it: each step is one
+// conversations, closes conversations only the bot had, and prunes old events. Every instance may run it: each step is one
 // transaction whose row locks make it happen once.
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.Tick)
@@ -35,6 +35,7 @@ func (s *Service) tick(ctx context.Context) {
 		{"assign", func(ctx context.Context) error { _, err := s.AssignWaiting(ctx); return err }},
 		{"delivery", func(ctx context.Context) error { _, err := s.DeliveryTick(ctx); return err }},
 		{"close idle", func(ctx context.Context) error { _, err := s.CloseIdleBots(ctx); return err }},
+		{"prune events", func(ctx context.Context) error { _, err := s.PruneEvents(ctx); return err }},
 	}
 	for _, step := range steps {
 		if err := step.run(ctx); err != nil && ctx.Err() == nil {

@@ -34,6 +34,8 @@ type Service struct {
 	BotIdle time.Duration
 	// Tick is how often Run looks at SLA clocks, presence and waiting conversations.
 	Tick time.Duration
+	// EventRetention is how long events are kept for screens to catch up on; zero keeps them forever.
+	EventRetention time.Duration
 }
 
 // New returns the dialog service on pool.
@@ -47,6 +49,8 @@ func New(pool *pgxpool.Pool, log zerolog.Logger) *Service {
 		ReplyWindow:  14 * 24 * time.Hour,
 		BotIdle:      24 * time.Hour,
 		Tick:         time.Second,
+		// A week covers a console left closed over a long weekend.
+		EventRetention: 7 * 24 * time.Hour,
 	}
 }
 
