@@ -10,8 +10,8 @@ import (
 
 // Run keeps the dialog moving until ctx ends: every Tick it sends back the conversations of operators who left,
 // announces SLA warnings and breaches, assigns what waits, publishes delivery changes of messages sent from
-// conversations, closes conversations only the bot had, and prunes old events. Every instance may run it: each step is one
-// transaction whose row locks make it happen once.
+// conversations, closes conversations only the bot had, and prunes old events. Every instance may run it: each
+// step is one transaction whose row locks make it happen once.
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.Tick)
 	defer t.Stop()
