@@ -11,6 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Clients' local time (quiet hours, the client card) needs Russia's eleven time zones whether or not the
+	// host has tzdata installed (slim containers often do not).
+	_ "time/tzdata"
 
 	"dozvon/internal/config"
 )
