@@ -177,3 +177,14 @@ func nilIfEmpty(s string) *string {
 	}
 	return &s
 }
+
+// UnknownVariable returns the first variable in a script's body that is not one of ScriptVariables, as written
+// ("{{.Foo}}"), or "" when every one is known: screens name it next to the field.
+func UnknownVariable(body string) string {
+	for _, m := range scriptVar.FindAllStringSubmatch(body, -1) {
+		if !knownVariable(m[1]) {
+			return m[0]
+		}
+	}
+	return ""
+}

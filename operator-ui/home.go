@@ -18,24 +18,6 @@ func startOfDay(now time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 }
 
-func (ui *UI) showConsole(w http.ResponseWriter, r *http.Request) {
-	day, err := ui.Reports.ForOperator(r.Context(), currentUser(r).ID, startOfDay(time.Now()))
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	ui.render(w, r, http.StatusOK, "console", view{Title: "nav.console", Data: day})
-}
-
-func (ui *UI) showLive(w http.ResponseWriter, r *http.Request) {
-	t, err := ui.Reports.ForSupervisor(r.Context(), startOfDay(time.Now()))
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	ui.render(w, r, http.StatusOK, "live", view{Title: "nav.live", Data: t})
-}
-
 func (ui *UI) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	zerolog.Ctx(r.Context()).Error().Err(err).Str("route", r.Pattern).Msg("request failed")
 	http.Error(w, "internal error", http.StatusInternalServerError)

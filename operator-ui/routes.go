@@ -47,7 +47,9 @@ var (
 	managers    = Access{Roles: []auth.Role{auth.Manager, auth.Admin}}
 	managersAPI = Access{Roles: managers.Roles, API: true}
 	supervisors = Access{Roles: []auth.Role{auth.Supervisor, auth.Admin}}
-	admins      = Access{Roles: []auth.Role{auth.Admin}}
+	// supervisorsAPI: the live board's JSON, refetched by its page.
+	supervisorsAPI = Access{Roles: supervisors.Roles, API: true}
+	admins         = Access{Roles: []auth.Role{auth.Admin}}
 	// registry: the people who plan and check outreach may see whom the bot can reach, phones included.
 	registry = Access{Roles: []auth.Role{auth.Manager, auth.Supervisor, auth.Admin}}
 	// staff: every role, named rather than left open, so a future role (an auditor, say) gets the simulator only
@@ -77,7 +79,37 @@ func (ui *UI) Routes() []Route {
 		{"POST /account/locale", anyUser, ui.changeLocale},
 
 		{"GET /console", operators, ui.showConsole},
+		// The console's JSON API (console_api.go): the list, presence, the chat and its actions.
+		{"GET /console/api/state", operatorsAPI, ui.consoleState},
+		{"POST /console/api/presence", operatorsAPI, ui.consolePresence},
+		{"POST /console/api/heartbeat", operatorsAPI, ui.consoleHeartbeat},
+		{"POST /console/api/take-next", operatorsAPI, ui.consoleTakeNext},
+		{"GET /console/api/dialogs/{id}", operatorsAPI, ui.consoleDialog},
+		{"GET /console/api/dialogs/{id}/card", operatorsAPI, ui.consoleCard},
+		{"GET /console/api/dialogs/{id}/scripts/{script}", operatorsAPI, ui.consoleScriptText},
+		{"POST /console/api/dialogs/{id}/reply", operatorsAPI, ui.consoleReply},
+		{"POST /console/api/dialogs/{id}/offers/{offer}", operatorsAPI, ui.consoleSendOffer},
+		{"POST /console/api/dialogs/{id}/note", operatorsAPI, ui.consoleNote},
+		{"POST /console/api/dialogs/{id}/read", operatorsAPI, ui.consoleRead},
+		{"POST /console/api/dialogs/{id}/typing", operatorsAPI, ui.consoleTyping},
+		{"POST /console/api/dialogs/{id}/outcome", operatorsAPI, ui.consoleOutcome},
+		{"POST /console/api/dialogs/{id}/transfer", operatorsAPI, ui.consoleTransfer},
+		{"POST /console/api/dialogs/{id}/close", operatorsAPI, ui.consoleClose},
 		{"GET /live", supervisors, ui.showLive},
+		// The supervisor's tools: the live board and its JSON, any dialog read-only and reassigned, scripts,
+		// and callback tasks for the bank's dialer.
+		{"GET /live/api/snapshot", supervisorsAPI, ui.liveSnapshot},
+		{"GET /live/dialogs/{id}", supervisors, ui.showLiveDialog},
+		{"POST /live/dialogs/{id}/reassign", supervisors, ui.reassignLiveDialog},
+		{"GET /scripts", supervisors, ui.showScripts},
+		{"GET /scripts/new", supervisors, ui.showNewScript},
+		{"POST /scripts", supervisors, ui.createScript},
+		{"GET /scripts/{id}", supervisors, ui.showScript},
+		{"POST /scripts/{id}", supervisors, ui.updateScript},
+		{"POST /scripts/{id}/delete", supervisors, ui.deleteScript},
+		{"GET /callbacks", supervisors, ui.showCallbacks},
+		{"GET /callbacks.csv", supervisors, ui.callbacksCSV},
+		{"POST /callbacks/{id}/done", supervisors, ui.closeCallback},
 		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
 		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},
@@ -168,6 +200,8 @@ var navigation = []navItem{
 	{"/leads/rules", "nav.lead_rules", "r", managers},
 	{"/imports", "nav.imports", "i", managers},
 	{"/live", "nav.live", "l", supervisors},
+	{"/scripts", "nav.scripts", "x", supervisors},
+	{"/callbacks", "nav.callbacks", "b", supervisors},
 	{"/contacts", "nav.contacts", "k", registry},
 	{"/sim", "nav.sim", "s", staff},
 	{"/admin/users", "nav.users", "u", admins},

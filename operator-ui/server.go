@@ -55,6 +55,12 @@ type Deps struct {
 	Events *dialog.Events
 	// Hub tunes the websocket hub; zero values are the production settings.
 	Hub HubOptions
+	// Dialog is the dialog core: conversations, queues, SLA, outcomes and scripts. nil answers 503 on the
+	// supervisor's live view, dialog, script and callback pages.
+	Dialog *dialog.Service
+	// Typing shows "typing…" in a client's chat while an operator writes to them (the Telegram client, or the
+	// simulator's); nil: the console does not show it.
+	Typing ChatTyping
 
 	// ImportsDB is the database campaigns/imports loads the bank's files and API records into (the import page
 	// and /api/v1); operator-ui hands it to that package and runs no SQL of its own. nil answers 503 there.
@@ -74,6 +80,7 @@ type UI struct {
 	latency  *prometheus.HistogramVec
 	hub      *hub
 	importer *importRunner
+	typing   *typingGate // the console's typing indicator, at most once per dialog per few seconds
 }
 
 // New parses the templates (a broken template fails here, at start, not on a user's screen) and sets up metrics.
@@ -99,6 +106,7 @@ func New(d Deps) (*UI, error) {
 		ui.hub = newHub(d.Events, d.Hub, d.Log, ui.registry)
 	}
 	ui.importer = newImportRunner()
+	ui.typing = newTypingGate()
 	return ui, nil
 }
 
@@ -196,7 +204,11 @@ func (ui *UI) observe(next http.Handler) http.Handler {
 		if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || route == "GET /static/" ||
 			// The simulator page polls these every 700 ms, the campaign pages every 2 s; actions (POSTs) are
 			// still logged.
-			route == "GET /sim/api/chats/{id}" || route == "GET /sim/api/clients" || route == "GET /campaigns/api/progress" {
+			route == "GET /sim/api/chats/{id}" || route == "GET /sim/api/clients" || route == "GET /campaigns/api/progress" ||
+			// The console refetches its list on every event and beats its heart every 20 s.
+			route == "GET /console/api/state" || route == "POST /console/api/heartbeat" ||
+			// The live board refetches on every burst of events, up to twice a second.
+			route == "GET /live/api/snapshot" {
 			return
 		}
 		log.Info().Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).

@@ -70,7 +70,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
 		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot",
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
-		Events: dialog.NewEvents(pool),
+		Events: dialog.NewEvents(pool), Dialog: dialog.New(pool, zerolog.Nop()),
 	}
 	d.ImportsDB, d.UploadDir = pool, t.TempDir() // imports load into the test's database
 	change(&d)

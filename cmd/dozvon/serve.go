@@ -80,6 +80,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
 		Events:        dialog.NewEvents(db.Pool),
+		Dialog:        conversations,
+		Typing:        tg.Client,
 		ImportsDB:     db.Pool,
 		UploadDir:     filepath.Join(cfg.DataDir, "uploads"),
 	})

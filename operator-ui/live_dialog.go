@@ -1,0 +1,219 @@
+package operatorui
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"dozvon/dialog"
+	"dozvon/internal/auth"
+)
+
+// A supervisor opens any dialog read-only (GET /live/dialogs/{id}): the conversation, the client card and
+// outcomes, and a form to hand it to an operator or a queue (POST /live/dialogs/{id}/reassign).
+
+type liveDialogView struct {
+	Conv         dialog.Conversation
+	Card         dialog.ClientCard
+	Messages     []liveMessage
+	StatusLabel  string
+	OperatorName string
+	QueueLabel   string
+	Operators    []dialog.OperatorLive
+	Queues       []liveQueue
+	Open         bool
+	Form         reassignForm
+}
+
+// liveMessage is one line of the history. Text is shown escaped; a campaign broadcast (Telegram HTML) is HTML,
+// made safe by telegramHTML.
+type liveMessage struct {
+	From   string // in, out, bot, note, system
+	Who    string
+	At     string
+	Text   string
+	HTML   template.HTML
+	IsHTML bool
+}
+
+type reassignForm struct {
+	To, Note, Error string
+}
+
+const maxReassignNote = 2000
+
+func (ui *UI) showLiveDialog(w http.ResponseWriter, r *http.Request) {
+	ui.renderLiveDialog(w, r, http.StatusOK, reassignForm{})
+}
+
+func (ui *UI) renderLiveDialog(w http.ResponseWriter, r *http.Request, status int, form reassignForm) {
+	if !ui.supervisorToolsOn(w, r) {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		ui.notFound(w, r)
+		return
+	}
+	v, err := ui.liveDialog(r, id)
+	if errors.Is(err, dialog.ErrNotFound) {
+		ui.notFound(w, r)
+		return
+	}
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	v.Form = form
+	ui.render(w, r, status, "live_dialog", view{Title: "live.history", Data: v})
+}
+
+func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
+	ctx, loc := r.Context(), ui.requestLocale(r)
+	var v liveDialogView
+	var err error
+	if v.Conv, err = ui.Dialog.Conversation(ctx, id); err != nil {
+		return v, err
+	}
+	if v.Card, err = ui.Dialog.ClientCard(ctx, id); err != nil {
+		return v, err
+	}
+	if v.Operators, err = ui.Dialog.Operators(ctx); err != nil {
+		return v, err
+	}
+	snap, err := ui.Dialog.QueueSnapshot(ctx)
+	if err != nil {
+		return v, err
+	}
+	for _, q := range snap.Queues {
+		label := queueLabel(loc, q.Name)
+		v.Queues = append(v.Queues, liveQueue{ID: q.ID, Label: label, Waiting: q.Waiting})
+		if v.Conv.QueueID != nil && *v.Conv.QueueID == q.ID {
+			v.QueueLabel = label
+		}
+	}
+	v.Open = v.Conv.Status != "closed"
+	v.StatusLabel = T(loc, "live.conv_"+v.Conv.Status)
+	v.OperatorName = T(loc, "live.nobody")
+	if v.Conv.OperatorID != nil {
+		v.OperatorName = "#" + strconv.FormatInt(*v.Conv.OperatorID, 10)
+		for _, o := range v.Operators {
+			if o.OperatorID == *v.Conv.OperatorID {
+				v.OperatorName = o.Name
+			}
+		}
+	}
+	for _, m := range v.Conv.Messages {
+		v.Messages = append(v.Messages, liveMessageOf(loc, m, v.Card.FirstName))
+	}
+	return v, nil
+}
+
+func liveMessageOf(loc string, m dialog.Message, client string) liveMessage {
+	lm := liveMessage{From: m.Direction, Who: m.AuthorName, At: when(m.CreatedAt.Local()), Text: m.Text}
+	switch {
+	case m.Direction == "in":
+		lm.Who = client
+		if lm.Who == "" {
+			lm.Who = T(loc, "live.from_in")
+		}
+	case m.Direction == "out" && m.AuthorID == nil:
+		lm.From, lm.Who = "bot", T(loc, "live.from_bot")
+	case m.Direction == "note":
+		lm.Who = T(loc, "live.from_note") + " · " + m.AuthorName
+	case m.Direction == "system":
+		lm.Who = T(loc, "live.from_system")
+	}
+	var p struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(m.Payload, &p) == nil && p.Format == "html" {
+		lm.IsHTML, lm.HTML = true, telegramHTML(m.Text)
+	}
+	return lm
+}
+
+// reassignLiveDialog hands the dialog to an operator ("operator:ID") or a queue ("queue:ID"), with a note.
+func (ui *UI) reassignLiveDialog(w http.ResponseWriter, r *http.Request) {
+	if !ui.supervisorToolsOn(w, r) {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		ui.notFound(w, r)
+		return
+	}
+	loc := ui.requestLocale(r)
+	form := reassignForm{To: r.PostFormValue("to"), Note: strings.TrimSpace(r.PostFormValue("note"))}
+	target, ok := parseTarget(form.To)
+	switch {
+	case !ok:
+		form.Error = T(loc, "live.err_choose")
+	case utf8.RuneCountInString(form.Note) > maxReassignNote:
+		form.Error = T(loc, "live.err_note")
+	}
+	if form.Error != "" {
+		ui.renderLiveDialog(w, r, http.StatusUnprocessableEntity, form)
+		return
+	}
+	me := currentUser(r)
+	err = ui.Dialog.Reassign(r.Context(), id, target, form.Note, me.ID)
+	if errors.Is(err, dialog.ErrNotFound) {
+		ui.notFound(w, r)
+		return
+	}
+	if key := reassignProblem(err); key != "" {
+		form.Error = T(loc, key)
+		ui.renderLiveDialog(w, r, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	ui.audit(r, auth.Entry{UserID: &me.ID, Actor: me.Login, Action: "dialog.reassign",
+		Object: "conversation " + strconv.FormatInt(id, 10),
+		Detail: map[string]any{"conversation_id": id, "operator_id": target.OperatorID, "queue_id": target.QueueID}})
+	ui.flash(r, T(loc, "live.reassign_done", id))
+	http.Redirect(w, r, "/live/dialogs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// parseTarget reads the form's "operator:ID" or "queue:ID".
+func parseTarget(s string) (dialog.Target, bool) {
+	kind, num, _ := strings.Cut(s, ":")
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 {
+		return dialog.Target{}, false
+	}
+	switch kind {
+	case "operator":
+		return dialog.Target{OperatorID: n}, true
+	case "queue":
+		return dialog.Target{QueueID: n}, true
+	}
+	return dialog.Target{}, false
+}
+
+// reassignProblem is the message key for an answer Reassign gives about the choice, "" for anything else.
+func reassignProblem(err error) string {
+	var in *dialog.InputError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, dialog.ErrOperatorAbsent):
+		return "live.err_absent"
+	case errors.Is(err, dialog.ErrAtCapacity):
+		return "live.err_capacity"
+	case errors.Is(err, dialog.ErrClosed):
+		return "live.err_closed"
+	case errors.Is(err, dialog.ErrNotSupervisor):
+		return "live.err_forbidden"
+	case errors.As(err, &in):
+		return "live.err_no_queue"
+	}
+	return ""
+}

@@ -1,0 +1,736 @@
+// The operator console: my dialogs with their SLA clocks, the queue, the chat with its composer, the client card,
+// scripts and offers. Live events (live.js) say what changed; the page then refetches the small JSON answers of
+// /console/api/... . Everything the client wrote is untrusted: it only ever reaches the page as textContent.
+(function () {
+  "use strict";
+  var root = document.getElementById("console");
+  if (!root) return;
+  var S = {};
+  try { S = JSON.parse(root.getAttribute("data-strings") || "{}"); } catch (err) { S = {}; }
+  var TYPING_EVERY = 4000, HEARTBEAT_EVERY = 20000, RESYNC_EVERY = 30000;
+
+  var state = { dialogs: [], queues: [], colleagues: [], presence: "" };
+  var baseTitle = document.title;
+  var openId = null, conv = null, card = null, skew = 0, clientOffset = null, lastTyping = {}, readUpTo = {};
+
+  function $(id) { return document.getElementById(id); }
+  function t(key) {
+    var s = Object.prototype.hasOwnProperty.call(S, key) ? S[key] : key;
+    var args = Array.prototype.slice.call(arguments, 1), i = 0;
+    return args.length ? s.replace(/%[sd]/g, function () { return String(args[i++]); }) : s;
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function testid(e, id) { e.setAttribute("data-testid", id); return e; }
+  function typing(e) { return e && (e.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.tagName)); }
+  function hhmm(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function day(iso) { return iso ? new Date(iso).toLocaleDateString() : ""; }
+  function kindLabel(k) { return k ? t("kind." + k) : t("console.kind_none"); }
+
+  // --- talking to the server ---
+
+  function api(method, path, body) {
+    var opts = { method: method, credentials: "same-origin", cache: "no-store", headers: {} };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    return fetch(path, opts).then(function (res) {
+      if (res.status === 401) {
+        window.location.assign("/login?next=" + encodeURIComponent("/console"));
+        throw new Error(t("console.err_request"));
+      }
+      if (res.status === 204) return {};
+      return res.json().then(function (data) {
+        if (!res.ok) {
+          var e = new Error(data.error || res.statusText);
+          e.status = res.status;
+          e.field = data.field;
+          throw e;
+        }
+        return data;
+      }, function () {
+        var e = new Error(t("console.err_internal"));
+        e.status = res.status;
+        throw e;
+      });
+    });
+  }
+
+  // coalesced runs fn at most once at a time; calls while it runs make it run once more afterwards, so a burst of
+  // events costs two requests, and the last answer is always as new as the last event.
+  function coalesced(fn) {
+    var running = false, again = false;
+    function run() {
+      if (running) { again = true; return; }
+      running = true;
+      Promise.resolve().then(fn).catch(showError).then(function () {
+        running = false;
+        if (again) { again = false; run(); }
+      });
+    }
+    return run;
+  }
+
+  var okTimer = null;
+  function showError(err) {
+    var box = $("console-error");
+    box.textContent = err && err.message ? err.message : String(err);
+    box.hidden = false;
+    $("console-ok").hidden = true;
+  }
+  function clearError() { $("console-error").hidden = true; }
+  function showOk(msg) {
+    var box = $("console-ok");
+    box.textContent = msg;
+    box.hidden = false;
+    clearTimeout(okTimer);
+    okTimer = setTimeout(function () { box.hidden = true; }, 4000);
+  }
+
+  // --- the list column ---
+
+  var refreshList = coalesced(function () {
+    return api("GET", "/console/api/state").then(renderState);
+  });
+
+  function renderState(st) {
+    skew = Date.parse(st.server_time) - Date.now();
+    state = st;
+    renderPresence(st.presence);
+    renderDialogs();
+    renderQueues();
+    renderTransferTargets();
+    $("open-dialogs").textContent = String(st.dialogs.length);
+    var unread = st.dialogs.reduce(function (n, d) { return n + d.unread; }, 0);
+    document.title = (unread ? "(" + unread + ") " : "") + baseTitle; // seen from another tab, too
+    if (openId === null && st.dialogs.length) openDialog(st.dialogs[0].id);
+    var d = dialogById(openId);
+    if (d && conv && d.unread > 0) markRead();
+  }
+
+  function dialogById(id) {
+    for (var i = 0; i < state.dialogs.length; i++) if (state.dialogs[i].id === id) return state.dialogs[i];
+    return null;
+  }
+
+  function renderPresence(p) {
+    state.presence = p;
+    var s = $("presence-status");
+    s.textContent = t("console.status_" + p);
+    s.className = "presence-status presence-" + p;
+    root.querySelectorAll("[data-presence]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-presence") === p ? "true" : "false");
+    });
+    $("presence-hint").textContent = p === "online" ? "" : t("console.presence_hint_" + p);
+  }
+
+  function slaSpan(since, target, warning) {
+    var s = el("span", "sla");
+    if (since) {
+      s.setAttribute("data-since", since);
+      s.setAttribute("data-target", target);
+      s.setAttribute("data-warning", warning);
+    }
+    return s;
+  }
+
+  function renderDialogs() {
+    var ul = $("dialogs");
+    ul.textContent = "";
+    state.dialogs.forEach(function (d) {
+      var li = testid(el("li", "dialog-item"), "dialog");
+      li.setAttribute("data-id", d.id);
+      var b = el("button", "dialog-open");
+      b.type = "button";
+      if (d.id === openId) { li.classList.add("open"); b.setAttribute("aria-current", "true"); }
+      var top = el("span", "dialog-top");
+      top.append(testid(el("span", "dialog-company", d.company || d.client_name || "#" + d.id), "dialog-company"));
+      if (d.unread > 0) top.append(testid(el("span", "unread", d.unread), "dialog-unread"));
+      b.append(top);
+      var mid = el("span", "dialog-meta");
+      mid.append(el("span", "", d.client_name), el("span", "badge", kindLabel(d.lead_kind)));
+      b.append(mid);
+      var bottom = el("span", "dialog-bottom");
+      bottom.append(testid(el("span", "dialog-last", d.last_message), "dialog-last"));
+      bottom.append(slaSpan(d.waiting_since, d.sla_target_ms, d.sla_warning_ms));
+      b.append(bottom);
+      b.addEventListener("click", function () { openDialog(d.id); });
+      li.append(b);
+      ul.append(li);
+    });
+    $("dialogs-empty").hidden = state.dialogs.length > 0;
+    tick();
+  }
+
+  function renderQueues() {
+    var ul = $("queues");
+    ul.textContent = "";
+    state.queues.forEach(function (q) {
+      var li = testid(el("li", "queue-item" + (q.waiting > 0 ? " busy" : "")), "queue");
+      li.append(el("span", "queue-name", q.lead_kind ? kindLabel(q.lead_kind) : t("console.queue_general")));
+      li.append(testid(el("span", "queue-waiting", q.waiting), "queue-waiting"));
+      if (q.oldest_waiting) {
+        var age = el("span", "queue-age");
+        age.setAttribute("data-age", q.oldest_waiting);
+        li.append(age);
+      }
+      ul.append(li);
+    });
+  }
+
+  function renderTransferTargets() {
+    var sel = root.querySelector("#transfer-form select[name=to]");
+    var keep = sel.value;
+    sel.textContent = "";
+    var ops = el("optgroup");
+    ops.label = t("console.transfer_colleagues");
+    state.colleagues.forEach(function (c) {
+      var o = el("option", "", c.name + " · " + t("console.status_" + c.status));
+      o.value = "operator:" + c.id;
+      ops.append(o);
+    });
+    var qs = el("optgroup");
+    qs.label = t("console.transfer_queues");
+    state.queues.forEach(function (q) {
+      var o = el("option", "", q.lead_kind ? kindLabel(q.lead_kind) : t("console.queue_general"));
+      o.value = "queue:" + q.id;
+      qs.append(o);
+    });
+    if (ops.children.length) sel.append(ops);
+    sel.append(qs);
+    if (keep) sel.value = keep;
+  }
+
+  // The clocks: every dialog's SLA countdown, the queue ages, and the client's local time.
+  function clock(ms) {
+    var s = Math.floor(Math.abs(ms) / 1000);
+    return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+  }
+  function tick() {
+    var now = Date.now() + skew;
+    root.querySelectorAll(".sla[data-since]").forEach(function (s) {
+      var waited = now - Date.parse(s.getAttribute("data-since"));
+      var target = +s.getAttribute("data-target"), warning = +s.getAttribute("data-warning");
+      var level = waited >= target ? "breached" : waited >= warning ? "warning" : "ok";
+      s.className = "sla sla-" + level;
+      s.textContent = waited >= target ? "+" + clock(waited - target) : clock(target - waited);
+      s.title = t("console.sla_" + level);
+    });
+    root.querySelectorAll("[data-age]").forEach(function (s) {
+      s.textContent = clock(now - Date.parse(s.getAttribute("data-age")));
+    });
+    var lt = $("client-time");
+    if (lt && clientOffset !== null) {
+      lt.textContent = new Date(now + clientOffset * 60000).toISOString().slice(11, 16);
+    }
+  }
+
+  // --- the chat ---
+
+  var refreshChat = coalesced(function () {
+    if (openId === null) return null;
+    var id = openId;
+    return api("GET", "/console/api/dialogs/" + id).then(function (c) {
+      if (id === openId) renderChat(c);
+    }, function (err) {
+      if (id === openId && (err.status === 403 || err.status === 404)) { // transferred away, or gone
+        closeChat();
+        showOk(err.message);
+        return;
+      }
+      throw err;
+    });
+  });
+
+  var refreshCard = coalesced(function () {
+    if (openId === null) return null;
+    var id = openId;
+    return api("GET", "/console/api/dialogs/" + id + "/card").then(function (c) {
+      if (id === openId) renderCard(c);
+    });
+  });
+
+  function openDialog(id) {
+    if (openId !== id) {
+      openId = id;
+      conv = null;
+      card = null;
+      $("messages").textContent = "";
+      $("card").textContent = "";
+      clearError();
+    }
+    $("chat").hidden = false;
+    $("chat-empty").hidden = true;
+    root.querySelectorAll(".dialog-item").forEach(function (li) {
+      var on = +li.getAttribute("data-id") === id;
+      li.classList.toggle("open", on);
+      li.querySelector("button").setAttribute("aria-current", on ? "true" : "false");
+    });
+    refreshChat();
+    refreshCard();
+  }
+
+  function closeChat() {
+    openId = null;
+    conv = null;
+    $("chat").hidden = true;
+    $("chat-empty").hidden = false;
+    $("card").textContent = "";
+    $("scripts").textContent = "";
+    $("offers").textContent = "";
+    refreshList();
+  }
+
+  function step(delta) {
+    if (!state.dialogs.length) return;
+    var i = -1;
+    state.dialogs.forEach(function (d, j) { if (d.id === openId) i = j; });
+    i = i < 0 ? 0 : (i + delta + state.dialogs.length) % state.dialogs.length;
+    openDialog(state.dialogs[i].id);
+  }
+
+  function authorOf(m) {
+    if (m.direction === "in") return t("console.author_client");
+    if (m.direction === "system") return t("console.author_system");
+    if (m.campaign) return t("console.author_campaign");
+    if (m.bot) return t("console.author_bot");
+    return m.author;
+  }
+
+  function renderMessage(m) {
+    var li = testid(el("li", "msg msg-" + m.direction + (m.bot ? " msg-bot" : "") + (m.campaign ? " msg-campaign" : "")), "msg");
+    li.setAttribute("data-direction", m.direction);
+    li.setAttribute("data-id", m.id);
+    var meta = el("div", "msg-meta");
+    meta.append(el("span", "msg-author", authorOf(m)));
+    if (m.direction === "note") meta.append(el("span", "badge", m.handover ? t("console.note_handover") : t("console.note_label")));
+    meta.append(el("time", "msg-time", hhmm(m.at)));
+    li.append(meta);
+    li.append(testid(el("div", "msg-text", m.text), "msg-text"));
+    if (m.buttons && m.buttons.length) {
+      var bs = el("div", "msg-buttons");
+      m.buttons.forEach(function (b) { bs.append(el("span", "msg-button", b)); });
+      li.append(bs);
+    }
+    if (m.delivery) {
+      var d = testid(el("div", "delivery delivery-" + m.delivery, t("console.delivery_" + m.delivery)), "delivery");
+      if (m.delivery_error) d.append(el("span", "delivery-error", " — " + m.delivery_error));
+      li.append(d);
+    }
+    return li;
+  }
+
+  function renderChat(c) {
+    conv = c;
+    var d = dialogById(c.id);
+    $("chat-title").textContent = d ? (d.company || d.client_name) : (card && card.card.Company) || "#" + c.id;
+    $("chat-kind").textContent = kindLabel(c.lead_kind);
+    $("chat-status").textContent = t("console.conv_" + c.status) + (c.csat ? " · CSAT " + c.csat : "");
+    var sla = $("chat-sla");
+    sla.textContent = "";
+    if (c.waiting_since && d) sla.append(slaSpan(c.waiting_since, d.sla_target_ms, d.sla_warning_ms));
+    var list = $("messages");
+    var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.textContent = "";
+    c.messages.forEach(function (m) { list.append(renderMessage(m)); });
+    if (atBottom || !list.dataset.shown || list.dataset.shown !== String(c.id)) list.scrollTop = list.scrollHeight;
+    list.dataset.shown = String(c.id);
+    var box = $("reply-text");
+    var can = c.mine;
+    box.disabled = !can && noteMode() === false;
+    $("send").disabled = !can && !noteMode();
+    root.querySelectorAll(".chat-actions button, .chat-actions select, .chat-actions input").forEach(function (x) {
+      x.disabled = !c.mine && !(c.status === "closed" && x.closest("#outcome-form"));
+    });
+    box.placeholder = can ? t("console.reply_placeholder") : t("console.read_only_" + (c.status === "closed" ? "closed" : "other"));
+    tick();
+    if (d && d.unread > 0) markRead();
+  }
+
+  function markRead() {
+    if (!conv || !conv.mine || document.visibilityState !== "visible") return;
+    var last = 0;
+    conv.messages.forEach(function (m) { if (m.id > last) last = m.id; });
+    if (!last || readUpTo[conv.id] >= last) return;
+    readUpTo[conv.id] = last;
+    api("POST", "/console/api/dialogs/" + conv.id + "/read", { up_to: last }).then(refreshList, showError);
+  }
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") markRead(); });
+
+  // --- the card ---
+
+  function row(dl, label, value, id) {
+    if (value === undefined || value === null || value === "") return;
+    dl.append(el("dt", "", label));
+    var dd = el("dd", "", value);
+    if (id) testid(dd, id);
+    dl.append(dd);
+  }
+
+  function section(title, items, fn) {
+    var wrap = el("div", "card-section");
+    wrap.append(el("h3", "", title));
+    if (!items || !items.length) {
+      wrap.append(el("p", "muted", t("console.none")));
+      return wrap;
+    }
+    var ul = el("ul", "card-list");
+    items.forEach(function (x) { ul.append(el("li", "", fn(x))); });
+    wrap.append(ul);
+    return wrap;
+  }
+
+  function renderCard(data) {
+    card = data;
+    var k = data.card, box = $("card");
+    box.textContent = "";
+    var h = testid(el("h2", "card-company", (k.LegalForm ? k.LegalForm + " " : "") + (k.Company || k.FirstName || "—")), "card-company");
+    box.append(h);
+    var dl = el("dl", "card-facts");
+    row(dl, t("console.card_contact"), k.ContactName);
+    row(dl, t("console.card_telegram"), k.FirstName + (k.Username ? " @" + k.Username : ""));
+    row(dl, t("console.card_inn"), k.INN, "card-inn");
+    row(dl, t("console.card_okved"), [k.OKVED].concat(k.OKVEDExtra || []).filter(Boolean).join(", "), "card-okved");
+    row(dl, t("console.card_region"), k.Region, "card-region");
+    clientOffset = null;
+    if (k.LocalTime && k.LocalTime.indexOf("0001-") !== 0) {
+      var m = /([+-])(\d\d):(\d\d)$/.exec(k.LocalTime);
+      clientOffset = m ? (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
+      dl.append(el("dt", "", t("console.card_local_time")));
+      var dd = el("dd");
+      dd.append(testid(el("strong", "", ""), "card-local-time"), el("span", "muted", " " + k.TimeZone));
+      dd.firstChild.id = "client-time";
+      dl.append(dd);
+    }
+    row(dl, t("console.card_segment"), k.Segment);
+    row(dl, t("console.card_lead"), k.LeadKind ? kindLabel(k.LeadKind) + " · " + k.LeadStatus : "");
+    var consent = k.OptedOut ? t("console.card_opted_out") : k.ContactStatus === "blocked" ? t("console.card_blocked") : t("console.card_reachable");
+    row(dl, t("console.card_contactable"), consent, "card-consent");
+    if (k.Consent) row(dl, t("console.card_consent"), t("console.product_" + k.Consent.Product) + " · " + day(k.Consent.RecordedAt));
+    box.append(dl);
+    box.append(section(t("console.card_applications"), k.Applications, function (a) {
+      return day(a.SubmittedAt) + " · " + a.Product + " · " + a.Status + (a.FieldManager ? " · " + a.FieldManager : "");
+    }));
+    box.append(section(t("console.card_timeline"), (k.Timeline || []).slice(0, 12), function (e) {
+      return day(e.OccurredAt) + " " + hhmm(e.OccurredAt) + " · " + e.Kind + (e.Result ? " (" + e.Result + ")" : "");
+    }));
+    box.append(section(t("console.card_campaigns"), (k.Campaigns || []).slice(0, 6), function (c) {
+      return day(c.QueuedAt) + " · " + c.Name + " · " + c.State;
+    }));
+    box.append(section(t("console.card_dialogs"), (k.Conversations || []).slice(0, 6), function (c) {
+      return "#" + c.ID + " · " + day(c.OpenedAt) + " · " + t("console.conv_" + c.Status) + (c.OperatorName ? " · " + c.OperatorName : "") +
+        (c.Outcomes && c.Outcomes.length ? " · " + c.Outcomes.map(function (o) { return t("console.outcome_" + o); }).join(", ") : "") +
+        (c.CSAT ? " · CSAT " + c.CSAT : "");
+    }));
+    box.append(section(t("console.card_outcomes"), (k.Outcomes || []).slice(0, 6), function (o) {
+      return day(o.RecordedAt) + " · " + t("console.outcome_" + o.Kind) + (o.Product ? " · " + o.Product : "") + (o.Reason ? " · " + o.Reason : "");
+    }));
+    renderScripts();
+    renderOffers();
+    tick();
+  }
+
+  // --- scripts and offers ---
+
+  function renderScripts() {
+    var ul = $("scripts"), q = $("script-filter").value.trim().toLowerCase().replace(/^\//, "");
+    ul.textContent = "";
+    if (!card) return;
+    card.scripts.filter(function (s) {
+      return !q || s.title.toLowerCase().indexOf(q) >= 0 || s.shortcut.indexOf(q) === 0;
+    }).forEach(function (s) {
+      var li = el("li");
+      var b = testid(el("button", "script-item"), "script");
+      b.type = "button";
+      b.setAttribute("data-script", s.id);
+      b.append(el("span", "", s.title));
+      if (s.shortcut) b.append(el("kbd", "", "/" + s.shortcut));
+      b.addEventListener("click", function () { insertScript(s, null); });
+      li.append(b);
+      ul.append(li);
+    });
+    if (!ul.children.length) ul.append(el("li", "muted", t("console.no_scripts")));
+  }
+
+  // insertScript puts a script, filled in with this client's details, where the cursor is (replacing the typed
+  // "/shortcut" when there is one).
+  function insertScript(s, token) {
+    if (openId === null) return;
+    api("GET", "/console/api/dialogs/" + openId + "/scripts/" + s.id).then(function (res) {
+      var box = $("reply-text");
+      var end = box.selectionEnd, start = token ? end - token.length : box.selectionStart;
+      box.value = box.value.slice(0, start) + res.text + box.value.slice(end);
+      box.focus();
+      box.selectionStart = box.selectionEnd = start + res.text.length;
+      hideSuggest();
+    }, showError);
+  }
+
+  function shortcutBeforeCursor() {
+    var box = $("reply-text");
+    var m = /(^|\s)(\/[a-z0-9_-]*)$/.exec(box.value.slice(0, box.selectionEnd));
+    return m ? m[2] : null;
+  }
+  function matchingScripts(token) {
+    if (!card || !token) return [];
+    var q = token.slice(1);
+    return card.scripts.filter(function (s) { return s.shortcut && s.shortcut.indexOf(q) === 0; });
+  }
+  function hideSuggest() { $("script-suggest").hidden = true; }
+  function suggest() {
+    var token = shortcutBeforeCursor(), found = matchingScripts(token), ul = $("script-suggest");
+    ul.textContent = "";
+    if (!found.length) { ul.hidden = true; return; }
+    found.slice(0, 6).forEach(function (s) {
+      var li = el("li");
+      var b = el("button", "", "/" + s.shortcut + " — " + s.title);
+      b.type = "button";
+      b.addEventListener("mousedown", function (e) { e.preventDefault(); insertScript(s, shortcutBeforeCursor()); });
+      li.append(b);
+      ul.append(li);
+    });
+    ul.hidden = false;
+  }
+
+  function renderOffers() {
+    var ul = $("offers");
+    ul.textContent = "";
+    if (!card) return;
+    card.offers.forEach(function (o) {
+      var li = el("li");
+      var b = testid(el("button", "offer-item", o.title), "offer");
+      b.type = "button";
+      b.title = o.text;
+      b.setAttribute("data-offer", o.key);
+      b.addEventListener("click", function () {
+        confirmTwice(b, t("console.offer_confirm"), function () {
+          api("POST", "/console/api/dialogs/" + openId + "/offers/" + o.key).then(function () {
+            showOk(t("console.offer_sent"));
+            refreshChat();
+          }, showError);
+        });
+      });
+      li.append(b);
+      ul.append(li);
+    });
+  }
+
+  // confirmTwice asks for a second click within a few seconds before an action that reaches the client.
+  function confirmTwice(button, label, action) {
+    if (button.getAttribute("data-armed")) {
+      button.removeAttribute("data-armed");
+      button.textContent = button.getAttribute("data-label");
+      action();
+      return;
+    }
+    button.setAttribute("data-armed", "1");
+    button.setAttribute("data-label", button.textContent);
+    button.textContent = label;
+    setTimeout(function () {
+      if (button.getAttribute("data-armed")) {
+        button.removeAttribute("data-armed");
+        button.textContent = button.getAttribute("data-label");
+      }
+    }, 4000);
+  }
+
+  // --- the composer ---
+
+  function noteMode() { return root.querySelector("input[name=mode]:checked").value === "note"; }
+  function setMode(note) {
+    root.querySelector("input[name=mode][value=" + (note ? "note" : "reply") + "]").checked = true;
+    root.querySelector(".composer").classList.toggle("note-mode", note);
+    $("send").textContent = note ? t("console.add_note") : t("console.send");
+    if (conv) renderChat(conv);
+  }
+  root.querySelectorAll("input[name=mode]").forEach(function (r) {
+    r.addEventListener("change", function () { setMode(noteMode()); });
+  });
+
+  function send() {
+    var box = $("reply-text"), text = box.value.trim();
+    if (!text || openId === null) return;
+    var id = openId, note = noteMode();
+    $("send").disabled = true;
+    api("POST", "/console/api/dialogs/" + id + "/" + (note ? "note" : "reply"), { text: text }).then(function () {
+      if (box.value.trim() === text) box.value = "";
+      clearError();
+      hideSuggest();
+      refreshChat();
+      refreshList();
+    }, showError).then(function () { $("send").disabled = false; });
+  }
+
+  $("composer").addEventListener("submit", function (e) { e.preventDefault(); send(); });
+  $("reply-text").addEventListener("input", function () {
+    suggest();
+    if (noteMode() || !conv || !conv.mine) return;
+    var now = Date.now();
+    if (now - (lastTyping[openId] || 0) < TYPING_EVERY) return;
+    lastTyping[openId] = now;
+    api("POST", "/console/api/dialogs/" + openId + "/typing").catch(function () { /* a courtesy only */ });
+  });
+  $("reply-text").addEventListener("keydown", function (e) {
+    if ((e.key === "Tab" || e.key === " ") && !e.ctrlKey && !e.altKey) {
+      var token = shortcutBeforeCursor(), found = matchingScripts(token);
+      var exact = found.filter(function (s) { return "/" + s.shortcut === token; });
+      if (e.key === "Tab" && found.length) { e.preventDefault(); insertScript(exact[0] || found[0], token); }
+      else if (e.key === " " && exact.length) { e.preventDefault(); insertScript(exact[0], token); }
+    }
+  });
+  $("script-filter").addEventListener("input", renderScripts);
+  $("script-filter").addEventListener("keydown", function (e) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      var first = $("scripts").querySelector("button");
+      if (first) first.click();
+    }
+  });
+
+  // --- presence, queue, outcome, transfer, close ---
+
+  root.querySelectorAll("[data-presence]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      api("POST", "/console/api/presence", { status: b.getAttribute("data-presence") }).then(function (res) {
+        renderPresence(res.presence);
+        refreshList();
+      }, showError);
+    });
+  });
+
+  function takeNext() {
+    api("POST", "/console/api/take-next").then(function (res) {
+      clearError();
+      refreshList();
+      openDialog(res.id);
+    }, showError);
+  }
+  $("take-next").addEventListener("click", takeNext);
+
+  var outcomeForm = $("outcome-form");
+  function outcomeFields() {
+    var kind = outcomeForm.elements.kind.value;
+    outcomeForm.querySelector("[data-for=product]").hidden = kind !== "consent";
+    outcomeForm.querySelector("[data-for=reason]").hidden = kind !== "refusal";
+    outcomeForm.querySelector("[data-for=due_at]").hidden = kind !== "callback" && kind !== "meeting";
+    outcomeForm.querySelector("[data-due-label]").textContent = kind === "meeting" ? t("console.field_deadline") : t("console.field_due_at");
+  }
+  outcomeForm.elements.kind.addEventListener("change", outcomeFields);
+  outcomeFields();
+  outcomeForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (openId === null) return;
+    var f = outcomeForm.elements, kind = f.kind.value, body = { kind: kind };
+    if (kind === "consent") body.product = f.product.value;
+    if (kind === "refusal") body.reason = f.reason.value;
+    if ((kind === "callback" || kind === "meeting") && f.due_at.value) {
+      var due = new Date(f.due_at.value);
+      body.due_at = isNaN(due.getTime()) ? f.due_at.value : due.toISOString();
+    }
+    api("POST", "/console/api/dialogs/" + openId + "/outcome", body).then(function () {
+      clearError();
+      showOk(t("console.outcome_saved"));
+      $("outcome-box").open = false;
+      outcomeForm.reset();
+      outcomeFields();
+      refreshCard();
+    }, showError);
+  });
+
+  $("transfer-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (openId === null) return;
+    var f = e.target.elements, to = (f.to.value || "").split(":"), body = { note: f.note.value };
+    if (to[0] === "operator") body.operator_id = +to[1];
+    if (to[0] === "queue") body.queue_id = +to[1];
+    api("POST", "/console/api/dialogs/" + openId + "/transfer", body).then(function () {
+      showOk(t("console.transferred"));
+      $("transfer-box").open = false;
+      e.target.reset();
+      closeChat();
+    }, showError);
+  });
+
+  $("close-dialog").addEventListener("click", function () {
+    var b = $("close-dialog");
+    if (openId === null) return;
+    confirmTwice(b, t("console.close_confirm"), function () {
+      api("POST", "/console/api/dialogs/" + openId + "/close").then(function () {
+        showOk(t("console.closed"));
+        refreshChat();
+        refreshList();
+      }, showError);
+    });
+  });
+
+  // --- keyboard ---
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && e.target === $("reply-text")) {
+      e.preventDefault();
+      send();
+      return;
+    }
+    if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+      e.preventDefault();
+      step(e.key === "ArrowUp" ? -1 : 1);
+      return;
+    }
+    if (e.altKey && e.code === "KeyN") { e.preventDefault(); takeNext(); return; }
+    if (e.altKey && e.code === "KeyM") { e.preventDefault(); setMode(!noteMode()); $("reply-text").focus(); return; }
+    if (e.key === "Escape") {
+      if (!$("script-suggest").hidden) { hideSuggest(); return; }
+      var open = root.querySelector("details[open]");
+      if (open) { open.open = false; return; }
+      clearError();
+      if (typing(e.target)) e.target.blur();
+      return;
+    }
+    if (e.key === "/" && !e.ctrlKey && !e.altKey && !e.metaKey && !typing(e.target)) {
+      e.preventDefault();
+      $("script-filter").focus();
+    }
+  });
+
+  // --- live ---
+
+  if (root.hasAttribute("data-offline")) return;
+  window.DozvonLive.onEvent(function (e) {
+    var mineOpen = e.conversation_id !== null && e.conversation_id === openId;
+    switch (e.kind) {
+      case "message":
+      case "delivery":
+      case "assigned":
+      case "waiting":
+      case "closed":
+      case "outcome":
+      case "csat":
+      case "sla_warning":
+      case "sla_breach":
+        refreshList();
+        if (mineOpen) refreshChat();
+        if (mineOpen && (e.kind === "outcome" || e.kind === "closed")) refreshCard();
+        break;
+      case "presence":
+        refreshList();
+        break;
+    }
+  });
+  refreshList();
+  setInterval(tick, 1000);
+  setInterval(refreshList, RESYNC_EVERY); // a safety net; events do the real work
+  function heartbeat() {
+    api("POST", "/console/api/heartbeat").then(function (res) { renderPresence(res.presence); }, function () { /* next time */ });
+  }
+  heartbeat();
+  setInterval(heartbeat, HEARTBEAT_EVERY);
+})();

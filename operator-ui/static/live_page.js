@@ -1,0 +1,180 @@
+// The supervisor's live board (/live): the page is rendered by the server; this keeps it current.
+//
+// - Every event the socket brings (static/live.js) refetches the board's JSON from /live/api/snapshot, at most
+//   twice a second however many events arrive, and every 15 s anyway.
+// - Every second the waits tick on the client: cells with data-since (Unix ms, on the server's clock) show the
+//   time since, and turn to warning / breach at data-warning / data-target.
+// - An sla_breach event flashes the alert banner.
+//
+// Names and texts come from clients and operators: they go in with textContent only, never as markup.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-testid=live]");
+  if (!root) return;
+  var MIN_GAP = 500, SAFETY = 15000, BANNER_FOR = 8000;
+  var offset = 0; // server clock minus ours
+  var serverNow = parseInt(root.getAttribute("data-now"), 10);
+  if (serverNow > 0) offset = serverNow - Date.now();
+  var inFlight = false, pending = false, lastFetch = 0, timer = null, bannerTimer = null;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function waitText(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var pad = function (n) { return n < 10 ? "0" + n : String(n); };
+    if (s >= 3600) return Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+    return Math.floor(s / 60) + ":" + pad(s % 60);
+  }
+
+  function timed(td, since, warning, target, fallback) {
+    if (since > 0) {
+      td.setAttribute("data-since", since);
+      td.setAttribute("data-warning", warning);
+      td.setAttribute("data-target", target);
+    } else {
+      td.textContent = fallback;
+    }
+    return td;
+  }
+
+  function tick() {
+    var now = Date.now() + offset;
+    root.querySelectorAll("[data-since]").forEach(function (td) {
+      var waited = now - parseInt(td.getAttribute("data-since"), 10);
+      td.textContent = waitText(waited);
+      var target = parseInt(td.getAttribute("data-target"), 10), warning = parseInt(td.getAttribute("data-warning"), 10);
+      td.classList.toggle("live-late", target > 0 && waited >= target);
+      td.classList.toggle("live-near", warning > 0 && waited >= warning && !(target > 0 && waited >= target));
+    });
+  }
+
+  function fill(rows, list, build) {
+    var body = root.querySelector("[data-rows=" + rows + "]");
+    var fresh = document.createDocumentFragment();
+    list.forEach(function (item) { fresh.appendChild(build(item)); });
+    body.replaceChildren(fresh);
+  }
+
+  function show(testid, visible) {
+    var e = root.querySelector("[data-testid=" + testid + "]");
+    if (e) e.hidden = !visible;
+  }
+
+  function render(v) {
+    if (v.now > 0) offset = v.now - Date.now();
+    root.querySelectorAll("[data-field]").forEach(function (e) {
+      var k = e.getAttribute("data-field");
+      if (Object.prototype.hasOwnProperty.call(v, k)) e.textContent = String(v[k]);
+    });
+    var card = root.querySelector("[data-testid=live-breaches-card]");
+    if (card) card.classList.toggle("live-bad", !!v.has_breaches);
+
+    fill("queues", v.queues, function (q) {
+      var tr = el("tr");
+      tr.setAttribute("data-testid", "live-queue");
+      tr.setAttribute("data-queue", q.id);
+      tr.appendChild(el("td", q.label));
+      var n = el("td", q.waiting, "num");
+      n.setAttribute("data-testid", "live-queue-waiting");
+      tr.appendChild(n);
+      tr.appendChild(timed(el("td", q.wait_text, "num"), q.oldest_ms, q.warning_ms, q.target_ms, "—"));
+      tr.appendChild(el("td", q.target, "num"));
+      return tr;
+    });
+
+    fill("operators", v.operators, function (o) {
+      var tr = el("tr");
+      tr.setAttribute("data-testid", "live-operator");
+      tr.setAttribute("data-operator", o.id);
+      tr.appendChild(el("td", o.name));
+      var td = el("td");
+      td.appendChild(el("span", o.status_label, "badge presence-" + String(o.status).replace(/[^a-z]/g, "")));
+      tr.appendChild(td);
+      tr.appendChild(el("td", o.load_text, "num"));
+      tr.appendChild(el("td", o.sla_text, "num"));
+      tr.appendChild(el("td", o.last_seen));
+      return tr;
+    });
+    show("live-team", v.operators.length > 0);
+    show("live-team-none", v.operators.length === 0);
+
+    var openLabel = root.querySelector("[data-testid=live-alerts]").getAttribute("data-open-label");
+    fill("alerts", v.alerts, function (a) {
+      var tr = el("tr", null, a.breached ? "live-breach" : "live-warn");
+      tr.setAttribute("data-testid", "live-alert");
+      var who = el("td");
+      who.appendChild(el("strong", a.company));
+      who.appendChild(document.createTextNode(" "));
+      who.appendChild(el("span", a.client, "muted"));
+      tr.appendChild(who);
+      tr.appendChild(el("td", a.operator));
+      tr.appendChild(el("td", a.queue));
+      tr.appendChild(timed(el("td", a.wait_text, "num"), a.since_ms, a.warning_ms, a.target_ms, ""));
+      tr.appendChild(el("td", a.state_label));
+      var link = el("a", openLabel);
+      link.href = "/live/dialogs/" + encodeURIComponent(a.conversation_id);
+      link.setAttribute("data-testid", "live-alert-open");
+      var td2 = el("td");
+      td2.appendChild(link);
+      tr.appendChild(td2);
+      return tr;
+    });
+    show("live-alerts", v.alerts.length > 0);
+    show("live-alerts-none", v.alerts.length === 0);
+    tick();
+  }
+
+  function refetch() {
+    timer = null;
+    if (inFlight) { pending = true; return; }
+    inFlight = true;
+    pending = false;
+    lastFetch = Date.now();
+    fetch("/live/api/snapshot", { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+      if (res.status === 401) { window.location.assign("/login?next=%2Flive"); return null; }
+      return res.ok ? res.json() : null;
+    }).then(function (v) {
+      if (v) render(v);
+    }, function () { /* offline: the next event or the safety refetch tries again */ }).then(function () {
+      inFlight = false;
+      if (pending) soon();
+    });
+  }
+
+  // soon refetches now, or as soon as MIN_GAP has passed since the last one: a burst of events costs one fetch.
+  function soon() {
+    if (inFlight) { pending = true; return; }
+    if (timer !== null) return;
+    var wait = Math.max(0, lastFetch + MIN_GAP - Date.now());
+    timer = setTimeout(refetch, wait);
+  }
+
+  function breachBanner() {
+    var banner = root.querySelector("[data-testid=live-breach-banner]");
+    if (!banner) return;
+    banner.hidden = false;
+    root.classList.add("live-alerting");
+    if (bannerTimer !== null) clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(function () {
+      banner.hidden = true;
+      root.classList.remove("live-alerting");
+      bannerTimer = null;
+    }, BANNER_FOR);
+  }
+
+  if (window.DozvonLive) {
+    window.DozvonLive.onEvent(function (e) {
+      if (e.kind === "typing") return; // nothing on the board changes
+      if (e.kind === "sla_breach") breachBanner();
+      soon();
+    });
+  }
+  setInterval(tick, 1000);
+  setInterval(function () { if (Date.now() - lastFetch >= SAFETY) soon(); }, SAFETY);
+  tick();
+})();
