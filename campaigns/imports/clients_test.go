@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -151,5 +152,45 @@ func TestReimportUpdatesWhatChangedAndNeverDuplicates(t *testing.T) {
 	checkReport(t, load(t, pool, repeated, clients), counts{rows: 2, inserted: 1, updated: 1})
 	if c := clientByExternalID(t, pool, "C-9"); c.CompanyName != "ООО «Новое имя»" {
 		t.Errorf("C-9 is named %q, want the later line's name", c.CompanyName)
+	}
+}
+
+// TestKnownAndNewClientsMixedAcrossBatchesLoadEachOnce: a file whose batches hold only known clients, only new
+// ones, and both, in an order that makes the import change how it writes from batch to batch (copying new rows
+// straight in, looking keys up, staging everything). Every client ends up once, with the file's values, and the
+// report counts each row right.
+func TestKnownAndNewClientsMixedAcrossBatchesLoadEachOnce(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	clients := imports.Options{Dataset: imports.Clients, BatchSize: 5}
+	known := []string{"external_id,company_name,segment"}
+	for i := 1; i <= 10; i++ {
+		known = append(known, fmt.Sprintf("C-%d,Клиент %d,small", i, i))
+	}
+	checkReport(t, load(t, pool, csvText(known...), clients), counts{rows: 10, inserted: 10})
+
+	lines := []string{"external_id,company_name,segment"}
+	add := func(from, to int, segment string) {
+		for i := from; i <= to; i++ {
+			lines = append(lines, fmt.Sprintf("C-%d,Клиент %d,%s", i, i, segment))
+		}
+	}
+	add(1, 5, "small")   // known, unchanged
+	add(6, 10, "large")  // known, changed
+	add(11, 20, "small") // new: two batches
+	add(21, 22, "small") // new, in one batch with
+	add(1, 3, "medium")  // known, changed
+	add(23, 27, "small") // new
+	add(4, 4, "medium")  // known, changed: the last batch has one row
+	rep := load(t, pool, csvText(lines...), clients)
+	checkReport(t, rep, counts{rows: 31, inserted: 17, updated: 9, unchanged: 5})
+	if n := countRows(t, pool, "clients"); n != 27 {
+		t.Errorf("%d clients, want 27", n)
+	}
+	want := map[string]string{"C-1": "medium", "C-4": "medium", "C-5": "small", "C-6": "large", "C-22": "small",
+		"C-27": "small"}
+	for id, segment := range want {
+		if c := clientByExternalID(t, pool, id); c.Segment != segment || c.CompanyName != "Клиент "+id[2:] {
+			t.Errorf("%s = %+v, want segment %s", id, c, segment)
+		}
 	}
 }

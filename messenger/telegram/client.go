@@ -20,10 +20,11 @@ import (
 
 // Client calls the Bot API. It implements messenger.Channel.
 type Client struct {
-	bot    *tg.Bot
-	token  string
-	apiURL string
-	http   *http.Client
+	bot     *tg.Bot
+	token   string
+	apiURL  string
+	sendURL string
+	http    *http.Client
 }
 
 // NewClient returns a client for token at apiURL (Telegram's, or any Bot API-compatible server).
@@ -38,7 +39,9 @@ func NewClient(token, apiURL string, httpClient *http.Client) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
-	return &Client{bot: b, token: token, apiURL: strings.TrimRight(apiURL, "/"), http: httpClient}, nil
+	apiURL = strings.TrimRight(apiURL, "/")
+	return &Client{bot: b, token: token, apiURL: apiURL, sendURL: apiURL + "/bot" + token + "/sendMessage",
+		http: httpClient}, nil
 }
 
 // Me returns the bot's username (for deep links).
@@ -54,23 +57,13 @@ func (c *Client) Me(ctx context.Context) (string, error) {
 //
 // This one call bypasses go-telegram/bot: the library encodes every request as chunked multipart through an
 // io.Pipe and a goroutine, which measured four times slower than a JSON body against the same server
-// (docs/BENCHMARKS.md), and sendMessage is the broadcast hot path. The request and error shapes are the Bot API's.
+// (docs/BENCHMARKS.md), and sendMessage is the broadcast hot path (sendmessage.go). The request and error shapes
+// are the Bot API's.
 func (c *Client) Send(ctx context.Context, m messenger.Message) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
-	params := &tg.SendMessageParams{
-		ChatID: m.ChatID, Text: m.Text, ParseMode: models.ParseModeHTML,
-		AllowPaidBroadcast: m.PaidBroadcast, ReplyMarkup: markup(m.Buttons),
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	var msg struct {
-		MessageID int64 `json:"message_id"`
-	}
-	if err := c.call(ctx, "sendMessage", params, &msg); err != nil {
-		return 0, err
-	}
-	return msg.MessageID, nil
+	return c.sendMessage(ctx, m)
 }
 
 // apiError is the Bot API's error shape.
@@ -168,41 +161,6 @@ func (c *Client) DeleteWebhook(ctx context.Context) error {
 }
 
 var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
-
-// markup builds Telegram's reply markup: "share my phone" needs a reply keyboard, everything else is inline.
-func markup(rows messenger.Markup) models.ReplyMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	for _, row := range rows {
-		for _, b := range row {
-			if b.RequestContact {
-				return replyKeyboard(rows)
-			}
-		}
-	}
-	kb := &models.InlineKeyboardMarkup{}
-	for _, row := range rows {
-		var r []models.InlineKeyboardButton
-		for _, b := range row {
-			r = append(r, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
-	}
-	return kb
-}
-
-func replyKeyboard(rows messenger.Markup) *models.ReplyKeyboardMarkup {
-	kb := &models.ReplyKeyboardMarkup{ResizeKeyboard: true, OneTimeKeyboard: true}
-	for _, row := range rows {
-		var r []models.KeyboardButton
-		for _, b := range row {
-			r = append(r, models.KeyboardButton{Text: b.Text, RequestContact: b.RequestContact})
-		}
-		kb.Keyboard = append(kb.Keyboard, r)
-	}
-	return kb
-}
 
 // classify maps the library's errors onto messenger's, which the sender acts on.
 func classify(err error) error {

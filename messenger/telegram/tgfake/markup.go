@@ -3,6 +3,7 @@ package tgfake
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 )
 
 // replyMarkup is a parsed reply_markup parameter: exactly one of the four
@@ -18,6 +19,38 @@ type replyMarkup struct {
 const maxCallbackData = 64
 
 var errMarkupJSON = badRequest("can't parse reply keyboard markup JSON object")
+
+// parsedMarkups remembers the reply_markup values parsed lately. A broadcast sends the same buttons with every
+// message, and parsing them was the largest part of the fake's own work per sendMessage. Parsing is a function of
+// the text alone, and parsed markup is shared read-only, as the rest of a message's nested values are.
+var parsedMarkups struct {
+	sync.Mutex
+	m map[string]replyMarkup
+}
+
+// parseReplyMarkupCached is parseReplyMarkup for sendMessage, remembering what it parsed.
+func parseReplyMarkupCached(raw string) (replyMarkup, *apiError) {
+	if raw == "" {
+		return replyMarkup{}, nil
+	}
+	parsedMarkups.Lock()
+	rm, ok := parsedMarkups.m[raw]
+	parsedMarkups.Unlock()
+	if ok {
+		return rm, nil
+	}
+	rm, aerr := parseReplyMarkup(raw)
+	if aerr != nil {
+		return rm, aerr
+	}
+	parsedMarkups.Lock()
+	if len(parsedMarkups.m) >= 256 || parsedMarkups.m == nil {
+		parsedMarkups.m = make(map[string]replyMarkup, 256)
+	}
+	parsedMarkups.m[raw] = rm
+	parsedMarkups.Unlock()
+	return rm, nil
+}
 
 func parseReplyMarkup(raw string) (replyMarkup, *apiError) {
 	var rm replyMarkup

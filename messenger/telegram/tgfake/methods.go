@@ -37,7 +37,7 @@ func (f *Fake) sendMessage(_ context.Context, p params) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	markup, aerr := parseReplyMarkup(p["reply_markup"])
+	markup, aerr := parseReplyMarkupCached(p["reply_markup"])
 	if aerr != nil {
 		return nil, aerr
 	}
