@@ -1,7 +1,7 @@
 // Package dialog owns the conversations with clients: their messages, who works them (queues, operators'
 // presence and capacity, assignments), the SLA clock on every client message, the outcomes operators record,
-// scripts, and the events every operator screen follows. It consumes what the messenger received and answers
-// through the messenger's outbox; it never calls Telegram itself.
+// scripts and product offers, and the events every operator screen follows. It consumes what the messenger
+// received and answers through the messenger's outbox; it never calls Telegram itself.
 //
 // A conversation opens when a client writes or presses a button, tied to the campaign message they answer (copied
 // in as its first message) and its lead. It stays with the bot while the bot can answer (a campaign button with
@@ -9,8 +9,9 @@
 // closed by them with a rating question; the client's next message opens a new one.
 //
 // Every change publishes its events in its own transaction. An event for one operator's screen has OperatorID set;
-// a queue-wide one has only QueueID. An operator who loses a conversation (transfer, requeue) gets an "assigned"
-// event naming who has it now (operator_id null: back in a queue).
+// a queue-wide one has only QueueID, and operators' screens get it without what anyone wrote (operator-ui's hub
+// keeps that for supervisors until the conversation is an operator's). An operator who loses a conversation
+// (transfer, requeue) gets an "assigned" event naming who has it now (operator_id null: back in a queue).
 //
 // Any number of instances may run a Service on one database: conversations are claimed with FOR UPDATE SKIP
 // LOCKED, an operator's row is locked while their load is counted and added to, and every "once" (an update, an

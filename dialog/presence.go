@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -78,10 +79,53 @@ func (s *Service) SetCapacity(ctx context.Context, operatorID int64, capacity in
 
 // SetQueues limits the queues an operator is given conversations from; none means every queue.
 func (s *Service) SetQueues(ctx context.Context, operatorID int64, queueIDs []int64) error {
+	queueIDs = slices.Compact(slices.Sorted(slices.Values(queueIDs)))
 	if queueIDs == nil {
 		queueIDs = []int64{}
 	}
+	var known int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM queues WHERE id = ANY ($1)`, queueIDs).Scan(&known); err != nil {
+		return fmt.Errorf("dialog: queues of operator %d: %w", operatorID, err)
+	}
+	if known != len(queueIDs) {
+		return &InputError{"queues", "no such queue"}
+	}
 	return s.changeOperator(ctx, operatorID, `queues = @queues`, pgx.NamedArgs{"queues": queueIDs})
+}
+
+// SendAway is a supervisor marking an operator away or offline: for someone who left their desk with dialogs
+// open. Nobody is put on line but by themselves, so online is refused. It is not the operator's heartbeat: their
+// last-seen time stays. Offline, their dialogs that wait for an answer go back to the queue after OfflineGrace, as
+// for anyone offline; away, they keep them (until a client waits past the SLA target) and get no new ones. An
+// operator who is still at their console sees the change there and may go on line again.
+func (s *Service) SendAway(ctx context.Context, operatorID int64, status string, supervisorID int64) error {
+	if status != Away && status != Offline {
+		return &InputError{"status", "must be away or offline"}
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := mustBeSupervisor(ctx, tx, supervisorID); err != nil {
+			return err
+		}
+		var prev string
+		var capacity int
+		err := tx.QueryRow(ctx, `SELECT status, capacity FROM operator_states WHERE user_id = $1 FOR UPDATE`,
+			operatorID).Scan(&prev, &capacity)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoOperator // never signed in to the console: offline already, with nothing to hand back
+		}
+		if err != nil || prev == status {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE operator_states SET status = $2, changed_at = $3 WHERE user_id = $1`,
+			operatorID, status, s.now()); err != nil {
+			return err
+		}
+		return publishPresence(ctx, tx, operatorID, status, capacity, "supervisor")
+	})
+	if err != nil && !isSentinel(err) {
+		return fmt.Errorf("dialog: send operator %d %s: %w", operatorID, status, err)
+	}
+	return err
 }
 
 // changeOperator upserts one setting of an operator's state, tells the screens, and assigns what now fits.

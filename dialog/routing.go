@@ -265,8 +265,14 @@ func mayHandOver(ctx context.Context, tx pgx.Tx, c conv, by int64, reason string
 		}
 		return nil
 	}
+	return mustBeSupervisor(ctx, tx, by)
+}
+
+// mustBeSupervisor refuses anyone but an active supervisor or administrator.
+func mustBeSupervisor(ctx context.Context, tx pgx.Tx, userID int64) error {
 	var supervisor bool
-	err := tx.QueryRow(ctx, `SELECT role IN ('supervisor', 'admin') AND active FROM users WHERE id = $1`, by).Scan(&supervisor)
+	err := tx.QueryRow(ctx, `SELECT role IN ('supervisor', 'admin') AND active FROM users WHERE id = $1`, userID).
+		Scan(&supervisor)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !supervisor) {
 		return ErrNotSupervisor
 	}
@@ -404,7 +410,7 @@ func isSentinel(err error) bool {
 	var in *InputError
 	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrClosed) || errors.Is(err, ErrNotYours) ||
 		errors.Is(err, ErrNoneWaiting) || errors.Is(err, ErrAtCapacity) || errors.Is(err, ErrOperatorAbsent) ||
-		errors.Is(err, ErrNotSupervisor) || errors.As(err, &in)
+		errors.Is(err, ErrNotSupervisor) || errors.Is(err, ErrNoOperator) || errors.As(err, &in)
 }
 
 // cmpErr returns err, or otherwise the answer that a false check means.

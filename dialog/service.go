@@ -62,7 +62,8 @@ var (
 	ErrNoneWaiting    = errors.New("dialog: no conversation is waiting")
 	ErrAtCapacity     = errors.New("dialog: the operator has no free capacity")
 	ErrOperatorAbsent = errors.New("dialog: the operator is offline")
-	ErrNotSupervisor  = errors.New("dialog: only a supervisor may reassign conversations")
+	ErrNotSupervisor  = errors.New("dialog: only a supervisor may reassign conversations or change operators")
+	ErrNoOperator     = errors.New("dialog: no such operator on the team")
 )
 
 // InputError is a problem with what a person entered, safe to show them next to the field.

@@ -51,6 +51,7 @@ type OperatorLive struct {
 	Status     string // online, away, offline
 	Load       int    // open conversations
 	Capacity   int
+	Queues     []int64 // the queues they are given conversations from; none means every queue
 	LastSeenAt *time.Time
 	ChangedAt  *time.Time
 	SLA        SLAFigure // today's, for the messages this operator answered or let wait
@@ -109,7 +110,7 @@ func (s *Service) liveOperators(ctx context.Context) ([]OperatorLive, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT u.id, coalesce(nullif(u.display_name, ''), u.login), coalesce(o.status, 'offline'),
 		       (SELECT count(*) FROM conversations a WHERE a.status = 'assigned' AND a.operator_id = u.id),
-		       coalesce(o.capacity, 5), o.last_seen_at, o.changed_at
+		       coalesce(o.capacity, 5), coalesce(o.queues, '{}'), o.last_seen_at, o.changed_at
 		FROM users u LEFT JOIN operator_states o ON o.user_id = u.id
 		WHERE u.active AND (u.role = 'operator' OR o.user_id IS NOT NULL)
 		ORDER BY coalesce(o.status, 'offline') = 'online' DESC, coalesce(o.status, 'offline') = 'away' DESC, u.login`)
@@ -118,7 +119,7 @@ func (s *Service) liveOperators(ctx context.Context) ([]OperatorLive, error) {
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OperatorLive, error) {
 		var o OperatorLive
-		err := r.Scan(&o.OperatorID, &o.Name, &o.Status, &o.Load, &o.Capacity, &o.LastSeenAt, &o.ChangedAt)
+		err := r.Scan(&o.OperatorID, &o.Name, &o.Status, &o.Load, &o.Capacity, &o.Queues, &o.LastSeenAt, &o.ChangedAt)
 		return o, err
 	})
 }

@@ -176,3 +176,82 @@ func TestDeletingAScriptRemovesItOnce(t *testing.T) {
 		t.Fatalf("the script is still there: %v", err)
 	}
 }
+
+// anna left her desk with a client waiting for her answer: the supervisor marks her offline, and after the grace
+// period the client goes to boris. Her last-seen time is hers, not the supervisor's.
+func TestSupervisorSendsAnOperatorOfflineAndTheirWaitingClientsRequeue(t *testing.T) {
+	d := newDesk(t)
+	anna := d.operator("anna", 5)
+	sveta := d.user("sveta", "supervisor")
+	c := d.client("ООО Ромашка", "missed_call")
+	d.write(c, "алло")
+	seen := d.str(`SELECT last_seen_at::text FROM operator_states WHERE user_id = $1`, anna)
+	d.clock.Add(10 * time.Second)
+
+	var in *dialog.InputError
+	if err := d.svc.SendAway(d.ctx, anna, dialog.Online, sveta); !errors.As(err, &in) || in.Field != "status" {
+		t.Fatalf("sending anna online: %v, want an input error", err)
+	}
+	if err := d.svc.SendAway(d.ctx, anna, dialog.Offline, d.operator("boris", 5)); !errors.Is(err, dialog.ErrNotSupervisor) {
+		t.Fatalf("an operator sending a colleague offline: %v", err)
+	}
+	if err := d.svc.SendAway(d.ctx, d.user("gleb", "operator"), dialog.Away, sveta); !errors.Is(err, dialog.ErrNoOperator) {
+		t.Fatalf("sending away someone who never opened the console: %v", err)
+	}
+	if err := d.svc.SendAway(d.ctx, anna, dialog.Offline, sveta); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.str(`SELECT status || ' ' || last_seen_at::text FROM operator_states WHERE user_id = $1`, anna); got != "offline "+seen {
+		t.Fatalf("anna's state = %q, want offline, last seen %s", got, seen)
+	}
+	presence := d.events(dialog.EventPresence)
+	last := presence[len(presence)-1]
+	if p := payload(t, last); *last.OperatorID != anna || p["status"] != dialog.Offline || p["reason"] != "supervisor" {
+		t.Fatalf("presence event %+v %v", last, p)
+	}
+	boris := d.int(`SELECT id FROM users WHERE login = 'boris'`)
+	if d.operatorOf(c) != anna {
+		t.Fatal("the client left anna before the grace period")
+	}
+	d.clock.Add(2 * time.Minute)
+	if _, err := d.svc.Touch(d.ctx, boris); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.svc.RequeueOffline(d.ctx); err != nil || n != 1 {
+		t.Fatalf("RequeueOffline = %d, %v; want 1", n, err)
+	}
+	if d.operatorOf(c) != boris {
+		t.Fatalf("the waiting client went to %d, want boris (%d)", d.operatorOf(c), boris)
+	}
+}
+
+func TestSupervisorLimitsAnOperatorsQueues(t *testing.T) {
+	d := newDesk(t)
+	anna := d.operator("anna", 5)
+	missed, acquiring := queueID(d, "missed_call"), queueID(d, "acquiring")
+	var in *dialog.InputError
+	if err := d.svc.SetQueues(d.ctx, anna, []int64{missed, 999999}); !errors.As(err, &in) || in.Field != "queues" {
+		t.Fatalf("an unknown queue: %v, want an input error", err)
+	}
+	if err := d.svc.SetQueues(d.ctx, anna, []int64{acquiring, missed, acquiring}); err != nil {
+		t.Fatal(err)
+	}
+	team, err := d.svc.Operators(d.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(team) != 1 || fmt.Sprint(team[0].Queues) != fmt.Sprint([]int64{missed, acquiring}) {
+		t.Fatalf("team = %+v, want anna serving missed calls and acquiring", team)
+	}
+	c := d.client("ООО Повтор", "follow_up")
+	d.write(c, "здравствуйте")
+	if d.operatorOf(c) != 0 {
+		t.Fatal("a follow-up went to anna, who serves missed calls and acquiring only")
+	}
+	if err := d.svc.SetQueues(d.ctx, anna, nil); err != nil { // none: every queue
+		t.Fatal(err)
+	}
+	if d.operatorOf(c) != anna {
+		t.Fatal("with every queue again, anna did not get the waiting follow-up")
+	}
+}

@@ -270,7 +270,7 @@ type consoleScript struct {
 }
 
 type consoleOffer struct {
-	Key   string `json:"key"`
+	ID    int64  `json:"id"`
 	Title string `json:"title"`
 	Text  string `json:"text"`
 }
@@ -294,9 +294,13 @@ func (ui *UI) consoleCard(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range scripts {
 		out.Scripts = append(out.Scripts, consoleScript{ID: sc.ID, Title: sc.Title, Shortcut: sc.Shortcut})
 	}
-	loc := ui.requestLocale(r)
-	for _, o := range productOffers {
-		out.Offers = append(out.Offers, consoleOffer{Key: o.Key, Title: T(loc, o.Title), Text: o.Text})
+	offers, err := ui.Dialog.Offers(r.Context())
+	if err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
+	for _, o := range offers {
+		out.Offers = append(out.Offers, consoleOffer{ID: o.ID, Title: o.Title, Text: o.Body})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -338,18 +342,19 @@ func (ui *UI) consoleReply(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]int64{"message_id": msgID})
 }
 
-// consoleSendOffer sends one of the bank's product offers as the operator's reply.
+// consoleSendOffer sends one of the bank's product offers (the supervisors' /offers) as the operator's reply,
+// escaped for Telegram as any reply.
 func (ui *UI) consoleSendOffer(w http.ResponseWriter, r *http.Request) {
 	id, ok := ui.consoleAction(w, r, nil)
 	if !ok {
 		return
 	}
-	o, found := offerByKey(r.PathValue("offer"))
-	if !found {
-		writeJSONError(w, http.StatusNotFound, T(ui.requestLocale(r), "console.err_no_offer"))
+	offerID, err := strconv.ParseInt(r.PathValue("offer"), 10, 64)
+	if err != nil {
+		ui.consoleFail(w, r, dialog.ErrNoSuchOffer)
 		return
 	}
-	msgID, err := ui.Dialog.Reply(r.Context(), id, currentUser(r).ID, o.Text)
+	msgID, err := ui.Dialog.SendOffer(r.Context(), id, offerID, currentUser(r).ID)
 	if err != nil {
 		ui.consoleFail(w, r, err)
 		return
@@ -547,6 +552,8 @@ func (ui *UI) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
 		status, key = http.StatusNotFound, "console.err_not_found"
 	case errors.Is(err, dialog.ErrNoSuchScript):
 		status, key = http.StatusNotFound, "console.err_no_script"
+	case errors.Is(err, dialog.ErrNoSuchOffer):
+		status, key = http.StatusNotFound, "console.err_no_offer"
 	case errors.Is(err, dialog.ErrNotYours):
 		status, key = http.StatusForbidden, "console.err_not_yours"
 	case errors.Is(err, dialog.ErrNotSupervisor):

@@ -253,7 +253,10 @@ func TestConsoleOperatorWorksADialog(t *testing.T) {
 			ID       int64  `json:"id"`
 			Shortcut string `json:"shortcut"`
 		} `json:"scripts"`
-		Offers []struct{ Key, Title, Text string } `json:"offers"`
+		Offers []struct {
+			ID          int64
+			Title, Text string
+		} `json:"offers"`
 	}](t, d.mustGet(op, path+"/card"))
 	if card.Card.Company != "ООО Ромашка" || card.Card.INN != "7707083893" || card.Card.OKVED != "47.91" ||
 		card.Card.Region != "Приморский край" || card.Card.TimeZone != "Asia/Vladivostok" {
@@ -262,7 +265,8 @@ func TestConsoleOperatorWorksADialog(t *testing.T) {
 	if _, off := card.Card.LocalTime.Zone(); off != 10*3600 {
 		t.Errorf("the client's local time %v is not Vladivostok's", card.Card.LocalTime)
 	}
-	if len(card.Scripts) != 1 || card.Scripts[0].Shortcut != "price" || len(card.Offers) < 2 {
+	if len(card.Scripts) != 1 || card.Scripts[0].Shortcut != "price" || len(card.Offers) != 3 ||
+		card.Offers[0].Title != "РКО: тариф «Старт»" {
 		t.Errorf("scripts %+v, offers %+v", card.Scripts, card.Offers)
 	}
 	filled := decode[map[string]string](t, d.mustGet(op, fmt.Sprintf("%s/scripts/%d", path, sc.ID)))
@@ -271,7 +275,7 @@ func TestConsoleOperatorWorksADialog(t *testing.T) {
 	}
 
 	// An offer goes out as the operator's message.
-	if code, raw := d.call(op, "POST", path+"/offers/"+card.Offers[0].Key, nil); code != 201 {
+	if code, raw := d.call(op, "POST", fmt.Sprintf("%s/offers/%d", path, card.Offers[0].ID), nil); code != 201 {
 		t.Fatalf("offer: %d %s", code, raw)
 	}
 

@@ -73,7 +73,8 @@ var liveEvents = Access{Roles: operators.Roles, API: true}
 const closeSessionEnded = 4401
 
 // visibleTo is the one rule for who sees an event: supervisors and admins see everything; an operator sees events
-// addressed to them, to a queue (no operator) and to everyone, never another operator's.
+// addressed to them, to a queue (no operator) and to everyone, never another operator's — and of those addressed
+// to no operator only what queueFields allows (frameFor).
 func visibleTo(e dialog.Event, u auth.User) bool {
 	if !u.Active {
 		return false
@@ -85,6 +86,46 @@ func visibleTo(e dialog.Event, u auth.User) bool {
 		return e.OperatorID == nil || *e.OperatorID == u.ID
 	}
 	return false
+}
+
+// queueFields are what an operator receives of an event addressed to no operator — a conversation waiting in a
+// queue, or news for everyone: that something happened, in which conversation and when, so the screen refreshes
+// its queue and the operator can take the next, but nothing anyone wrote. A client's text, a colleague's note or
+// a delivery error reaches an operator only once the conversation is theirs (and then from the console's API).
+// An allowlist, so that a field added to a payload later stays with supervisors until someone decides otherwise.
+var queueFields = map[string]bool{
+	"message_id": true, "direction": true, "at": true, "since": true, "waiting_since": true, "waited_ms": true,
+	"operator_id": true, "from_operator_id": true, "reason": true, "state": true, "kind": true, "source": true,
+	"outcome_id": true, "csat": true, "csat_asked": true, "status": true, "capacity": true,
+}
+
+// seesWhole tells whether u gets an event visibleTo lets them see as it is: supervisors and admins always, an
+// operator their own events; of the others an operator gets the queue frame.
+func seesWhole(e dialog.Event, u auth.User) bool {
+	return u.Role != auth.Operator || e.OperatorID != nil
+}
+
+// frameFor is the frame u receives of an event visibleTo lets them see.
+func frameFor(e dialog.Event, u auth.User) []byte {
+	if seesWhole(e, u) {
+		return encodeFrame(e)
+	}
+	return queueFrame(e)
+}
+
+// queueFrame is an event's frame with only the queueFields of its payload.
+func queueFrame(e dialog.Event) []byte {
+	var all map[string]json.RawMessage
+	kept := map[string]json.RawMessage{}
+	if json.Unmarshal(e.Payload, &all) == nil {
+		for k, v := range all {
+			if queueFields[k] {
+				kept[k] = v
+			}
+		}
+	}
+	e.Payload, _ = json.Marshal(kept)
+	return encodeFrame(e)
 }
 
 // encodeFrame writes what a socket receives for an event: {"id","kind","conversation_id","payload"}. The payload
@@ -334,8 +375,12 @@ func (h *hub) awaitWriters(ctx context.Context) error {
 // whose queue is full is dropped, not waited for: one slow browser must not hold up the others.
 func (h *hub) fanOut(page []dialog.Event, upTo int64) {
 	frames := make([][]byte, len(page))
+	partial := make([][]byte, len(page)) // operators' frames of the events addressed to no operator
 	for i, e := range page {
 		frames[i] = encodeFrame(e)
+		if e.OperatorID == nil {
+			partial[i] = queueFrame(e)
+		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -350,7 +395,11 @@ func (h *hub) fanOut(page []dialog.Event, upTo int64) {
 				full = true
 				break
 			}
-			s.queue = append(s.queue, frames[i])
+			f := frames[i]
+			if !seesWhole(e, s.user) {
+				f = partial[i]
+			}
+			s.queue = append(s.queue, f)
 			queued++
 		}
 		s.qmu.Unlock()
@@ -547,7 +596,7 @@ func (h *hub) catchUp(s *socket, c *checker) error {
 				break
 			}
 			if visibleTo(e, u) {
-				frames = append(frames, encodeFrame(e))
+				frames = append(frames, frameFor(e, u))
 			}
 			s.sent = e.ID
 		}

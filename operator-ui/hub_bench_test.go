@@ -148,7 +148,8 @@ func benchHub(b *testing.B, sockets, rate int, sendFor time.Duration, queue bool
 				if !queue {
 					to = &opIDs[i%sockets]
 				}
-				payload := fmt.Appendf(nil, `{"sent":%d,"text":"Здравствуйте, хочу открыть счёт"}`, due.UnixNano())
+				// Stamped in "at", as the dialog's messages are: operators get it of queue events too.
+				payload := fmt.Appendf(nil, `{"at":%q,"text":"Здравствуйте, хочу открыть счёт"}`, due.Format(time.RFC3339Nano))
 				if err := publishIn(ctx, a.Pool, dialog.Event{Kind: dialog.EventMessage, OperatorID: to, Payload: payload}); err != nil {
 					failed.Add(1)
 				}
@@ -335,7 +336,7 @@ func hubBenchClients() {
 		go func() {
 			var f struct {
 				ID      int64
-				Payload struct{ Sent int64 }
+				Payload struct{ At time.Time }
 			}
 			var last int64
 			for {
@@ -349,7 +350,7 @@ func hubBenchClients() {
 				}
 				mu.Lock()
 				st := &stats[i]
-				st.latencies = append(st.latencies, float64(now-f.Payload.Sent)/1e6)
+				st.latencies = append(st.latencies, float64(now-f.Payload.At.UnixNano())/1e6)
 				if f.ID <= last {
 					st.disorder++
 				}

@@ -5,3 +5,6 @@ var VisibleTo = visibleTo
 
 // EncodeFrame lets the external tests check the frame format directly.
 var EncodeFrame = encodeFrame
+
+// FrameFor lets the external tests check what each user receives of an event.
+var FrameFor = frameFor

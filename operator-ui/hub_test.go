@@ -774,3 +774,109 @@ func TestSocketThatStopsAnsweringPingsIsClosed(t *testing.T) {
 		t.Fatalf("got %d, want %d", got, id)
 	}
 }
+
+// While a dialog waits in a queue every operator learns that it waits — to refresh the queue and take the next —
+// but only a supervisor reads what the client wrote; once the dialog is an operator's, they alone read it.
+func TestOperatorsLearnThatAClientWaitsButNotWhatTheyWrote(t *testing.T) {
+	s := newSupervisedSite(t)
+	ctx := context.Background()
+	a := s.ids[auth.Operator]
+	s.addOperator("operator2")
+	wsA := s.open(s.URL, s.loggedIn(auth.Operator), fromNow, false)
+	wsB := s.open(s.URL, s.loginAs(s.URL, "operator2"), fromNow, false)
+	sup := s.open(s.URL, s.loggedIn(auth.Supervisor), fromNow, false)
+
+	secret := "Мой телефон +79031234567, паспорт 4510 123456"
+	chat := s.chat("ООО Ромашка", "", "")
+	conv := s.write(chat, secret) // nobody is online: it waits in the queue
+	if status, _, _ := s.statusOf(conv); status != "waiting" {
+		t.Fatalf("the dialog is %s, want waiting", status)
+	}
+	raw := func(f frame) string { b, _ := json.Marshal(f); return string(b) }
+	for name, ws := range map[string]*socket{"operator A": wsA, "operator B": wsB} {
+		got := ws.Next(2)
+		if got[0].Kind != dialog.EventMessage || got[1].Kind != dialog.EventWaiting ||
+			got[0].ConversationID == nil || *got[0].ConversationID != conv {
+			t.Fatalf("%s got %s, %s; want the message and the wait of dialog %d", name, raw(got[0]), raw(got[1]), conv)
+		}
+		for _, f := range got {
+			if strings.Contains(raw(f), "79031234567") || strings.Contains(raw(f), `"text"`) {
+				t.Errorf("%s read the waiting client's words: %s", name, raw(f))
+			}
+		}
+		var p struct {
+			Direction string    `json:"direction"`
+			At        time.Time `json:"at"`
+		}
+		if err := json.Unmarshal(got[0].Payload, &p); err != nil || p.Direction != "in" || p.At.IsZero() {
+			t.Errorf("%s: the message frame %s should still say a client wrote, and when", name, got[0].Payload)
+		}
+	}
+	got := sup.Next(2)
+	var p struct{ Text string }
+	if err := json.Unmarshal(got[0].Payload, &p); err != nil || got[0].Kind != dialog.EventMessage || p.Text != secret {
+		t.Fatalf("the supervisor got %s, want the client's text", raw(got[0]))
+	}
+
+	// A takes it; what the client writes next is A's to read, and B hears nothing of it.
+	if err := s.svc.SetPresence(ctx, a, dialog.Online); err != nil {
+		t.Fatal(err)
+	}
+	if _, op, _ := s.statusOf(conv); op == nil || *op != a {
+		t.Fatalf("the dialog went to %v, want operator %d", op, a)
+	}
+	s.write(chat, "Второе сообщение")
+	var mine frame
+	for mine.Kind != dialog.EventMessage {
+		mine = wsA.Next(1)[0]
+	}
+	if err := json.Unmarshal(mine.Payload, &p); err != nil || p.Text != "Второе сообщение" {
+		t.Errorf("operator A got %s of their own dialog, want the text", raw(mine))
+	}
+	for f := range drain(wsB, 300*time.Millisecond) {
+		if f.ConversationID != nil && *f.ConversationID == conv && f.Kind == dialog.EventMessage {
+			t.Errorf("operator B got %s of A's dialog", raw(f))
+		}
+	}
+}
+
+// drain yields the frames that come until none has come for quiet.
+func drain(ws *socket, quiet time.Duration) func(func(frame) bool) {
+	return func(yield func(frame) bool) {
+		for {
+			select {
+			case f, ok := <-ws.frames:
+				if !ok || !yield(f) {
+					return
+				}
+			case <-time.After(quiet):
+				return
+			}
+		}
+	}
+}
+
+func TestQueueFrameKeepsWhenAndWhereNotWhatWasWritten(t *testing.T) {
+	conv, queue := int64(5), int64(1)
+	op := auth.User{ID: 7, Role: auth.Operator, Active: true}
+	sup := auth.User{ID: 9, Role: auth.Supervisor, Active: true}
+	requeued := dialog.Event{ID: 3, Kind: dialog.EventWaiting, ConversationID: &conv, QueueID: &queue,
+		Payload: json.RawMessage(`{"operator_id":null,"from_operator_id":8,"reason":"transfer","note":"клиент просил скидку"}`)}
+	if got, want := string(operatorui.FrameFor(requeued, op)),
+		`{"id":3,"kind":"waiting","conversation_id":5,"payload":{"from_operator_id":8,"operator_id":null,"reason":"transfer"}}`; got != want {
+		t.Errorf("operator's frame of a requeue:\n%s\nwant\n%s", got, want)
+	}
+	if got := string(operatorui.FrameFor(requeued, sup)); got != string(operatorui.EncodeFrame(requeued)) {
+		t.Errorf("supervisor's frame of a requeue: %s", got)
+	}
+	// An operator's own event is theirs whole; a payload that is not an object leaves an empty one.
+	own := dialog.Event{ID: 4, Kind: dialog.EventAssigned, ConversationID: &conv, OperatorID: &op.ID, QueueID: &queue,
+		Payload: requeued.Payload}
+	if got := string(operatorui.FrameFor(own, op)); got != string(operatorui.EncodeFrame(own)) {
+		t.Errorf("operator's own event: %s", got)
+	}
+	odd := dialog.Event{ID: 6, Kind: dialog.EventMessage, Payload: json.RawMessage(`"a bare string"`)}
+	if got := string(operatorui.FrameFor(odd, op)); got != `{"id":6,"kind":"message","conversation_id":null,"payload":{}}` {
+		t.Errorf("operator's frame of an odd payload: %s", got)
+	}
+}

@@ -133,14 +133,7 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 	}
 	for _, o := range board.Operators {
 		v.Open += o.Load
-		lo := liveOperator{ID: o.OperatorID, Name: o.Name, Status: o.Status,
-			StatusLabel: T(loc, "live.status_"+o.Status), Load: o.Load, Capacity: o.Capacity,
-			LoadText: T(loc, "live.capacity_of", o.Load, o.Capacity), LastSeen: T(loc, "live.never"),
-			SLAText: slaText(o.SLA)}
-		if o.LastSeenAt != nil {
-			lo.LastSeen = when(o.LastSeenAt.In(time.Local))
-		}
-		v.Operators = append(v.Operators, lo)
+		v.Operators = append(v.Operators, liveOperatorOf(loc, o))
 	}
 	for _, a := range board.Alerts {
 		la := liveAlert{ConversationID: a.ConversationID, Link: "/live/dialogs/" + strconv.FormatInt(a.ConversationID, 10),
@@ -157,6 +150,17 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 		v.Alerts = append(v.Alerts, la)
 	}
 	return v, nil
+}
+
+func liveOperatorOf(loc string, o dialog.OperatorLive) liveOperator {
+	lo := liveOperator{ID: o.OperatorID, Name: o.Name, Status: o.Status,
+		StatusLabel: T(loc, "live.status_"+o.Status), Load: o.Load, Capacity: o.Capacity,
+		LoadText: T(loc, "live.capacity_of", o.Load, o.Capacity), LastSeen: T(loc, "live.never"),
+		SLAText: slaText(o.SLA)}
+	if o.LastSeenAt != nil {
+		lo.LastSeen = when(o.LastSeenAt.In(time.Local))
+	}
+	return lo
 }
 
 // queueLabel names a queue: the lead kind's name for the kinds' queues.

@@ -440,7 +440,8 @@ func TestSupervisorPagesSpeakBothLanguages(t *testing.T) {
 	c := s.loggedIn(auth.Supervisor)
 	s.post(c, "/account/locale", url.Values{"locale": {"ru"}})
 	untranslated := regexp.MustCompile(`\[[a-z_]+\.[a-z_.0-9]+\]`)
-	for _, p := range []string{"/live", fmt.Sprintf("/live/dialogs/%d", conv), "/scripts", "/scripts/new", "/callbacks"} {
+	for _, p := range []string{"/live", fmt.Sprintf("/live/dialogs/%d", conv), fmt.Sprintf("/live/operators/%d", s.ids[auth.Operator]),
+		"/scripts", "/scripts/new", "/offers", "/offers/new", "/callbacks"} {
 		res, body := s.get(c, p)
 		if res.StatusCode != http.StatusOK || untranslated.MatchString(body) || !strings.Contains(body, `lang="ru"`) {
 			t.Errorf("%s in Russian: %d, untranslated %q", p, res.StatusCode, untranslated.FindString(body))

@@ -53,6 +53,7 @@ func TestLiveBoardFollowsANewConversationAndOpensItReadOnly(t *testing.T) {
 	if status := page.Login(srv.URL, "sveta", password); status != http.StatusOK || page.Path() != "/live" {
 		t.Fatalf("supervisor login: status %d, on %s", status, page.Path())
 	}
+	page.WaitText(testid("live-updated"), "Updated live") // the label says the socket is connected
 	waiting := `[data-testid=live-queue][data-queue="` + strconv.FormatInt(missed, 10) + `"] [data-testid=live-queue-waiting]`
 	if n := page.Text(waiting); n != "0" {
 		t.Fatalf("missed-call queue before: %q, want 0", n)

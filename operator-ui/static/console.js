@@ -510,10 +510,10 @@
       var b = testid(el("button", "offer-item", o.title), "offer");
       b.type = "button";
       b.title = o.text;
-      b.setAttribute("data-offer", o.key);
+      b.setAttribute("data-offer", o.id);
       b.addEventListener("click", function () {
         confirmTwice(b, t("console.offer_confirm"), function () {
-          api("POST", "/console/api/dialogs/" + openId + "/offers/" + o.key).then(function () {
+          api("POST", "/console/api/dialogs/" + openId + "/offers/" + encodeURIComponent(o.id)).then(function () {
             showOk(t("console.offer_sent"));
             refreshChat();
           }, showError);

@@ -10,10 +10,23 @@
 //
 // When the user or the session ends the server closes with 4401, and the page goes to the login page. A failed
 // handshake (a 401 there is invisible to scripts) is checked against /api/v1/me after the second failure.
+//
+//   DozvonLive.onStatus(function (connected) { ... });  // now, and whenever the socket opens or closes
+//
+// lets a page say whether what it shows is live.
 (function () {
   "use strict";
   var MIN_DELAY = 500, MAX_DELAY = 30000, SESSION_ENDED = 4401;
   var handlers = [], lastId = null, socket = null, timer = null, failures = 0, started = false;
+  var watchers = [], connected = false;
+
+  function setConnected(v) {
+    if (connected === v) return;
+    connected = v;
+    watchers.slice().forEach(function (fn) {
+      try { fn(v); } catch (err) { if (window.console) console.error(err); }
+    });
+  }
 
   function socketURL() {
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
@@ -36,7 +49,7 @@
     timer = null;
     var opened = false;
     socket = new WebSocket(socketURL());
-    socket.onopen = function () { opened = true; failures = 0; };
+    socket.onopen = function () { opened = true; failures = 0; setConnected(true); };
     socket.onmessage = function (m) {
       var e;
       try { e = JSON.parse(m.data); } catch (err) { return; }
@@ -44,6 +57,7 @@
     };
     socket.onclose = function (ev) {
       socket = null;
+      setConnected(false);
       if (ev.code === SESSION_ENDED) { toLogin(); return; }
       failures++;
       if (!opened && failures >= 2) checkSession();
@@ -87,6 +101,13 @@
       return function () { handlers = handlers.filter(function (h) { return h !== fn; }); };
     },
     // lastId is the id of the newest event received (or the page's data-last-event), null before any.
-    lastId: function () { return lastId; }
+    lastId: function () { return lastId; },
+    // onStatus calls fn(connected) now and on every change, and returns a function that stops it. It does not
+    // open the socket by itself: onEvent does.
+    onStatus: function (fn) {
+      watchers.push(fn);
+      try { fn(connected); } catch (err) { if (window.console) console.error(err); }
+      return function () { watchers = watchers.filter(function (w) { return w !== fn; }); };
+    }
   };
 })();

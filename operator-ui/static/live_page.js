@@ -5,6 +5,7 @@
 // - Every second the waits tick on the client: cells with data-since (Unix ms, on the server's clock) show the
 //   time since, and turn to warning / breach at data-warning / data-target.
 // - An sla_breach event flashes the alert banner.
+// - The "Updated live" label says when the socket is not connected.
 //
 // Names and texts come from clients and operators: they go in with textContent only, never as markup.
 (function () {
@@ -87,11 +88,16 @@
       return tr;
     });
 
+    var manageLabel = root.querySelector("[data-testid=live-team]").getAttribute("data-manage-label");
     fill("operators", v.operators, function (o) {
       var tr = el("tr");
       tr.setAttribute("data-testid", "live-operator");
       tr.setAttribute("data-operator", o.id);
-      tr.appendChild(el("td", o.name));
+      var manage = el("a", o.name);
+      manage.href = "/live/operators/" + encodeURIComponent(o.id);
+      manage.title = manageLabel;
+      manage.setAttribute("data-testid", "live-operator-manage");
+      tr.appendChild(el("td")).appendChild(manage);
       var td = el("td");
       td.appendChild(el("span", o.status_label, "badge presence-" + String(o.status).replace(/[^a-z]/g, "")));
       tr.appendChild(td);
@@ -167,12 +173,23 @@
     }, BANNER_FOR);
   }
 
+  // The "Updated live" label says whether the socket is open: while it is not, the figures may be behind (the
+  // safety refetch still runs), and the supervisor should know.
+  function liveStatus(connected) {
+    var label = root.querySelector("[data-testid=live-updated]");
+    if (!label) return;
+    label.textContent = label.getAttribute(connected ? "data-text-connected" : "data-text-disconnected");
+    label.classList.toggle("live-disconnected", !connected);
+    label.setAttribute("data-connected", connected ? "true" : "false");
+  }
+
   if (window.DozvonLive) {
     window.DozvonLive.onEvent(function (e) {
       if (e.kind === "typing") return; // nothing on the board changes
       if (e.kind === "sla_breach") breachBanner();
       soon();
     });
+    window.DozvonLive.onStatus(liveStatus);
   }
   setInterval(tick, 1000);
   setInterval(function () { if (Date.now() - lastFetch >= SAFETY) soon(); }, SAFETY);

@@ -1,0 +1,118 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Offer is one of the bank's product offers (an RKO tariff, internet acquiring) that an operator sends to a client
+// from the console with two clicks, as a reply of their own. Supervisors keep them. The body is plain text, as an
+// operator types a reply: Reply escapes it for Telegram, so "<b>" reaches the client as written, not as markup.
+type Offer struct {
+	ID        int64
+	Title     string
+	Body      string
+	CreatedBy *int64
+	UpdatedAt time.Time
+}
+
+// ErrNoSuchOffer is returned for an offer that does not exist (or was deleted meanwhile).
+var ErrNoSuchOffer = errors.New("dialog: no such offer")
+
+// Validate checks an offer as a supervisor typed it.
+func (o *Offer) Validate() error {
+	o.Title, o.Body = strings.TrimSpace(o.Title), strings.TrimSpace(o.Body)
+	switch {
+	case o.Title == "" || utf8.RuneCountInString(o.Title) > 120:
+		return &InputError{"title", "a title of 1-120 characters is required"}
+	case o.Body == "":
+		return &InputError{"body", "the offer is empty"}
+	case utf8.RuneCountInString(o.Body) > 4096:
+		return &InputError{"body", "at most 4096 characters, as in one Telegram message"}
+	}
+	return nil
+}
+
+const offerColumns = `id, title, body, created_by, updated_at`
+
+// Offers lists the offers in the order they were added.
+func (s *Service) Offers(ctx context.Context) ([]Offer, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+offerColumns+` FROM offers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("dialog: offers: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Offer])
+	if err != nil {
+		return nil, fmt.Errorf("dialog: offers: %w", err)
+	}
+	return list, nil
+}
+
+// Offer returns one offer.
+func (s *Service) Offer(ctx context.Context, id int64) (Offer, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = $1`, id)
+	if err != nil {
+		return Offer{}, fmt.Errorf("dialog: offer %d: %w", id, err)
+	}
+	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Offer])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return o, ErrNoSuchOffer
+	}
+	if err != nil {
+		return o, fmt.Errorf("dialog: offer %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// SaveOffer creates an offer (ID 0) or changes one.
+func (s *Service) SaveOffer(ctx context.Context, o Offer, by int64) (Offer, error) {
+	if err := o.Validate(); err != nil {
+		return o, err
+	}
+	args := pgx.NamedArgs{"id": o.ID, "title": o.Title, "body": o.Body, "by": by, "now": s.now()}
+	var err error
+	if o.ID == 0 {
+		err = s.pool.QueryRow(ctx, `
+			INSERT INTO offers (title, body, created_by, updated_at) VALUES (@title, @body, @by, @now)
+			RETURNING id`, args).Scan(&o.ID)
+	} else {
+		var tag pgconn.CommandTag
+		tag, err = s.pool.Exec(ctx, `UPDATE offers SET title = @title, body = @body, updated_at = @now WHERE id = @id`, args)
+		if err == nil && tag.RowsAffected() == 0 {
+			return o, ErrNoSuchOffer
+		}
+	}
+	if err != nil {
+		return o, fmt.Errorf("dialog: save offer %q: %w", o.Title, err)
+	}
+	return s.Offer(ctx, o.ID)
+}
+
+// DeleteOffer removes an offer. What was sent stays in the conversations: it was copied there as a reply.
+func (s *Service) DeleteOffer(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM offers WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("dialog: delete offer %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNoSuchOffer
+	}
+	return nil
+}
+
+// SendOffer sends an offer to the client as the operator's reply, with everything a reply does (escaping, the SLA
+// clock, read marks); it answers as Reply does, or ErrNoSuchOffer.
+func (s *Service) SendOffer(ctx context.Context, convID, offerID, operatorID int64) (int64, error) {
+	o, err := s.Offer(ctx, offerID)
+	if err != nil {
+		return 0, err
+	}
+	return s.Reply(ctx, convID, operatorID, o.Body)
+}
