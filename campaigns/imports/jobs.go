@@ -57,6 +57,53 @@ func startJob(ctx context.Context, pool *pgxpool.Pool, d Dataset, source string,
 	return id, nil
 }
 
+// jobLocks is the advisory lock space of running imports (key 1; key 2 is the import's id). An import holds its
+// lock on its connection while it runs. A process that dies (killed, out of memory, the machine gone) cannot
+// record how its imports ended, but its connections close and the locks go with them; reapDeadJobs then
+// records those imports as failed, so the history does not show a dead import as running forever.
+const jobLocks = 0x494d50 // "IMP"
+
+// lockJob takes the running import's lock on the connection it loads through.
+func lockJob(ctx context.Context, conn *pgxpool.Conn, id int64) error {
+	_, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, ($2::bigint & 2147483647)::int)`, jobLocks, id)
+	if err != nil {
+		return fmt.Errorf("imports: lock import %d: %w", id, err)
+	}
+	return nil
+}
+
+// unlockJob lets the lock go before the connection goes back to the pool. If that fails the connection is
+// closed instead: a pooled connection that kept the lock would make a dead import look alive.
+func unlockJob(ctx context.Context, conn *pgxpool.Conn, id int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1, ($2::bigint & 2147483647)::int)`, jobLocks, id); err != nil {
+		_ = conn.Conn().Close(ctx)
+	}
+}
+
+// deadJobGrace covers the moment between recording an import and taking its lock.
+const deadJobGrace = time.Minute
+
+// reapDeadJobs records as failed the imports that say they are running but whose lock nobody holds.
+func reapDeadJobs(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `
+		UPDATE imports i
+		SET status = 'failed', error = 'stopped: the Dozvon instance running it went away',
+		    updated_at = now(), finished_at = now()
+		WHERE i.status = 'running' AND i.started_at < now() - $2::interval
+		  AND NOT EXISTS (
+		      SELECT 1 FROM pg_locks l
+		      WHERE l.locktype = 'advisory' AND l.granted
+		        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		        AND l.classid = $1::int::oid AND l.objid = (i.id & 2147483647)::oid AND l.objsubid = 2)`,
+		jobLocks, deadJobGrace)
+	if err != nil {
+		return fmt.Errorf("imports: record dead imports: %w", err)
+	}
+	return nil
+}
+
 func progressJob(ctx context.Context, conn *pgxpool.Conn, id int64, rep *Report, bytes int64) error {
 	_, err := conn.Exec(ctx, `
 		UPDATE imports
@@ -110,6 +157,9 @@ func scanJob(row pgx.Row, extra ...any) (Job, error) {
 
 // ListJobs returns the newest imports first, without their problems.
 func ListJobs(ctx context.Context, pool *pgxpool.Pool, limit int) ([]Job, error) {
+	if err := reapDeadJobs(ctx, pool); err != nil {
+		return nil, err
+	}
 	rows, err := pool.Query(ctx, `SELECT `+jobColumns+` FROM imports ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("imports: list imports: %w", err)
@@ -123,6 +173,9 @@ func ListJobs(ctx context.Context, pool *pgxpool.Pool, limit int) ([]Job, error)
 
 // GetJob returns one import with the problems it kept. A page showing a running import's progress polls it.
 func GetJob(ctx context.Context, pool *pgxpool.Pool, id int64) (Job, error) {
+	if err := reapDeadJobs(ctx, pool); err != nil {
+		return Job{}, err
+	}
 	var problems []Problem
 	j, err := scanJob(pool.QueryRow(ctx, `SELECT `+jobColumns+`, problems FROM imports WHERE id = $1`, id), &problems)
 	if errors.Is(err, pgx.ErrNoRows) {

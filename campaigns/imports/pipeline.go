@@ -34,6 +34,10 @@ func load(ctx context.Context, pool *pgxpool.Pool, p *parser, src inputs, opts O
 	}
 	l := newLoader(conn, p.spec, p.layout, opts.DryRun)
 	defer l.close()
+	if err := lockJob(ctx, conn, rep.JobID); err != nil {
+		return err
+	}
+	defer unlockJob(ctx, conn, rep.JobID)
 	if err := l.createStaging(ctx); err != nil {
 		return err
 	}
