@@ -222,6 +222,9 @@ func (s *Sender) dropUnreachable(ctx context.Context, items []Item) []Item {
 }
 
 func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- result) {
+	// A send under way finishes even when the sender is stopping, so that its outcome is recorded: cutting
+	// it off could deliver the message and lose the record, and the message would go twice.
+	uncancelled := context.WithoutCancel(ctx)
 	for j := range jobs {
 		if ctx.Err() != nil {
 			s.release([]Item{j.Item}, "sender stopped")
@@ -235,9 +238,7 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 		}
 		m := j.Message
 		m.PaidBroadcast = s.cfg.PaidBroadcast
-		// A send under way finishes even when the sender is stopping, so that its outcome is recorded: cutting
-		// it off could deliver the message and lose the record, and the message would go twice.
-		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		sendCtx, cancel := context.WithTimeout(uncancelled, 30*time.Second)
 		id, err := s.ch.Send(sendCtx, m)
 		cancel()
 		var flood *RetryAfterError

@@ -25,13 +25,22 @@ type Client struct {
 	apiURL  string
 	sendURL string
 	http    *http.Client
+	// roundTrip, when set, is http's transport, called directly by sendMessage: the client would add nothing
+	// to its requests (no timeout, cookies or redirect policy) but a copy of the headers and a cancel context
+	// per request. The Bot API answers sendMessage itself, never with a redirect.
+	roundTrip http.RoundTripper
+	// sendRequest, set with roundTrip, is the template of every sendMessage request, without body or context.
+	sendRequest *http.Request
 }
 
 // NewClient returns a client for token at apiURL (Telegram's, or any Bot API-compatible server).
 func NewClient(token, apiURL string, httpClient *http.Client) (*Client, error) {
 	if httpClient == nil {
+		// Idle connections for more than the sender's workers, so that none is ever re-dialled. No gzip: the
+		// Bot API's responses are a few hundred bytes, and asking for it costs a header each way.
 		httpClient = &http.Client{Transport: &http.Transport{
 			MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 90 * time.Second,
+			DisableCompression: true,
 		}}
 	}
 	b, err := tg.New(token, tg.WithServerURL(apiURL), tg.WithSkipGetMe(),
@@ -40,8 +49,20 @@ func NewClient(token, apiURL string, httpClient *http.Client) (*Client, error) {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
 	apiURL = strings.TrimRight(apiURL, "/")
-	return &Client{bot: b, token: token, apiURL: apiURL, sendURL: apiURL + "/bot" + token + "/sendMessage",
-		http: httpClient}, nil
+	c := &Client{bot: b, token: token, apiURL: apiURL, sendURL: apiURL + "/bot" + token + "/sendMessage",
+		http: httpClient}
+	if httpClient.Timeout == 0 && httpClient.Jar == nil && httpClient.CheckRedirect == nil {
+		c.roundTrip = httpClient.Transport
+		if c.roundTrip == nil {
+			c.roundTrip = http.DefaultTransport
+		}
+		// An unparsable URL leaves sendRequest unset: sendMessage then reports it, as a permanent error.
+		if req, err := http.NewRequest(http.MethodPost, c.sendURL, nil); err == nil {
+			req.Header = sendHeader
+			c.sendRequest = req
+		}
+	}
+	return c, nil
 }
 
 // Me returns the bot's username (for deep links).

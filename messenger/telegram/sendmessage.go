@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
+	"dozvon/internal/jsonx"
 	"dozvon/messenger"
 )
 
@@ -20,19 +20,34 @@ import (
 // fields go-telegram/bot sends, without its always-present empty "copy_text".
 func (c *Client) sendMessage(ctx context.Context, m messenger.Message) (int64, error) {
 	body := appendSendMessage(make([]byte, 0, 256+len(m.Text)), m)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.sendURL, bytes.NewReader(body))
-	if err != nil {
-		return 0, &messenger.PermanentError{Reason: err.Error()}
+	var res *http.Response
+	var err error
+	if c.sendRequest != nil && ctx != nil {
+		// The template's URL and header are shared, read-only: the transport adds to the wire, not to the
+		// request. This spares parsing the URL and a header map per message. The body stays a NopCloser over a
+		// bytes.Reader, which net/http knows to be in memory and writes in one go with the headers.
+		req := c.sendRequest.WithContext(ctx)
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		res, err = c.roundTrip.RoundTrip(req)
+	} else {
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, c.sendURL, bytes.NewReader(body))
+		if rerr != nil {
+			return 0, &messenger.PermanentError{Reason: rerr.Error()}
+		}
+		req.Header["Content-Type"] = sendHeader["Content-Type"]
+		res, err = c.http.Do(req)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.http.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("telegram: sendMessage: %w", scrubToken(err, c.token))
 	}
-	buf := responseBuffers.Get().(*bytes.Buffer)
-	defer responseBuffers.Put(buf)
+	rb := responseBuffers.Get().(*responseBuffer)
+	defer responseBuffers.Put(rb)
+	buf := &rb.buf
 	buf.Reset()
-	_, err = buf.ReadFrom(io.LimitReader(res.Body, 1<<20))
+	rb.limit = io.LimitedReader{R: res.Body, N: 1 << 20}
+	_, err = buf.ReadFrom(&rb.limit)
+	rb.limit.R = nil
 	res.Body.Close()
 	if err != nil {
 		return 0, fmt.Errorf("telegram: sendMessage: HTTP %d, reading the body: %w", res.StatusCode, err)
@@ -56,6 +71,9 @@ func (c *Client) sendMessage(ctx context.Context, m messenger.Message) (int64, e
 	}
 	return out.Result.MessageID, nil
 }
+
+// sendHeader is every sendMessage request's header. The empty User-Agent keeps net/http from sending its own.
+var sendHeader = http.Header{"Content-Type": {"application/json"}, "User-Agent": {""}}
 
 // sentMessageID reads the message id from a success response that starts as Telegram's (and the fake's) do, with
 // "ok" and then the message with its id first. It spares decoding the rest of the echoed message, which the
@@ -81,14 +99,21 @@ func sentMessageID(body []byte) (int64, bool) {
 }
 
 // responseBuffers hold response bodies while they are decoded; decoding copies what it keeps.
-var responseBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
+var responseBuffers = sync.Pool{New: func() any { return &responseBuffer{buf: *bytes.NewBuffer(make([]byte, 0, 1024))} }}
+
+// responseBuffer pools the limit on a response's size with the buffer it is read into: a fresh io.LimitReader
+// per response would be an allocation per message.
+type responseBuffer struct {
+	buf   bytes.Buffer
+	limit io.LimitedReader
+}
 
 // appendSendMessage appends the sendMessage parameters for m, in HTML parse mode without link previews.
 func appendSendMessage(b []byte, m messenger.Message) []byte {
 	b = append(b, `{"chat_id":`...)
 	b = strconv.AppendInt(b, m.ChatID, 10)
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, m.Text)
+	b = jsonx.AppendString(b, m.Text, false)
 	b = append(b, `,"parse_mode":"HTML","link_preview_options":{"is_disabled":true}`...)
 	if m.PaidBroadcast {
 		b = append(b, `,"allow_paid_broadcast":true`...)
@@ -114,7 +139,7 @@ func appendMarkup(b []byte, rows messenger.Markup) []byte {
 					b = append(b, ',')
 				}
 				b = append(b, `{"text":`...)
-				b = appendJSONString(b, btn.Text)
+				b = jsonx.AppendString(b, btn.Text, false)
 				if btn.RequestContact {
 					b = append(b, `,"request_contact":true`...)
 				}
@@ -135,14 +160,14 @@ func appendMarkup(b []byte, rows messenger.Markup) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"text":`...)
-			b = appendJSONString(b, btn.Text)
+			b = jsonx.AppendString(b, btn.Text, false)
 			if btn.URL != "" {
 				b = append(b, `,"url":`...)
-				b = appendJSONString(b, btn.URL)
+				b = jsonx.AppendString(b, btn.URL, false)
 			}
 			if btn.Data != "" {
 				b = append(b, `,"callback_data":`...)
-				b = appendJSONString(b, btn.Data)
+				b = jsonx.AppendString(b, btn.Data, false)
 			}
 			b = append(b, '}')
 		}
@@ -160,53 +185,4 @@ func wantsContact(rows messenger.Markup) bool {
 		}
 	}
 	return false
-}
-
-// appendJSONString appends s as a JSON string, escaped as encoding/json does except that <, > and & are kept:
-// message text is HTML, and escaping its tags would only make the body longer. Invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029': // valid JSON, but not JavaScript: encoding/json escapes them too
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -3,7 +3,6 @@ package telegram
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
 
 	"dozvon/messenger"
@@ -39,38 +38,6 @@ func TestSendMessageBodyAsksForThePhoneWithAReplyKeyboard(t *testing.T) {
 	if got != want {
 		t.Fatalf("body\n%s\nwant\n%s", got, want)
 	}
-}
-
-func TestJSONStringReadsBackAsEncodingJSONWouldWriteIt(t *testing.T) {
-	for _, s := range []string{
-		"", "plain", `quote " and backslash \`, "\x00\x01\x1f\x7f", "\n\r\t", "<b>&amp;</b>", "Привет, мир 👋",
-		"line\u2028separator\u2029", "bad \xff utf-8 \xe2\x82", strings.Repeat("я", 5000),
-	} {
-		var back, want string
-		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		enc, _ := json.Marshal(s)
-		_ = json.Unmarshal(enc, &want)
-		if back != want {
-			t.Errorf("%q read back as %q, encoding/json gives %q", s, back, want)
-		}
-	}
-}
-
-func FuzzJSONString(f *testing.F) {
-	f.Add("Здравствуйте! <b>x</b>\n\"\\")
-	f.Fuzz(func(t *testing.T, s string) {
-		var back, want string
-		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		enc, _ := json.Marshal(s)
-		_ = json.Unmarshal(enc, &want)
-		if back != want {
-			t.Fatalf("%q read back as %q, want %q", s, back, want)
-		}
-	})
 }
 
 func TestSentMessageIDReadsTelegramsSuccessAndLeavesTheRestToTheDecoder(t *testing.T) {

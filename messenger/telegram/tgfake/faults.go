@@ -64,6 +64,7 @@ func (f *Fake) FailNext(method string, n int, fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults[key] = append(f.faults[key], faultEntry{fault: fault, left: n})
+	f.faultsQueued.Store(true)
 }
 
 // ClearFaults drops all pending injected faults.
@@ -71,10 +72,14 @@ func (f *Fake) ClearFaults() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	clear(f.faults)
+	f.faultsQueued.Store(false)
 }
 
 // takeFault consumes one pending fault for the method, if any.
 func (f *Fake) takeFault(method string) (Fault, bool) {
+	if !f.faultsQueued.Load() {
+		return Fault{}, false // the usual case, without taking the lock every request needs once more
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	q := f.faults[method]
@@ -87,6 +92,7 @@ func (f *Fake) takeFault(method string) (Fault, bool) {
 	}
 	if len(q) == 0 {
 		delete(f.faults, method)
+		f.faultsQueued.Store(len(f.faults) > 0)
 	} else {
 		f.faults[method] = q
 	}

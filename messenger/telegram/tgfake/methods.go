@@ -96,6 +96,9 @@ func (f *Fake) sendMessage(_ context.Context, p params) (any, *apiError) {
 // replyTarget reads reply_parameters, or the legacy reply_to_message_id
 // that Telegram still accepts.
 func replyTarget(p params) (id int, allowWithout bool, aerr *apiError) {
+	if !p.has("reply_parameters") { // spares decoding into a heap-allocated struct on every sendMessage
+		return p.int("reply_to_message_id", 0), p.bool("allow_sending_without_reply"), nil
+	}
 	var rp struct {
 		MessageID                int  `json:"message_id"`
 		AllowSendingWithoutReply bool `json:"allow_sending_without_reply"`

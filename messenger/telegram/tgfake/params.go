@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // params holds a request's parameters as strings, the common denominator
@@ -25,10 +26,12 @@ const maxBodySize = 10 << 20 // Telegram's own limit for non-file requests is lo
 // parseParams merges the query string with the body, the body winning, as
 // the Bot API does.
 func parseParams(r *http.Request) (params, error) {
-	p := params{}
-	for k, v := range r.URL.Query() {
-		if len(v) > 0 {
-			p[k] = v[0]
+	p := make(params, 8)
+	if r.URL.RawQuery != "" {
+		for k, v := range r.URL.Query() {
+			if len(v) > 0 {
+				p[k] = v[0]
+			}
 		}
 	}
 	if r.Body == nil || r.Method == http.MethodGet {
@@ -36,10 +39,26 @@ func parseParams(r *http.Request) (params, error) {
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBodySize)
 	body := r.Body
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if ct != "application/json" { // the common spelling needs no parsing
+		ct, _, _ = mime.ParseMediaType(ct)
+	}
 	switch ct {
 	case "application/json":
-		return p, parseJSONParams(body, p)
+		buf := bodyBuffers.Get().(*bytes.Buffer)
+		defer func() {
+			if buf.Cap() <= 64<<10 { // an occasional huge body is not worth keeping
+				bodyBuffers.Put(buf)
+			}
+		}()
+		buf.Reset()
+		if r.ContentLength > 0 && r.ContentLength <= maxBodySize {
+			buf.Grow(int(r.ContentLength) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
+		}
+		if _, err := buf.ReadFrom(body); err != nil {
+			return nil, err
+		}
+		return p, parseJSONParams(buf.Bytes(), p)
 	case "application/x-www-form-urlencoded":
 		raw, err := io.ReadAll(body)
 		if err != nil {
@@ -62,17 +81,19 @@ func parseParams(r *http.Request) (params, error) {
 	}
 }
 
-func parseJSONParams(body io.Reader, p params) error {
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return err
-	}
+// bodyBuffers hold JSON request bodies while they are parsed; params copy what they keep.
+var bodyBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
+
+// parseJSONParams adds the members of the JSON object raw to p; it keeps no reference to raw.
+func parseJSONParams(raw []byte, p params) error {
 	if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || string(trimmed) == "null" {
 		return nil
 	}
 	if err := eachMember(raw, func(key string, v []byte) error {
 		switch {
 		case string(v) == "null":
+		case string(v) == `"HTML"`:
+			p[key] = "HTML" // sendMessage's usual parse_mode, without an allocation
 		case v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
 			p[key] = string(v[1 : len(v)-1]) // no escapes: the common, fast case
 		case v[0] == '"':
@@ -117,11 +138,13 @@ func eachMember(data []byte, fn func(key string, raw []byte) error) error {
 			return errJSONSyntax
 		}
 		rawKey := data[i:end]
-		key := string(rawKey[1 : len(rawKey)-1])
+		key := knownKey(rawKey[1 : len(rawKey)-1])
 		if bytes.IndexByte(rawKey, '\\') >= 0 {
-			if err := json.Unmarshal(rawKey, &key); err != nil {
+			var unescaped string // not &key: that would put every key on the heap
+			if err := json.Unmarshal(rawKey, &unescaped); err != nil {
 				return err
 			}
+			key = unescaped
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -148,6 +171,25 @@ func eachMember(data []byte, fn func(key string, raw []byte) error) error {
 			return errJSONSyntax
 		}
 	}
+}
+
+// knownKey returns the parameter name k, without allocating for the names sendMessage is called with.
+func knownKey(k []byte) string {
+	switch string(k) {
+	case "chat_id":
+		return "chat_id"
+	case "text":
+		return "text"
+	case "parse_mode":
+		return "parse_mode"
+	case "reply_markup":
+		return "reply_markup"
+	case "link_preview_options":
+		return "link_preview_options"
+	case "allow_paid_broadcast":
+		return "allow_paid_broadcast"
+	}
+	return string(k)
 }
 
 func skipSpace(data []byte, i int) int {

@@ -2,7 +2,6 @@ package tgfake
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -26,7 +25,7 @@ func TestParseJSONParams(t *testing.T) {
 	}
 	for _, tc := range cases {
 		p := params{}
-		err := parseJSONParams(strings.NewReader(tc.in), p)
+		err := parseJSONParams([]byte(tc.in), p)
 		got := fmt.Sprint(map[string]string(p))
 		if err != nil {
 			got = "error"

@@ -82,6 +82,7 @@ type Fake struct {
 	callbackSeq  int64
 	answers      []CallbackAnswer
 	faults       map[string][]faultEntry
+	faultsQueued atomic.Bool // len(faults) > 0, read without the lock
 	calls        map[string]int
 	requests     []Request // ring buffer of RequestLogSize
 	requestsNext int
@@ -266,6 +267,16 @@ var apiMethods = func() map[string]apiMethod {
 	return m
 }()
 
+// lowerNames maps the methods' canonical spellings to their keys in apiMethods and calls, sparing a
+// strings.ToLower per request.
+var lowerNames = func() map[string]string {
+	m := make(map[string]string, len(apiMethods))
+	for key, am := range apiMethods {
+		m[am.name] = key
+	}
+	return m
+}()
+
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// Path: /bot<token>/<method>. The token itself contains no slash.
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
@@ -282,7 +293,11 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errUnauthorized)
 		return
 	}
-	am, ok := apiMethods[strings.ToLower(methodName)]
+	key, ok := lowerNames[methodName]
+	if !ok {
+		key = strings.ToLower(methodName)
+	}
+	am, ok := apiMethods[key]
 	if !ok {
 		f.logRequest(methodName, nil, errNotFound.Code)
 		writeError(w, errNotFound)
@@ -339,22 +354,37 @@ func writeOK(w http.ResponseWriter, result any) {
 	if d, ok := result.(described); ok {
 		result, desc = d.result, d.description
 	}
-	body, err := json.Marshal(result)
+	bp := responseBuffers.Get().(*[]byte)
+	defer responseBuffers.Put(bp)
+	buf := append((*bp)[:0], `{"ok":true,"result":`...)
+	var err error
+	if m, ok := result.(*Message); ok {
+		buf, err = appendMessage(buf, m) // sendMessage, the hot path: see appendMessage
+	} else {
+		var body []byte
+		body, err = json.Marshal(result)
+		buf = append(buf, body...)
+	}
 	if err != nil {
 		writeError(w, &apiError{Code: http.StatusInternalServerError, Description: "Internal Server Error: " + err.Error()})
 		return
 	}
-	buf := make([]byte, 0, len(body)+64)
-	buf = append(buf, `{"ok":true,"result":`...)
-	buf = append(buf, body...)
 	if desc != "" {
 		buf = append(buf, `,"description":`...)
 		buf = strconv.AppendQuote(buf, desc)
 	}
 	buf = append(buf, '}')
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(buf)
+	*bp = buf
+	w.Header()["Content-Type"] = jsonContentType
+	_, _ = w.Write(buf) // copied into the connection's buffer, so buf may be reused
 }
+
+// jsonContentType is shared by all responses, read-only: it spares canonicalising the header key and a slice
+// per response.
+var jsonContentType = []string{"application/json"}
+
+// responseBuffers hold success responses while they are encoded.
+var responseBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 type errorBody struct {
 	OK          bool            `json:"ok"`
@@ -380,10 +410,17 @@ func writeError(w http.ResponseWriter, e *apiError) {
 
 // logRequest counts the call and appends it to the request log.
 func (f *Fake) logRequest(method string, p params, status int) {
-	now := f.clock.Now()
+	var now time.Time
+	if f.opts.RequestLogSize >= 0 {
+		now = f.clock.Now()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[strings.ToLower(method)]++
+	key, ok := lowerNames[method]
+	if !ok {
+		key = strings.ToLower(method)
+	}
+	f.calls[key]++
 	if f.opts.RequestLogSize < 0 {
 		return
 	}

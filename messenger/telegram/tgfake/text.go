@@ -82,6 +82,9 @@ func utf16Len(s string) int {
 // entities, the four named entities and numeric references are decoded, and
 // unbalanced or unknown tags are errors worded like Telegram's.
 func parseHTML(s string) (string, []MessageEntity, error) {
+	if strings.IndexAny(s, "&<") < 0 {
+		return s, nil, nil // no tags or entities: the text as it is, without copying it
+	}
 	type open struct {
 		name   string
 		offset int // UTF-16 offset in the output text
