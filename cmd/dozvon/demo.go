@@ -27,6 +27,10 @@ func demoCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writ
 		return err
 	}
 	if s.Clients == 0 {
+		if s.Scripts > 0 {
+			fmt.Fprintf(stdout, "the demo data is already there; added %d operator scripts\n", s.Scripts)
+			return nil
+		}
 		fmt.Fprintln(stdout, "the demo data is already there")
 		return nil
 	}
@@ -43,6 +47,7 @@ func printDemo(w io.Writer, s demo.Seeded) {
 	for _, m := range demo.Team {
 		logins = append(logins, fmt.Sprintf("%s (%s)", m.Login, m.Role))
 	}
-	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns.\n"+
-		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, demo.Password, strings.Join(logins, ", "))
+	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns, %d operator scripts.\n"+
+		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, s.Scripts, demo.Password,
+		strings.Join(logins, ", "))
 }

@@ -35,18 +35,20 @@ var Team = []struct {
 
 // Seeded reports what Seed created.
 type Seeded struct {
-	Clients, Applications, Events, Leads, Chats, Campaigns, Users int
+	Clients, Applications, Events, Leads, Chats, Campaigns, Users, Scripts int
 }
 
 // Seed creates the demo data unless it is there already (it checks for its own clients), so calling it on
-// every start is safe. now anchors every date, so the data is "today's" whenever it runs.
+// every start is safe. now anchors every date, so the data is "today's" whenever it runs. The operators' scripts
+// are seeded apart, whenever there are none, so an installation seeded before they existed gets them too.
 func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *campaigns.Store, now time.Time) (Seeded, error) {
 	var exists bool
 	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM clients WHERE external_id LIKE 'demo-%')`).Scan(&exists); err != nil {
 		return Seeded{}, fmt.Errorf("demo: %w", err)
 	}
 	if exists {
-		return Seeded{}, nil
+		n, err := seedScripts(ctx, pool, now)
+		return Seeded{Scripts: n}, err
 	}
 	var s Seeded
 	for _, m := range Team {
@@ -80,6 +82,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 			return s, err
 		}
 		s.Campaigns++
+	}
+	if s.Scripts, err = seedScripts(ctx, pool, now); err != nil {
+		return s, err
 	}
 	_ = pool.QueryRow(ctx, `SELECT count(*) FROM leads`).Scan(&s.Leads)
 	return s, nil
