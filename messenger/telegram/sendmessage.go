@@ -127,29 +127,12 @@ func appendSendMessage(b []byte, m messenger.Message) []byte {
 
 // appendMarkup appends Telegram's reply markup: "share my phone" needs a reply keyboard, everything else is inline.
 func appendMarkup(b []byte, rows messenger.Markup) []byte {
-	if wantsContact(rows) {
+	reply := wantsContact(rows)
+	if reply {
 		b = append(b, `{"keyboard":[`...)
-		for i, row := range rows {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '[')
-			for j, btn := range row {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"text":`...)
-				b = jsonx.AppendString(b, btn.Text, false)
-				if btn.RequestContact {
-					b = append(b, `,"request_contact":true`...)
-				}
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		return append(b, `],"resize_keyboard":true,"one_time_keyboard":true}`...)
+	} else {
+		b = append(b, `{"inline_keyboard":[`...)
 	}
-	b = append(b, `{"inline_keyboard":[`...)
 	for i, row := range rows {
 		if i > 0 {
 			b = append(b, ',')
@@ -161,17 +144,23 @@ func appendMarkup(b []byte, rows messenger.Markup) []byte {
 			}
 			b = append(b, `{"text":`...)
 			b = jsonx.AppendString(b, btn.Text, false)
-			if btn.URL != "" {
+			switch {
+			case reply && btn.RequestContact:
+				b = append(b, `,"request_contact":true`...)
+			case !reply && btn.URL != "":
 				b = append(b, `,"url":`...)
 				b = jsonx.AppendString(b, btn.URL, false)
 			}
-			if btn.Data != "" {
+			if !reply && btn.Data != "" {
 				b = append(b, `,"callback_data":`...)
 				b = jsonx.AppendString(b, btn.Data, false)
 			}
 			b = append(b, '}')
 		}
 		b = append(b, ']')
+	}
+	if reply {
+		return append(b, `],"resize_keyboard":true,"one_time_keyboard":true}`...)
 	}
 	return append(b, `]}`...)
 }
