@@ -20,7 +20,7 @@ type SenderConfig struct {
 	PaidBroadcast bool
 	Workers       int           // concurrent Bot API calls (default 16)
 	Batch         int           // messages claimed at once (default 2 s worth at Rate, at most 500)
-	Lease         time.Duration // how long a claim lasts before another instance may take it (default 60 s)
+	Lease         time.Duration // how long a claim lasts before another instance may take it (default 60 s; must outlast a send, which times out after 30 s)
 	BackoffBase   time.Duration // first retry delay after a 5xx or timeout (default 1 s), doubled per attempt
 	BackoffMax    time.Duration // cap of the retry delay (default 5 min)
 	MaxAttempts   int           // then the message fails (default 8)
@@ -141,13 +141,19 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 			s.sleep(ctx, time.Until(time.Unix(0, s.pausedUntil.Load())))
 			continue
 		}
-		items, err := s.outbox.Claim(ctx, s.cfg.Batch, s.cfg.Lease)
+		// The claim is not cut off by a stop: a claim cancelled after PostgreSQL committed it would leave its
+		// messages leased to no one until the lease ran out. A claim made while stopping is given back.
+		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		items, err := s.outbox.Claim(claimCtx, s.cfg.Batch, s.cfg.Lease)
+		cancel()
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error().Err(err).Msg("claim outbox")
-				s.sleep(ctx, s.cfg.Idle)
-			}
+			s.log.Error().Err(err).Msg("claim outbox")
+			s.sleep(ctx, s.cfg.Idle)
 			continue
+		}
+		if ctx.Err() != nil {
+			s.release(items, "sender stopped")
+			return nil
 		}
 		if len(items) == 0 {
 			select {
