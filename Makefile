@@ -16,6 +16,9 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-# Benchmarks recorded in docs/BENCHMARKS.md.
+# The quick benchmarks recorded in docs/BENCHMARKS.md (a few minutes); the million-row ones (imports, campaign
+# runs) and the live-events latency have their own commands there.
 bench:
 	$(GO) test -run XXX -bench . -benchtime 5x ./internal/pg/
+	$(GO) test -run XXX -bench 'Sender|SendStateless|Footprint' -benchtime 1x -count 3 ./messenger/telegram/
+	$(GO) test -run XXX -bench Scheduler -benchtime 20x ./campaigns/
