@@ -319,7 +319,8 @@ func TestFrequencyCapHoldsAcrossCampaigns(t *testing.T) {
 		t.Fatalf("second campaign within the cap %+v", r)
 	}
 	b.now = b.now.Add(8 * 24 * time.Hour)
-	b.exec(`UPDATE outbox SET created_at = created_at - interval '8 days'`)
+	// The first message was written 8 days before the new now (by the test's clock, not the machine's).
+	b.exec(`UPDATE outbox SET created_at = $1`, b.now.Add(-8*24*time.Hour))
 	b.exec(`UPDATE leads SET eligible_at = eligible_at - interval '8 days'`)
 	if r := b.run(second); r.Enqueued != 1 {
 		t.Fatalf("second campaign after the cap %+v", r)
