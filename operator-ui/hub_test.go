@@ -56,6 +56,7 @@ func (s *site) secondInstance(opt operatorui.HubOptions) *instance {
 	ui, err := operatorui.New(operatorui.Deps{
 		Log: zerolog.Nop(), Users: users, Sessions: auth.NewSessions(pool, 12*time.Hour, time.Hour, false),
 		Ready: pool.Ping, DefaultLocale: "en", Version: "test", Events: dialog.NewEvents(pool), Hub: opt,
+		ImportsDB: pool,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -154,6 +154,6 @@ func (ui *UI) importEnded(userID int64, login string, ip netip.Addr, u upload, r
 		log.Error().Err(aerr).Msg("audit")
 	}
 	if err == nil && !rep.DryRun {
-		ui.uploads().remove(u.ID)
+		ui.uploads().Remove(ctx, u.ID)
 	}
 }

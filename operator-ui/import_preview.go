@@ -111,11 +111,7 @@ func (ui *UI) startImport(w http.ResponseWriter, r *http.Request) {
 	if pv.Format == imports.FormatXLSX { // a workbook is read whole first: its bytes say nothing of the progress
 		size = 0
 	}
-	f, err := ui.uploads().open(u)
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
+	f := ui.uploads().Open(u)
 	user, ip := currentUser(r), ui.clientIP(r)
 	opts := form.options()
 	opts.FileName, opts.UserID, opts.Connections = u.Name, user.ID, 1
@@ -135,8 +131,8 @@ func (ui *UI) startImport(w http.ResponseWriter, r *http.Request) {
 
 // uploadOf is the upload the path names, if it is the current user's; else the 404 page.
 func (ui *UI) uploadOf(w http.ResponseWriter, r *http.Request) (upload, bool) {
-	u, err := ui.uploads().get(r.PathValue("upload"), currentUser(r).ID)
-	if errors.Is(err, errNoUpload) {
+	u, err := ui.uploads().Get(r.Context(), r.PathValue("upload"), currentUser(r).ID)
+	if errors.Is(err, imports.ErrNoUpload) {
 		ui.notFound(w, r)
 		return u, false
 	}
@@ -148,10 +144,7 @@ func (ui *UI) uploadOf(w http.ResponseWriter, r *http.Request) (upload, bool) {
 }
 
 func (ui *UI) previewUpload(u upload, opts imports.Options) (imports.FilePreview, error) {
-	f, err := ui.uploads().open(u)
-	if err != nil {
-		return imports.FilePreview{}, err
-	}
+	f := ui.uploads().Open(u)
 	defer f.Close()
 	return imports.Preview(f, opts)
 }

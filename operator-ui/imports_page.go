@@ -50,7 +50,7 @@ func (ui *UI) renderImports(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	ui.render(w, r, status, "imports", view{Title: "imports.title", Error: errMsg, Data: importsPage{
-		Datasets: imports.Datasets, Dataset: d, MaxMiB: ui.uploads().max >> 20, Jobs: rows}})
+		Datasets: imports.Datasets, Dataset: d, MaxMiB: ui.uploads().Max() >> 20, Jobs: rows}})
 }
 
 var (
@@ -62,15 +62,15 @@ var (
 func (ui *UI) uploadImport(w http.ResponseWriter, r *http.Request) {
 	locale := ui.requestLocale(r)
 	store := ui.uploads()
-	r.Body = http.MaxBytesReader(w, r.Body, store.max+1<<20) // the file and a little for the form around it
+	r.Body = http.MaxBytesReader(w, r.Body, store.Max()+1<<20) // the file and a little for the form around it
 	u, err := receiveUpload(r, store, currentUser(r).ID)
 	d := u.Dataset
 	if d == "" {
 		d = imports.Clients
 	}
 	switch {
-	case errors.Is(err, errUploadTooLarge):
-		ui.renderImports(w, r, http.StatusRequestEntityTooLarge, d, T(locale, "imports.too_large", store.max>>20))
+	case errors.Is(err, imports.ErrUploadTooLarge):
+		ui.renderImports(w, r, http.StatusRequestEntityTooLarge, d, T(locale, "imports.too_large", store.Max()>>20))
 		return
 	case errors.Is(err, errNoFile):
 		ui.renderImports(w, r, http.StatusUnprocessableEntity, d, T(locale, "imports.no_file"))
@@ -87,7 +87,7 @@ func (ui *UI) uploadImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // receiveUpload reads the multipart form in whatever order its parts come: the dataset and the file.
-func receiveUpload(r *http.Request, store uploadStore, userID int64) (u upload, err error) {
+func receiveUpload(r *http.Request, store *imports.Uploads, userID int64) (u upload, err error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return u, errNoFile
@@ -95,7 +95,7 @@ func receiveUpload(r *http.Request, store uploadStore, userID int64) (u upload, 
 	u = upload{UserID: userID, At: time.Now()}
 	defer func() {
 		if err != nil && u.ID != "" {
-			store.remove(u.ID)
+			store.Remove(context.WithoutCancel(r.Context()), u.ID)
 		}
 	}()
 	for {
@@ -116,7 +116,10 @@ func receiveUpload(r *http.Request, store uploadStore, userID int64) (u upload, 
 			if part.FileName() == "" || u.ID != "" { // no file chosen, or a second one
 				break
 			}
-			if u.ID, u.Size, err = store.receive(part); err != nil {
+			if u.ID, u.Size, err = store.Receive(r.Context(), userID, part); err != nil {
+				if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) { // the whole request was
+					err = imports.ErrUploadTooLarge
+				}
 				return u, err
 			}
 			u.Name = part.FileName()
@@ -129,7 +132,7 @@ func receiveUpload(r *http.Request, store uploadStore, userID int64) (u upload, 
 	case u.Dataset == "":
 		return u, errNoDataset
 	}
-	return u, store.describe(u)
+	return u, store.Describe(r.Context(), u)
 }
 
 // importsOn answers 503 when the process was started without a database for imports.

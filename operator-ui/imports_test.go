@@ -280,6 +280,28 @@ func TestCheckOnlySavesNothingAndKeepsTheFile(t *testing.T) {
 	}
 }
 
+// Instances keep no files: a file uploaded through one instance is previewed and imported through another, as
+// behind a load balancer without sticky sessions.
+func TestUploadThroughOneInstanceImportsThroughAnother(t *testing.T) {
+	s := newSite(t)
+	preview := s.uploaded(s.loggedIn(auth.Manager), "clients", "clients.csv", clientsExport(t))
+	b := s.secondInstance(operatorui.HubOptions{})
+	other := *s
+	other.URL = b.URL
+	c := s.loginAs(b.URL, "manager1")
+	if res, body := other.get(c, preview); res.StatusCode != http.StatusOK || !strings.Contains(body, "clients.csv") {
+		t.Fatalf("the preview on the other instance: %d\n%s", res.StatusCode, errorOf(body))
+	}
+	fields := []string{"external_id", "inn", "company_name", "phone", "region", ""}
+	id := other.startImport(c, preview, importForm("clients", exportHeaders, fields, nil))
+	if p := other.pollUntilEnded(c, id); p.Status != imports.JobDone || p.Inserted != 2 || p.Rejected != 1 {
+		t.Errorf("the import on the other instance: %+v", p)
+	}
+	if res, _ := s.get(s.loggedIn(auth.Manager), preview); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the file after its import: %d on the first instance, want it gone", res.StatusCode)
+	}
+}
+
 func countClients(t *testing.T, s *site) int {
 	t.Helper()
 	var n int

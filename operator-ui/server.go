@@ -65,9 +65,7 @@ type Deps struct {
 	// ImportsDB is the database campaigns/imports loads the bank's files and API records into (the import page
 	// and /api/v1); operator-ui hands it to that package and runs no SQL of its own. nil answers 503 there.
 	ImportsDB *pgxpool.Pool
-	// UploadDir keeps uploaded files between their preview and their import; "" means dozvon-uploads in
-	// os.TempDir(). MaxUpload caps one file, in bytes; 0 means DefaultMaxUpload.
-	UploadDir string
+	// MaxUpload caps one uploaded file, in bytes; 0 means imports.DefaultMaxUpload.
 	MaxUpload int64
 }
 

@@ -72,7 +72,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
 		Events: dialog.NewEvents(pool), Dialog: dialog.New(pool, zerolog.Nop()),
 	}
-	d.ImportsDB, d.UploadDir = pool, t.TempDir() // imports load into the test's database
+	d.ImportsDB = pool // imports load into the test's database
 	change(&d)
 	ui, err := operatorui.New(d)
 	if err != nil {

@@ -3,10 +3,10 @@
 // The data comes as files a campaign manager uploads — CSV in UTF-8 or Windows-1251 with ';' or ',', or XLSX —
 // or as JSON records pushed by the bank's systems through the API.
 //
-// It owns the imports table (the history of every import, with its progress and problems) and writes the
-// clients, applications and application_events tables, which belong to campaigns: it only ever upserts them by
-// external_id. It does not build leads or audiences, and it renders nothing: operator-ui calls Preview, Import,
-// ImportRecords, ListJobs and GetJob.
+// It owns the imports table (the history of every import, with its progress and problems) and the uploaded files
+// kept between their preview and their import (uploads, upload_chunks). It writes the clients, applications and
+// application_events tables, which belong to campaigns: it only ever upserts them by external_id. It does not build leads or audiences, and it renders nothing: operator-ui calls Preview, Import,
+// ImportRecords, ListJobs, GetJob and Uploads.
 //
 // How a file loads:
 //   - the format, encoding and delimiter are detected (or given), the first row is the header, and each column is

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -83,7 +82,6 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Dialog:        conversations,
 		Typing:        tg.Client,
 		ImportsDB:     db.Pool,
-		UploadDir:     filepath.Join(cfg.DataDir, "uploads"),
 	})
 	if err != nil {
 		return err
