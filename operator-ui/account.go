@@ -45,7 +45,7 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 	if err := ui.Users.SetPassword(r.Context(), u.ID, next, false); err != nil {
 		var in *auth.InputError
 		if errors.As(err, &in) {
-			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", in.Problem))
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", engineText(locale, in.Problem)))
 			return
 		}
 		ui.serverError(w, r, err)
@@ -68,7 +68,7 @@ func (ui *UI) changeLocale(w http.ResponseWriter, r *http.Request) {
 	if err := ui.Users.SetLocale(r.Context(), u.ID, locale); err != nil {
 		var in *auth.InputError
 		if errors.As(err, &in) {
-			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(u.Locale, "error.invalid", in.Problem))
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(u.Locale, "error.invalid", engineText(u.Locale, in.Problem)))
 			return
 		}
 		ui.serverError(w, r, err)

@@ -42,7 +42,7 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request) {
 	var in *auth.InputError
 	switch {
 	case errors.As(err, &in):
-		ui.renderUsers(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", in.Field+" "+in.Problem), n)
+		ui.renderUsers(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", userProblem(locale, in)), n)
 		return
 	case errors.Is(err, auth.ErrLoginTaken):
 		ui.renderUsers(w, r, http.StatusConflict, T(locale, "users.taken"), n)
@@ -75,7 +75,7 @@ func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request) {
 	var in *auth.InputError
 	switch {
 	case errors.As(err, &in):
-		ui.renderUsers(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", in.Field+" "+in.Problem), auth.NewUser{Role: auth.Operator})
+		ui.renderUsers(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", userProblem(locale, in)), auth.NewUser{Role: auth.Operator})
 		return
 	case errors.Is(err, auth.ErrNotFound):
 		ui.notFound(w, r)
@@ -129,4 +129,19 @@ func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request) {
 func (ui *UI) apiMe(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	writeJSON(w, http.StatusOK, map[string]any{"id": u.ID, "login": u.Login, "name": u.Name(), "role": u.Role, "locale": u.Locale})
+}
+
+// userProblem is auth's refusal as the users page shows it: "password must be at least 10 characters", or in
+// Russian the form's label before the translated problem, since a Russian problem does not follow a field name.
+func userProblem(locale string, in *auth.InputError) string {
+	ru := engineText(locale, in.Problem)
+	if ru == in.Problem {
+		return in.Field + " " + in.Problem
+	}
+	label := map[string]string{"login": "users.login", "role": "users.role", "locale": "users.locale",
+		"display_name": "users.name", "password": "login.password"}[in.Field]
+	if label == "" {
+		return in.Field + ": " + ru
+	}
+	return T(locale, label) + ": " + ru
 }

@@ -115,7 +115,8 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 		p.Variables = append(p.Variables, templateVariable{Name: v, Token: "{{." + v + "}}"})
 	}
 	if fieldErr != nil {
-		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), fieldErr.Problem)
+		p.Err = &campaigns.InputError{Field: fieldErr.Field, Problem: engineText(locale, fieldErr.Problem)}
+		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.Err.Problem)
 	}
 	p.NextRuns, _ = scheduleSlots(locale, form.Schedule, time.Now())
 	if c.ID != 0 {

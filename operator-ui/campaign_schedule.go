@@ -14,9 +14,10 @@ const slotsShown = 5
 // schedulePreview answers the form's schedule field as the manager types: the next runs, or why the text is not
 // a schedule. An empty schedule is valid: the campaign runs by hand only.
 func (ui *UI) schedulePreview(w http.ResponseWriter, r *http.Request) {
-	slots, err := scheduleSlots(ui.requestLocale(r), r.URL.Query().Get("expr"), time.Now())
+	locale := ui.requestLocale(r)
+	slots, err := scheduleSlots(locale, r.URL.Query().Get("expr"), time.Now())
 	if in, ok := asInputError(err); ok {
-		writeJSONError(w, http.StatusUnprocessableEntity, in.Problem)
+		writeJSONError(w, http.StatusUnprocessableEntity, engineText(locale, in.Problem))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"runs": slots})

@@ -546,7 +546,7 @@ func (ui *UI) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
 			label = in.Field
 		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"field": in.Field,
-			"error": T(loc, "console.err_input", label, in.Problem)})
+			"error": T(loc, "console.err_input", label, engineText(loc, in.Problem))})
 		return
 	case errors.Is(err, dialog.ErrNotFound):
 		status, key = http.StatusNotFound, "console.err_not_found"

@@ -100,8 +100,17 @@ func (ui *UI) importProblemsCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The reasons read as the page shows them, in the manager's language: the file is for a person fixing rows
+	// in a spreadsheet next to the page, and the same row should say the same thing in both. Programs that want
+	// the engine's English get it from the API.
+	locale := ui.requestLocale(r)
+	problems := make([]imports.Problem, len(j.Problems))
+	for i, p := range j.Problems {
+		p.Reason = engineText(locale, p.Reason)
+		problems[i] = p
+	}
 	var buf bytes.Buffer
-	if err := imports.WriteProblemsCSV(&buf, j.Problems); err != nil {
+	if err := imports.WriteProblemsCSV(&buf, problems); err != nil {
 		ui.serverError(w, r, err)
 		return
 	}

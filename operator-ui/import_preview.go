@@ -123,7 +123,7 @@ func (ui *UI) startImport(w http.ResponseWriter, r *http.Request) {
 		ui.renderPreview(w, r, http.StatusTooManyRequests, u, form, T(locale, "preview.busy"))
 		return
 	case err != nil:
-		ui.renderPreview(w, r, http.StatusUnprocessableEntity, u, form, T(locale, "preview.unreadable", engineReason(err)))
+		ui.renderPreview(w, r, http.StatusUnprocessableEntity, u, form, T(locale, "preview.unreadable", engineReason(locale, err)))
 		return
 	}
 	http.Redirect(w, r, "/imports/jobs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -155,7 +155,7 @@ func (ui *UI) renderPreview(w http.ResponseWriter, r *http.Request, status int, 
 	pv, checked, err := ui.readPreview(u, form)
 	if err != nil {
 		if errMsg == "" {
-			errMsg = T(locale, "preview.unreadable", engineReason(err))
+			errMsg = T(locale, "preview.unreadable", engineReason(locale, err))
 		}
 		if status == http.StatusOK {
 			status = http.StatusUnprocessableEntity
@@ -165,7 +165,7 @@ func (ui *UI) renderPreview(w http.ResponseWriter, r *http.Request, status int, 
 		Datasets: datasetChoices(locale, form.Dataset), Encodings: encodingChoices(locale, form.Encoding, pv.Encoding),
 		Delims: delimiterChoices(locale, form.Delimiter, pv.Delimiter), Columns: columnChoices(locale, pv)}
 	for _, row := range pv.Rows {
-		page.Rows = append(page.Rows, previewRowOf(row, pv.Headers, checked))
+		page.Rows = append(page.Rows, previewRowOf(locale, row, pv.Headers, checked))
 	}
 	names := make([]string, len(pv.Missing))
 	for i, f := range pv.Missing {
@@ -273,7 +273,7 @@ func importFieldLabel(locale, field string) string {
 
 // previewRowOf marks each cell that a problem names by its column; problems of the row as a whole (a line the
 // reader gave up on) are listed with the others.
-func previewRowOf(row imports.PreviewRow, headers []string, checked bool) previewRow {
+func previewRowOf(locale string, row imports.PreviewRow, headers []string, checked bool) previewRow {
 	out := previewRow{Line: row.Line, Cells: make([]previewCell, len(headers))}
 	for i := range headers {
 		if i < len(row.Cells) {
@@ -284,21 +284,25 @@ func previewRowOf(row imports.PreviewRow, headers []string, checked bool) previe
 		return out
 	}
 	for _, p := range row.Problems {
-		out.Problems = append(out.Problems, problemText(p))
+		out.Problems = append(out.Problems, problemText(locale, p))
 		for i, h := range headers {
 			if p.Column != "" && p.Column == h && out.Cells[i].Problem == "" {
-				out.Cells[i].Problem = problemText(p)
+				out.Cells[i].Problem = problemText(locale, p)
 			}
 		}
 	}
 	return out
 }
 
-// problemText reads like `inn: "77071234" is not 10 or 12 digits`; the line is shown beside it.
-func problemText(p imports.Problem) string {
-	s := p.Reason
+// problemText reads like `inn: "77071234" is not 10 or 12 digits`, or in Russian `inn: "77071234" — нужно 10
+// или 12 цифр` (a Russian reason is not a predicate of the value); the line is shown beside it.
+func problemText(locale string, p imports.Problem) string {
+	s, sep := engineText(locale, p.Reason), " "
+	if s != p.Reason {
+		sep = " — "
+	}
 	if p.Value != "" {
-		s = strconv.Quote(p.Value) + " " + s
+		s = strconv.Quote(p.Value) + sep + s
 	}
 	if p.Field != "" {
 		s = p.Field + ": " + s
@@ -306,5 +310,7 @@ func problemText(p imports.Problem) string {
 	return s
 }
 
-// engineReason is an imports error without the package's prefix, for a person.
-func engineReason(err error) string { return strings.TrimPrefix(err.Error(), "imports: ") }
+// engineReason is an imports error without the package's prefix, for a person, in their language.
+func engineReason(locale string, err error) string {
+	return engineText(locale, strings.TrimPrefix(err.Error(), "imports: "))
+}

@@ -31,6 +31,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// Placeholders; page() binds them to the request's locale.
 		"t":        func(key string, args ...any) string { return key },
+		"engine":   func(msg string) string { return msg },
 		"roleName": func(r auth.Role) string { return string(r) },
 		"when":     when,
 		"inc":      func(i int) int { return i + 1 },
@@ -98,6 +99,7 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 		t = t.Funcs(template.FuncMap{
 			"t":        func(key string, args ...any) string { return T(locale, key, args...) },
 			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
+			"engine":   func(msg string) string { return engineText(locale, msg) },
 		})
 	}
 	var buf bytes.Buffer

@@ -158,5 +158,5 @@ func (ui *UI) scriptProblem(r *http.Request, sc dialog.Script, in *dialog.InputE
 		}
 		return T(loc, "scripts.err_shortcut")
 	}
-	return in.Problem
+	return engineText(loc, in.Problem)
 }
