@@ -16,9 +16,11 @@ import (
 // from the console with two clicks, as a reply of their own. Supervisors keep them. The body is plain text, as an
 // operator types a reply: Reply escapes it for Telegram, so "<b>" reaches the client as written, not as markup.
 type Offer struct {
-	ID        int64
-	Title     string
-	Body      string
+	ID    int64
+	Title string
+	Body  string
+	// Product is what the offer sells: "rko" (an account), "acquiring", or "" for every lead.
+	Product   string
 	CreatedBy *int64
 	UpdatedAt time.Time
 }
@@ -36,11 +38,13 @@ func (o *Offer) Validate() error {
 		return &InputError{"body", "the offer is empty"}
 	case utf8.RuneCountInString(o.Body) > 4096:
 		return &InputError{"body", "at most 4096 characters, as in one Telegram message"}
+	case o.Product != "" && o.Product != "rko" && o.Product != "acquiring":
+		return &InputError{"product", "must be rko, acquiring or empty"}
 	}
 	return nil
 }
 
-const offerColumns = `id, title, body, created_by, updated_at`
+const offerColumns = `id, title, body, product, created_by, updated_at`
 
 // Offers lists the offers in the order they were added.
 func (s *Service) Offers(ctx context.Context) ([]Offer, error) {
@@ -53,6 +57,33 @@ func (s *Service) Offers(ctx context.Context) ([]Offer, error) {
 		return nil, fmt.Errorf("dialog: offers: %w", err)
 	}
 	return list, nil
+}
+
+// OffersFor lists the offers for a dialog about a lead of this kind: those for the lead's product first, then
+// those for every lead, then the rest (a missed-call client may still ask about acquiring).
+func (s *Service) OffersFor(ctx context.Context, leadKind string) ([]Offer, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+offerColumns+` FROM offers
+		ORDER BY product = $1 AND $1 <> '' DESC, product = '' DESC, id`, ProductOf(leadKind))
+	if err != nil {
+		return nil, fmt.Errorf("dialog: offers for %s: %w", leadKind, err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Offer])
+	if err != nil {
+		return nil, fmt.Errorf("dialog: offers for %s: %w", leadKind, err)
+	}
+	return list, nil
+}
+
+// ProductOf is what a lead of this kind is meant to sell: an account after a missed call or a follow-up,
+// acquiring in the cross-sell; "" for a kind it does not know (a dialog that no lead started).
+func ProductOf(leadKind string) string {
+	switch leadKind {
+	case "missed_call", "follow_up":
+		return "rko"
+	case "acquiring":
+		return "acquiring"
+	}
+	return ""
 }
 
 // Offer returns one offer.
@@ -76,15 +107,16 @@ func (s *Service) SaveOffer(ctx context.Context, o Offer, by int64) (Offer, erro
 	if err := o.Validate(); err != nil {
 		return o, err
 	}
-	args := pgx.NamedArgs{"id": o.ID, "title": o.Title, "body": o.Body, "by": by, "now": s.now()}
+	args := pgx.NamedArgs{"id": o.ID, "title": o.Title, "body": o.Body, "product": o.Product, "by": by, "now": s.now()}
 	var err error
 	if o.ID == 0 {
 		err = s.pool.QueryRow(ctx, `
-			INSERT INTO offers (title, body, created_by, updated_at) VALUES (@title, @body, @by, @now)
+			INSERT INTO offers (title, body, product, created_by, updated_at) VALUES (@title, @body, @product, @by, @now)
 			RETURNING id`, args).Scan(&o.ID)
 	} else {
 		var tag pgconn.CommandTag
-		tag, err = s.pool.Exec(ctx, `UPDATE offers SET title = @title, body = @body, updated_at = @now WHERE id = @id`, args)
+		tag, err = s.pool.Exec(ctx, `
+			UPDATE offers SET title = @title, body = @body, product = @product, updated_at = @now WHERE id = @id`, args)
 		if err == nil && tag.RowsAffected() == 0 {
 			return o, ErrNoSuchOffer
 		}

@@ -113,3 +113,34 @@ func TestAnOfferGoesOutAsTheOperatorsEscapedReply(t *testing.T) {
 		t.Fatalf("an unknown offer: %v", err)
 	}
 }
+
+// The console lists first the offers for the product the dialog's lead is about, then those for any lead, then the
+// rest; a dialog no lead started sees the general ones first.
+func TestOffersForALeadPutItsProductFirst(t *testing.T) {
+	d := newDesk(t)
+	sveta := d.user("sveta", "supervisor")
+	if _, err := d.svc.SaveOffer(d.ctx, dialog.Offer{Title: "Зарплатный проект", Body: "Бесплатно."}, sveta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.SaveOffer(d.ctx, dialog.Offer{Title: "Вклад", Body: "8%", Product: "deposit"}, sveta); !isInput(err, "product") {
+		t.Fatalf("a product the bank has no offers for: %v", err)
+	}
+	for kind, want := range map[string]string{
+		"missed_call": "РКО: тариф «Старт» | РКО: тариф «Активный» | Зарплатный проект | Интернет-эквайринг",
+		"follow_up":   "РКО: тариф «Старт» | РКО: тариф «Активный» | Зарплатный проект | Интернет-эквайринг",
+		"acquiring":   "Интернет-эквайринг | Зарплатный проект | РКО: тариф «Старт» | РКО: тариф «Активный»",
+		"":            "Зарплатный проект | РКО: тариф «Старт» | РКО: тариф «Активный» | Интернет-эквайринг",
+	} {
+		list, err := d.svc.OffersFor(d.ctx, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, o := range list {
+			titles = append(titles, o.Title)
+		}
+		if got := strings.Join(titles, " | "); got != want {
+			t.Errorf("%q dialog: %s, want %s", kind, got, want)
+		}
+	}
+}

@@ -294,7 +294,7 @@ func (ui *UI) consoleCard(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range scripts {
 		out.Scripts = append(out.Scripts, consoleScript{ID: sc.ID, Title: sc.Title, Shortcut: sc.Shortcut})
 	}
-	offers, err := ui.Dialog.Offers(r.Context())
+	offers, err := ui.Dialog.OffersFor(r.Context(), c.LeadKind)
 	if err != nil {
 		ui.consoleFail(w, r, err)
 		return

@@ -54,7 +54,8 @@ func (ui *UI) updateOffer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) saveOffer(w http.ResponseWriter, r *http.Request, id int64) {
-	o := dialog.Offer{ID: id, Title: r.PostFormValue("title"), Body: r.PostFormValue("body")}
+	o := dialog.Offer{ID: id, Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
+		Product: r.PostFormValue("product")}
 	me := currentUser(r)
 	saved, err := ui.Dialog.SaveOffer(r.Context(), o, me.ID)
 	var in *dialog.InputError
