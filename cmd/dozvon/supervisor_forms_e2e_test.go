@@ -56,7 +56,9 @@ func TestSupervisorSetsAnOperatorsCapacityAndQueuesAndKeepsOffers(t *testing.T) 
 		t.Errorf("the capacity field after saving: %q", v)
 	}
 
-	checkbox := func(queue int64) string { return `input[data-testid=f-queue][value="` + strconv.FormatInt(queue, 10) + `"]` }
+	checkbox := func(queue int64) string {
+		return `input[data-testid=f-queue][value="` + strconv.FormatInt(queue, 10) + `"]`
+	}
 	page.Click(checkbox(missed))
 	page.Click(checkbox(acquiring))
 	if status := page.Submit(testid("queues-save")); status != http.StatusOK || page.Path() != path {
