@@ -48,6 +48,7 @@ func printDemo(w io.Writer, s demo.Seeded) {
 		logins = append(logins, fmt.Sprintf("%s (%s)", m.Login, m.Role))
 	}
 	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns, %d operator scripts.\n"+
-		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, s.Scripts, demo.Password,
-		strings.Join(logins, ", "))
+		"The two weeks before: %d leads written to, %d closed dialogs, %d messages, %d outcomes.\n"+
+		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, s.Scripts,
+		s.Past.Leads, s.Past.Dialogs, s.Past.Messages, s.Past.Outcomes, demo.Password, strings.Join(logins, ", "))
 }

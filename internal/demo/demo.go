@@ -1,7 +1,9 @@
 // Package demo fills an empty installation with a believable day of work: Russian companies across the country's
 // time zones with application histories for all three lead kinds, some already in touch through simulated chats,
-// campaigns for each kind, and a small team to log in as. It writes through the same tables the imports fill, so
-// every screen shows real queries over real rows. It runs on first start in demo mode and by `dozvon demo`.
+// campaigns for each kind, and a small team to log in as. It also gives the team a past (history.go): two weeks of
+// leads the campaigns wrote to and closed dialogs whose figures are the team's reference results. It writes
+// through the same tables the imports, campaigns and dialogs fill, so every screen shows real queries over real
+// rows. It runs on first start in demo mode and by `dozvon demo`.
 package demo
 
 import (
@@ -36,6 +38,7 @@ var Team = []struct {
 // Seeded reports what Seed created.
 type Seeded struct {
 	Clients, Applications, Events, Leads, Chats, Campaigns, Users, Scripts int
+	Past                                                                   Past // the two weeks before today
 }
 
 // Seed creates the demo data unless it is there already (it checks for its own clients), so calling it on
@@ -73,20 +76,32 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 		return s, err
 	}
 	s.Chats = chats
+	var created []campaigns.Campaign
 	for _, c := range demoCampaigns() {
-		created, err := camps.Create(ctx, c)
+		camp, err := camps.Create(ctx, c)
 		if err != nil {
 			return s, fmt.Errorf("demo: campaign %s: %w", c.Name, err)
 		}
-		if err := camps.SetStatus(ctx, created.ID, campaigns.StatusActive); err != nil {
+		if err := camps.SetStatus(ctx, camp.ID, campaigns.StatusActive); err != nil {
 			return s, err
 		}
+		created = append(created, camp)
 		s.Campaigns++
+	}
+	// The past is written in one transaction: a failure leaves no half of it, and nothing half-told on screen.
+	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		s.Past, err = seedPast(ctx, tx, created, now)
+		return err
+	}); err != nil {
+		return s, err
 	}
 	if s.Scripts, err = seedScripts(ctx, pool, now); err != nil {
 		return s, err
 	}
-	_ = pool.QueryRow(ctx, `SELECT count(*) FROM leads`).Scan(&s.Leads)
+	_ = pool.QueryRow(ctx, `
+		SELECT count(*) FROM leads l JOIN clients c ON c.id = l.client_id WHERE c.external_id NOT LIKE 'demo-past-%'`).
+		Scan(&s.Leads)
 	return s, nil
 }
 
