@@ -77,10 +77,10 @@ func (s *Service) OpenCallbacks(ctx context.Context) ([]CallbackTask, error) {
 	return list, nil
 }
 
-// CloseCallback marks a callback task done by a person.
+// CloseCallback marks a callback task done by a person, or (by 0) by the bank's dialer through the API.
 func (s *Service) CloseCallback(ctx context.Context, id, by int64) error {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE outcomes SET done_at = $3, done_by = $2 WHERE id = $1 AND kind = 'callback' AND done_at IS NULL`,
+		UPDATE outcomes SET done_at = $3, done_by = nullif($2, 0) WHERE id = $1 AND kind = 'callback' AND done_at IS NULL`,
 		id, by, s.now())
 	if err != nil {
 		return fmt.Errorf("dialog: close callback %d: %w", id, err)
@@ -102,18 +102,38 @@ func (s *Service) ExportCallbacks(ctx context.Context, w io.Writer) (int, error)
 	if err := WriteCallbacksCSV(&buf, list); err != nil {
 		return 0, fmt.Errorf("dialog: export callbacks: %w", err)
 	}
+	if err := s.markExported(ctx, list); err != nil {
+		return 0, err
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return 0, fmt.Errorf("dialog: export callbacks: %w", err)
+	}
+	return len(list), nil
+}
+
+// HandOverCallbacks returns the open callback tasks to the bank's dialer, which reads them through the API, and
+// records when each was first handed over, as the file export does.
+func (s *Service) HandOverCallbacks(ctx context.Context) ([]CallbackTask, error) {
+	list, err := s.OpenCallbacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.markExported(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+func (s *Service) markExported(ctx context.Context, list []CallbackTask) error {
 	ids := make([]int64, len(list))
 	for i, t := range list {
 		ids[i] = t.ID
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE outcomes SET exported_at = $2 WHERE id = ANY ($1) AND exported_at IS NULL`,
 		ids, s.now()); err != nil {
-		return 0, fmt.Errorf("dialog: export callbacks: %w", err)
+		return fmt.Errorf("dialog: record the callbacks' export: %w", err)
 	}
-	if _, err := buf.WriteTo(w); err != nil {
-		return 0, fmt.Errorf("dialog: export callbacks: %w", err)
-	}
-	return len(list), nil
+	return nil
 }
 
 // WriteCallbacksCSV writes callback tasks for Russian Excel and the dialer's import: UTF-8 with a byte order mark,

@@ -13,7 +13,9 @@ import (
 
 type tokensPage struct {
 	Tokens []listedToken
-	Name   string // as typed, when it comes back with a mistake
+	Name   string          // as typed, when it comes back with a mistake
+	Scopes map[string]bool // as ticked, likewise
+	All    []string        // every scope, in the form's order
 }
 
 type listedToken struct {
@@ -22,10 +24,10 @@ type listedToken struct {
 }
 
 func (ui *UI) showTokens(w http.ResponseWriter, r *http.Request) {
-	ui.renderTokens(w, r, http.StatusOK, "", "")
+	ui.renderTokens(w, r, http.StatusOK, "", "", map[string]bool{auth.ScopeImports: true})
 }
 
-func (ui *UI) renderTokens(w http.ResponseWriter, r *http.Request, status int, errMsg, name string) {
+func (ui *UI) renderTokens(w http.ResponseWriter, r *http.Request, status int, errMsg, name string, scopes map[string]bool) {
 	tokens, err := ui.Users.ListTokens(r.Context())
 	if err != nil {
 		ui.serverError(w, r, err)
@@ -40,7 +42,7 @@ func (ui *UI) renderTokens(w http.ResponseWriter, r *http.Request, status int, e
 	for _, u := range users {
 		logins[u.ID] = u.Login
 	}
-	page := tokensPage{Name: name}
+	page := tokensPage{Name: name, Scopes: scopes, All: auth.Scopes}
 	for _, t := range tokens {
 		lt := listedToken{Token: t}
 		if t.CreatedBy != nil {
@@ -56,18 +58,27 @@ func (ui *UI) issueToken(w http.ResponseWriter, r *http.Request) {
 	admin := currentUser(r)
 	locale := ui.requestLocale(r)
 	name := r.PostFormValue("name")
-	secret, tok, err := ui.Users.IssueToken(r.Context(), name, admin.ID)
+	_ = r.ParseForm()
+	scopes := r.PostForm["scope"]
+	ticked := map[string]bool{}
+	for _, sc := range scopes {
+		ticked[sc] = true
+	}
+	secret, tok, err := ui.Users.IssueToken(r.Context(), name, scopes, admin.ID)
 	var in *auth.InputError
 	switch {
+	case errors.As(err, &in) && in.Field == "scopes":
+		ui.renderTokens(w, r, http.StatusUnprocessableEntity, T(locale, "tokens.bad_scopes"), name, ticked)
+		return
 	case errors.As(err, &in):
-		ui.renderTokens(w, r, http.StatusUnprocessableEntity, T(locale, "tokens.bad_name"), name)
+		ui.renderTokens(w, r, http.StatusUnprocessableEntity, T(locale, "tokens.bad_name"), name, ticked)
 		return
 	case err != nil:
 		ui.serverError(w, r, err)
 		return
 	}
 	ui.audit(r, auth.Entry{UserID: &admin.ID, Actor: admin.Login, Action: "token.issue", Object: tok.Name,
-		Detail: map[string]any{"token_id": tok.ID}})
+		Detail: map[string]any{"token_id": tok.ID, "scopes": tok.Scopes}})
 	ui.flash(r, T(locale, "tokens.issued", tok.Name, secret))
 	http.Redirect(w, r, "/admin/tokens", http.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -29,8 +30,8 @@ type tokenKey struct{}
 
 // tokenGuard lets a request through with a valid API token in Authorization: Bearer, checked on every request
 // (a revoked token stops working at once, on every instance); a session does not count. VerifyToken records
-// the token's use.
-func (ui *UI) tokenGuard(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+// the token's use. A token without the route's scope is refused with 403.
+func (ui *UI) tokenGuard(w http.ResponseWriter, r *http.Request, scope string, next http.HandlerFunc) {
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dozvon"`)
@@ -50,6 +51,10 @@ func (ui *UI) tokenGuard(w http.ResponseWriter, r *http.Request, next http.Handl
 	case err != nil:
 		zerolog.Ctx(r.Context()).Error().Err(err).Msg("verify API token")
 		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		return
+	case scope != "" && !tok.Has(scope):
+		writeJSONError(w, http.StatusForbidden, "this API token may not do this: it needs the "+strconv.Quote(scope)+
+			" scope, which an administrator grants when issuing a token")
 		return
 	}
 	next(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))

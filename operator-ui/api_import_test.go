@@ -34,9 +34,13 @@ func (s *site) push(path, token, body string, header ...string) (int, string) {
 	return res.StatusCode, strings.TrimSpace(string(raw))
 }
 
-func (s *site) issue(name string) (string, auth.Token) {
+// issue issues an API token for a system; without scopes, for imports.
+func (s *site) issue(name string, scopes ...string) (string, auth.Token) {
 	s.t.Helper()
-	secret, tok, err := s.Users.IssueToken(context.Background(), name, s.ids[auth.Admin])
+	if len(scopes) == 0 {
+		scopes = []string{auth.ScopeImports}
+	}
+	secret, tok, err := s.Users.IssueToken(context.Background(), name, scopes, s.ids[auth.Admin])
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -206,12 +210,17 @@ func TestAdministratorIssuesAndRevokesATokenOnThePage(t *testing.T) {
 	s := newSite(t)
 	admin := s.loggedIn(auth.Admin)
 
-	res, body := s.postPage(admin, "/admin/tokens", url.Values{"name": {"  "}})
+	res, body := s.postPage(admin, "/admin/tokens", url.Values{"name": {"  "}, "scope": {"imports"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(errorOf(body), "Name the token after the system") {
 		t.Errorf("a blank name: %d %q", res.StatusCode, errorOf(body))
 	}
+	res, body = s.postPage(admin, "/admin/tokens", url.Values{"name": {"CRM"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || errorOf(body) != "Choose at least one thing the token may do." ||
+		!strings.Contains(body, `value="CRM"`) {
+		t.Errorf("no scope ticked: %d %q", res.StatusCode, errorOf(body))
+	}
 
-	if res := s.post(admin, "/admin/tokens", url.Values{"name": {"CRM <leads>"}}); res.StatusCode != http.StatusSeeOther ||
+	if res := s.post(admin, "/admin/tokens", url.Values{"name": {"CRM <leads>"}, "scope": {"imports"}}); res.StatusCode != http.StatusSeeOther ||
 		res.Header.Get("Location") != "/admin/tokens" {
 		t.Fatalf("issue: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -223,6 +232,7 @@ func TestAdministratorIssuesAndRevokesATokenOnThePage(t *testing.T) {
 	}
 	secret := m[1]
 	if testid(t, body, "token-label") != "CRM &lt;leads&gt;" || testid(t, body, "token-status") != "Active" ||
+		testid(t, body, "token-scopes") != "push clients, applications and events" ||
 		!strings.Contains(body, `<td data-testid="token-last-used"><span class="muted">never</span></td>`) {
 		t.Errorf("the list does not show the new token as active and never used")
 	}

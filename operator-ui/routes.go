@@ -19,6 +19,8 @@ type Access struct {
 	// Token routes are for the bank's systems: they need an API token (Authorization: Bearer dzv_...), checked on
 	// every request, and a session does not count. They are API routes too.
 	Token bool
+	// Scope is what the token must be allowed to do (auth.ScopeImports, auth.ScopeCallbacks); 403 otherwise.
+	Scope string
 }
 
 func (a Access) allows(r auth.Role) bool {
@@ -57,7 +59,8 @@ var (
 	staff    = Access{Roles: []auth.Role{auth.Operator, auth.Manager, auth.Supervisor, auth.Admin}}
 	staffAPI = Access{Roles: staff.Roles, API: true}
 	// systems: the bank's systems pushing data, with an API token an administrator issued.
-	systems = Access{API: true, Token: true}
+	systems = Access{API: true, Token: true, Scope: auth.ScopeImports}
+	dialer  = Access{API: true, Token: true, Scope: auth.ScopeCallbacks}
 )
 
 // Routes is the role table.
@@ -120,6 +123,9 @@ func (ui *UI) Routes() []Route {
 		{"GET /callbacks", supervisors, ui.showCallbacks},
 		{"GET /callbacks.csv", supervisors, ui.callbacksCSV},
 		{"POST /callbacks/{id}/done", supervisors, ui.closeCallback},
+		// The conversion report over a period, and the same as an Excel file.
+		{"GET /reports", dashboards, ui.showReports},
+		{"GET /reports.xlsx", dashboards, ui.reportsXLSX},
 		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
 		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},
@@ -179,6 +185,9 @@ func (ui *UI) Routes() []Route {
 		{"POST /api/v1/clients", systems, ui.apiImport(imports.Clients)},
 		{"POST /api/v1/applications", systems, ui.apiImport(imports.Applications)},
 		{"POST /api/v1/events", systems, ui.apiImport(imports.Events)},
+		// The bank's dialer reads the callback tasks (clients' phones: a token of its own scope) and closes them.
+		{"GET /api/v1/callbacks", dialer, ui.apiCallbacks},
+		{"POST /api/v1/callbacks/{id}/done", dialer, ui.apiCallbackDone},
 
 		{"POST /telegram/webhook", public, ui.telegramWebhook},
 	}
@@ -213,6 +222,7 @@ var navigation = []navItem{
 	{"/scripts", "nav.scripts", "x", supervisors},
 	{"/offers", "nav.offers", "o", supervisors},
 	{"/callbacks", "nav.callbacks", "b", supervisors},
+	{"/reports", "nav.reports", "f", dashboards},
 	{"/contacts", "nav.contacts", "k", registry},
 	{"/sim", "nav.sim", "s", staff},
 	{"/admin/users", "nav.users", "u", admins},

@@ -256,7 +256,7 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 			return
 		}
 		if a.Token {
-			ui.tokenGuard(w, r, next)
+			ui.tokenGuard(w, r, a.Scope, next)
 			return
 		}
 		u, ok := ui.sessionUser(r)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,19 @@ type Token struct {
 	RevokedAt  *time.Time
 }
 
+// What a token may do. A system gets only what it needs: the CRM that pushes applications does not read clients'
+// phones.
+const (
+	ScopeImports   = "imports"   // push clients, applications and events (POST /api/v1/...)
+	ScopeCallbacks = "callbacks" // read open callback tasks and mark them done (the bank's dialer)
+)
+
+// Scopes lists every scope, in the order forms show them.
+var Scopes = []string{ScopeImports, ScopeCallbacks}
+
+// Has tells whether the token may do what scope names.
+func (t Token) Has(scope string) bool { return slices.Contains(t.Scopes, scope) }
+
 // TokenPrefix starts every token, so that a leaked one is recognisable in logs, code and secret scanners.
 const TokenPrefix = "dzv_"
 
@@ -38,13 +52,22 @@ var (
 	ErrNoSuchToken  = errors.New("auth: no such API token")
 )
 
-// IssueToken creates a token for a system, recording who created it (0: nobody, e.g. the command line), and
-// returns the secret to show once.
-func (s *Store) IssueToken(ctx context.Context, name string, createdBy int64) (string, Token, error) {
+// IssueToken creates a token for a system with what it may do, recording who created it (0: nobody, e.g. the
+// command line), and returns the secret to show once.
+func (s *Store) IssueToken(ctx context.Context, name string, scopes []string, createdBy int64) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return "", Token{}, &InputError{"name", "must be 1-100 characters"}
 	}
+	if len(scopes) == 0 {
+		return "", Token{}, &InputError{"scopes", "choose what the token may do"}
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(Scopes, sc) {
+			return "", Token{}, &InputError{"scopes", fmt.Sprintf("unknown scope %q", sc)}
+		}
+	}
+	scopes = slices.Compact(slices.Sorted(slices.Values(scopes)))
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return "", Token{}, fmt.Errorf("auth: issue token %q: %w", name, err)
@@ -55,8 +78,8 @@ func (s *Store) IssueToken(ctx context.Context, name string, createdBy int64) (s
 		by = &createdBy
 	}
 	t, err := scanToken(s.pool.QueryRow(ctx, `
-		INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)
-		RETURNING `+tokenColumns, name, tokenHash(plaintext), by, s.Now()))
+		INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at) VALUES ($1, $2, $3, $4, $5)
+		RETURNING `+tokenColumns, name, tokenHash(plaintext), scopes, by, s.Now()))
 	if err != nil {
 		return "", Token{}, fmt.Errorf("auth: issue token %q: %w", name, err)
 	}

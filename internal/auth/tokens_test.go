@@ -24,7 +24,7 @@ func TestAnIssuedTokenVerifiesUntilRevoked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plaintext, tok, err := s.IssueToken(ctx, " CRM leads ", admin.ID)
+	plaintext, tok, err := s.IssueToken(ctx, " CRM leads ", []string{auth.ScopeImports}, admin.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestAnIssuedTokenVerifiesUntilRevoked(t *testing.T) {
 func TestWrongAndMalformedTokensAreRefused(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()
-	plaintext, _, err := s.IssueToken(ctx, "bank bus", 0)
+	plaintext, tok, err := s.IssueToken(ctx, "bank bus", []string{auth.ScopeImports}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +107,22 @@ func TestWrongAndMalformedTokensAreRefused(t *testing.T) {
 			t.Errorf("%s: %v, want ErrBadToken", name, err)
 		}
 	}
-	if _, _, err := s.IssueToken(ctx, "  ", 0); err == nil {
+	if _, _, err := s.IssueToken(ctx, "  ", []string{auth.ScopeImports}, 0); err == nil {
 		t.Error("a token without a name was issued")
 	}
-	second, _, err := s.IssueToken(ctx, "bank bus", 0)
+	for _, scopes := range [][]string{nil, {}, {"admin"}, {auth.ScopeImports, "everything"}} {
+		if _, _, err := s.IssueToken(ctx, "dialer", scopes, 0); err == nil {
+			t.Errorf("a token with scopes %q was issued", scopes)
+		}
+	}
+	_, both, err := s.IssueToken(ctx, "dialer", []string{auth.ScopeCallbacks, auth.ScopeImports, auth.ScopeCallbacks}, 0)
+	if err != nil || !both.Has(auth.ScopeImports) || !both.Has(auth.ScopeCallbacks) || len(both.Scopes) != 2 {
+		t.Errorf("a token for both: %+v, %v", both.Scopes, err)
+	}
+	if tok.Has(auth.ScopeCallbacks) || !tok.Has(auth.ScopeImports) {
+		t.Errorf("the bank bus's token has scopes %q, want imports only", tok.Scopes)
+	}
+	second, _, err := s.IssueToken(ctx, "bank bus", []string{auth.ScopeImports}, 0)
 	if err != nil || second == plaintext {
 		t.Errorf("a second token %q, %v; want a different secret", second, err)
 	}

@@ -1,0 +1,129 @@
+package operatorui
+
+import (
+	"time"
+
+	"dozvon/reports"
+)
+
+// The conversion report as the page shows it: every figure already written in the user's language, each share
+// with its reference beside it and a cue whether it meets it.
+
+type reportsView struct {
+	Period    reportPeriod
+	Quick     []reportLink
+	Export    string // the export's address, with the period
+	Shown     bool   // false: the period was not understood and only the form is shown
+	Kinds     []funnelRow
+	Total     funnelRow
+	Campaigns []funnelRow
+	Operators []operatorRow
+	Days      []dayRow
+	Service   dayRow // the whole period, against the references
+}
+
+type reportLink struct {
+	Days    int
+	Href    string
+	Current bool
+}
+
+type funnelRow struct {
+	Kind, Label                            string
+	Written, Replied, Consented, Converted string
+	Reply, Consent, Convert                shareCell
+	ConvertOfConsents                      bool
+}
+
+// shareCell is a measured share; Ref and Cue are empty when the bank gives no reference for it.
+type shareCell struct {
+	Text, Ref string
+	Cue       string // "meets": at the reference or within a point of it; "under": more than a point below
+}
+
+type operatorRow struct {
+	Name, Dialogs, Answered, Median, Consents, Conversions, Ratings, Average string
+	InTime, Top                                                              shareCell
+}
+
+type dayRow struct {
+	Label, Answered, Ratings string
+	InTime, Top              shareCell
+}
+
+// reportData is what the page and the export are made from.
+type reportData struct {
+	Conversion reports.Conversion
+	Operators  []reports.OperatorPeriod
+	Days       []reports.ServiceDay
+}
+
+func cell(locale string, s reports.Share, ref float64) shareCell {
+	c := shareCell{Text: shareText(locale, s)}
+	if ref == 0 {
+		return c
+	}
+	c.Ref = formatPercent(locale, ref)
+	if pct, ok := s.Percent(); ok {
+		c.Cue = "meets"
+		if pct < ref-1 {
+			c.Cue = "under"
+		}
+	}
+	return c
+}
+
+func funnelRowOf(locale string, f reports.Funnel, label string) funnelRow {
+	ref := reports.References[f.Kind] // the total and a kind without references: none
+	return funnelRow{Kind: f.Kind, Label: label,
+		Written: formatInt(locale, f.Written), Replied: formatInt(locale, f.Replied),
+		Consented: formatInt(locale, f.Consented), Converted: formatInt(locale, f.Converted),
+		Reply: cell(locale, f.Reply(), ref.Reply), Consent: cell(locale, f.Consent(), ref.Consent),
+		Convert: cell(locale, f.Convert(), ref.Convert), ConvertOfConsents: f.ConvertOfConsents()}
+}
+
+func dayRowOf(locale string, d reports.ServiceDay, label string) dayRow {
+	return dayRow{Label: label, Answered: formatInt(locale, d.Answered), Ratings: formatInt(locale, d.Ratings),
+		InTime: cell(locale, d.AnsweredIn60(), reports.ReferenceAnsweredIn60),
+		Top:    cell(locale, d.TopCSAT(), reports.ReferenceTopCSAT)}
+}
+
+func buildReportsView(locale string, p reportPeriod, data reportData) reportsView {
+	v := reportsView{Period: p, Shown: true, Export: "/reports.xlsx?" + p.query(),
+		Total:   funnelRowOf(locale, data.Conversion.Total, T(locale, "reports.total")),
+		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total"))}
+	for _, f := range data.Conversion.ByKind {
+		v.Kinds = append(v.Kinds, funnelRowOf(locale, f, T(locale, "kind."+f.Kind)))
+	}
+	for _, f := range data.Conversion.ByCampaign {
+		v.Campaigns = append(v.Campaigns, funnelRowOf(locale, f, f.Campaign))
+	}
+	for _, o := range data.Operators {
+		row := operatorRow{Name: o.Name, Dialogs: formatInt(locale, o.Dialogs), Answered: formatInt(locale, o.Answered),
+			Median: "—", Consents: formatInt(locale, o.Consents), Conversions: formatInt(locale, o.Conversions),
+			Ratings: formatInt(locale, o.Ratings), Average: "—",
+			InTime: cell(locale, o.AnsweredIn60(), reports.ReferenceAnsweredIn60),
+			Top:    cell(locale, o.TopCSAT(), reports.ReferenceTopCSAT)}
+		if o.Answered > 0 {
+			row.Median = waitText(o.MedianResponse)
+		}
+		if o.Ratings > 0 {
+			row.Average = formatDecimal(locale, o.AverageRating)
+		}
+		v.Operators = append(v.Operators, row)
+	}
+	for _, d := range data.Days {
+		v.Days = append(v.Days, dayRowOf(locale, d, d.Day.Format("02.01.2006")))
+	}
+	return v
+}
+
+// quickLinks are the usual periods, each ending today.
+func quickLinks(p reportPeriod, today time.Time) []reportLink {
+	var out []reportLink
+	for _, n := range []int{7, 14, 30} {
+		q := periodOfDays(today.AddDate(0, 0, -(n-1)), today)
+		out = append(out, reportLink{Days: n, Href: "/reports?" + q.query(), Current: q.From == p.From && q.To == p.To})
+	}
+	return out
+}

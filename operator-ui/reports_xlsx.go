@@ -1,0 +1,109 @@
+package operatorui
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	"github.com/xuri/excelize/v2"
+
+	"dozvon/reports"
+)
+
+// reportWorkbook is the conversion report as an Excel file: one sheet per table of the page, headers in the
+// user's language, counts and percentages as numbers (a share of nothing is an empty cell) so they can be summed
+// and charted.
+func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer, error) {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	t := func(key string) string { return T(locale, key) }
+
+	funnelHead := []any{"", t("reports.written"), t("reports.replied"), t("reports.consented"), t("reports.converted"),
+		t("reports.reply_share"), t("reports.consent_share"), t("reports.convert_share")}
+	kinds := [][]any{append(append([]any{}, funnelHead...),
+		t("reports.ref_reply"), t("reports.ref_consent"), t("reports.ref_convert"))}
+	for _, f := range append(append([]reports.Funnel{}, d.Conversion.ByKind...), d.Conversion.Total) {
+		label := t("reports.total")
+		if f.Kind != "" {
+			label = t("kind." + f.Kind)
+		}
+		ref := reports.References[f.Kind]
+		kinds = append(kinds, append(funnelCells(label, f), refCell(ref.Reply), refCell(ref.Consent), refCell(ref.Convert)))
+	}
+	campaigns := [][]any{append([]any{t("reports.campaign"), t("reports.kind")}, funnelHead[1:]...)}
+	for _, f := range d.Conversion.ByCampaign {
+		campaigns = append(campaigns, append([]any{f.Campaign, t("kind." + f.Kind)}, funnelCells("", f)[1:]...))
+	}
+	operators := [][]any{{t("reports.operator"), t("reports.dialogs"), t("reports.answered"), t("reports.in_60"),
+		t("reports.median_s"), t("reports.consents"), t("reports.conversions"), t("reports.ratings"),
+		t("reports.average"), t("reports.top")}}
+	for _, o := range d.Operators {
+		var median, average any
+		if o.Answered > 0 {
+			median = math.Round(o.MedianResponse.Seconds()*10) / 10
+		}
+		if o.Ratings > 0 {
+			average = math.Round(o.AverageRating*100) / 100
+		}
+		operators = append(operators, []any{o.Name, o.Dialogs, o.Answered, percentCell(o.AnsweredIn60()), median,
+			o.Consents, o.Conversions, o.Ratings, average, percentCell(o.TopCSAT())})
+	}
+	days := [][]any{{t("reports.day"), t("reports.answered"), t("reports.in_60"), t("reports.ratings"), t("reports.top")}}
+	for _, s := range d.Days {
+		days = append(days, []any{s.Day.Format("2006-01-02"), s.Answered, percentCell(s.AnsweredIn60()), s.Ratings,
+			percentCell(s.TopCSAT())})
+	}
+	total := reports.ServiceTotal(d.Days)
+	days = append(days, []any{t("reports.total"), total.Answered, percentCell(total.AnsweredIn60()), total.Ratings,
+		percentCell(total.TopCSAT())},
+		[]any{t("reports.reference"), nil, reports.ReferenceAnsweredIn60, nil, reports.ReferenceTopCSAT})
+
+	sheets := []struct {
+		name string
+		rows [][]any
+	}{
+		{t("reports.sheet_kinds"), kinds}, {t("reports.sheet_campaigns"), campaigns},
+		{t("reports.sheet_operators"), operators}, {t("reports.sheet_days"), days},
+	}
+	for i, s := range sheets {
+		if i == 0 {
+			if err := wb.SetSheetName("Sheet1", s.name); err != nil {
+				return nil, fmt.Errorf("operatorui: report workbook: %w", err)
+			}
+		} else if _, err := wb.NewSheet(s.name); err != nil {
+			return nil, fmt.Errorf("operatorui: report workbook: %w", err)
+		}
+		for r, row := range s.rows {
+			cellName, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := wb.SetSheetRow(s.name, cellName, &row); err != nil {
+				return nil, fmt.Errorf("operatorui: report workbook %s: %w", s.name, err)
+			}
+		}
+	}
+	_ = wb.SetCellValue(sheets[0].name, "A1", t("reports.period_cell")+" "+p.From+" — "+p.To)
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		return nil, fmt.Errorf("operatorui: report workbook: %w", err)
+	}
+	return &buf, nil
+}
+
+func funnelCells(label string, f reports.Funnel) []any {
+	return []any{label, f.Written, f.Replied, f.Consented, f.Converted,
+		percentCell(f.Reply()), percentCell(f.Consent()), percentCell(f.Convert())}
+}
+
+// percentCell is a share as a number of percent to a tenth, or an empty cell.
+func percentCell(s reports.Share) any {
+	if pct, ok := s.Percent(); ok {
+		return math.Round(pct*10) / 10
+	}
+	return nil
+}
+
+func refCell(ref float64) any {
+	if ref == 0 {
+		return nil
+	}
+	return ref
+}
