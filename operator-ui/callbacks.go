@@ -47,16 +47,12 @@ func (ui *UI) callbacksCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) closeCallback(w http.ResponseWriter, r *http.Request) {
-	if !ui.supervisorToolsOn(w, r) {
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		ui.notFound(w, r)
+	id, ok := ui.supervisorPathID(w, r)
+	if !ok {
 		return
 	}
 	me, loc := currentUser(r), ui.requestLocale(r)
-	err = ui.Dialog.CloseCallback(r.Context(), id, me.ID)
+	err := ui.Dialog.CloseCallback(r.Context(), id, me.ID)
 	switch {
 	case errors.Is(err, dialog.ErrNoSuchCallback):
 		ui.flash(r, T(loc, "callbacks.gone"))

@@ -472,6 +472,16 @@ var catalog = map[string]struct{ en, ru string }{
 
 // T translates key into locale; extra arguments fill the message's verbs. A missing key shows as itself in
 // brackets, which tests look for.
+// addCatalog adds a page's part of the catalog, kept in a file of its own; a key defined twice is a bug.
+func addCatalog(part map[string]struct{ en, ru string }) {
+	for k, v := range part {
+		if _, dup := catalog[k]; dup {
+			panic(fmt.Sprintf("operatorui: catalog key %s is defined twice", k))
+		}
+		catalog[k] = v
+	}
+}
+
 func T(locale, key string, args ...any) string {
 	m, ok := catalog[key]
 	if !ok {

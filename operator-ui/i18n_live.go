@@ -1,7 +1,5 @@
 package operatorui
 
-import "fmt"
-
 // supervisorCatalog is the supervisor's pages' part of the catalog (the live view, a dialog read-only, scripts,
 // callback tasks), kept in a file of its own and added to catalog at start.
 var supervisorCatalog = map[string]struct{ en, ru string }{
@@ -206,11 +204,4 @@ var supervisorCatalog = map[string]struct{ en, ru string }{
 	"callbacks.dialog":     {"Dialog", "Диалог"},
 }
 
-func init() {
-	for k, v := range supervisorCatalog {
-		if _, dup := catalog[k]; dup {
-			panic(fmt.Sprintf("operatorui: catalog key %s is defined twice", k))
-		}
-		catalog[k] = v
-	}
-}
+func init() { addCatalog(supervisorCatalog) }

@@ -1,7 +1,5 @@
 package operatorui
 
-import "fmt"
-
 // reportsCatalog is the conversion report's part of the catalog (the page and its Excel file), added to catalog at
 // start like the supervisor's.
 var reportsCatalog = map[string]struct{ en, ru string }{
@@ -62,13 +60,17 @@ var reportsCatalog = map[string]struct{ en, ru string }{
 	"reports.sheet_operators": {"Operators", "Операторы"},
 	"reports.sheet_days":      {"Service by day", "Сервис по дням"},
 	"reports.period_cell":     {"Period", "Период"},
+
+	"reports.qa":               {"Quality (QA)", "Качество (QA)"},
+	"reports.qa_note":          {"Supervisors' checklist reviews of the dialogs closed in the period, out of 100, each counted for the operator who closed the dialog. The bank's target is %s; the reference team scores %s.", "Оценки супервизоров по чек-листу для диалогов, закрытых за период, из 100; каждая засчитывается оператору, закрывшему диалог. Цель банка — %s; эталонная команда получает %s."},
+	"reports.qa_reviews":       {"QA reviews", "Проверок QA"},
+	"reports.qa_score":         {"QA score", "Оценка QA"},
+	"reports.qa_team":          {"Team", "Команда"},
+	"reports.qa_target":        {"target %s", "цель %s"},
+	"reports.qa_target_row":    {"Target", "Цель"},
+	"reports.qa_reference_row": {"Reference team", "Эталонная команда"},
+	"reports.qa_none":          {"No dialog closed in this period has been reviewed yet.", "Ни один диалог, закрытый за период, ещё не проверен."},
+	"reports.sheet_qa":         {"QA", "QA"},
 }
 
-func init() {
-	for k, v := range reportsCatalog {
-		if _, dup := catalog[k]; dup {
-			panic(fmt.Sprintf("operatorui: catalog key %s is defined twice", k))
-		}
-		catalog[k] = v
-	}
-}
+func init() { addCatalog(reportsCatalog) }

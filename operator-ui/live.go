@@ -194,6 +194,20 @@ func slaText(f dialog.SLAFigure) string {
 }
 
 // supervisorToolsOn answers 503 on a page when the dialog service is not wired in.
+// supervisorPathID is the {id} of a supervisor's tool route; false when it has answered already (503 without the
+// dialog service, 404 for an id that is not a number).
+func (ui *UI) supervisorPathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	if !ui.supervisorToolsOn(w, r) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		ui.notFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
 func (ui *UI) supervisorToolsOn(w http.ResponseWriter, r *http.Request) bool {
 	if ui.Dialog == nil {
 		http.Error(w, "the dialog service is not running", http.StatusServiceUnavailable)

@@ -14,7 +14,8 @@ import (
 )
 
 // A supervisor opens any dialog read-only (GET /live/dialogs/{id}): the conversation, the client card and
-// outcomes, and a form to hand it to an operator or a queue (POST /live/dialogs/{id}/reassign).
+// outcomes, a form to hand it to an operator or a queue (POST /live/dialogs/{id}/reassign), and once it is closed
+// the QA review form (live_qa.go).
 
 type liveDialogView struct {
 	Conv         dialog.Conversation
@@ -27,6 +28,7 @@ type liveDialogView struct {
 	Queues       []liveQueue
 	Open         bool
 	Form         reassignForm
+	QA           *qaForm // nil while the dialog is open
 }
 
 // liveMessage is one line of the history. Text is shown escaped; a campaign broadcast (Telegram HTML) is HTML,
@@ -51,12 +53,13 @@ func (ui *UI) showLiveDialog(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) renderLiveDialog(w http.ResponseWriter, r *http.Request, status int, form reassignForm) {
-	if !ui.supervisorToolsOn(w, r) {
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		ui.notFound(w, r)
+	ui.renderLiveDialogWith(w, r, status, form, nil)
+}
+
+// renderLiveDialogWith shows the page with the forms as posted; a nil qa shows the stored review.
+func (ui *UI) renderLiveDialogWith(w http.ResponseWriter, r *http.Request, status int, form reassignForm, qa *qaForm) {
+	id, ok := ui.supervisorPathID(w, r)
+	if !ok {
 		return
 	}
 	v, err := ui.liveDialog(r, id)
@@ -69,6 +72,10 @@ func (ui *UI) renderLiveDialog(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	v.Form = form
+	if qa != nil && v.QA != nil {
+		qa.Review = v.QA.Review
+		v.QA = qa
+	}
 	ui.render(w, r, status, "live_dialog", view{Title: "live.history", Data: v})
 }
 
@@ -97,6 +104,13 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 		}
 	}
 	v.Open = v.Conv.Status != "closed"
+	if !v.Open {
+		review, err := ui.Dialog.Review(ctx, id)
+		if err != nil {
+			return v, err
+		}
+		v.QA = storedQAForm(loc, review)
+	}
 	v.StatusLabel = T(loc, "live.conv_"+v.Conv.Status)
 	v.OperatorName = T(loc, "live.nobody")
 	if v.Conv.OperatorID != nil {
@@ -139,12 +153,8 @@ func liveMessageOf(loc string, m dialog.Message, client string) liveMessage {
 
 // reassignLiveDialog hands the dialog to an operator ("operator:ID") or a queue ("queue:ID"), with a note.
 func (ui *UI) reassignLiveDialog(w http.ResponseWriter, r *http.Request) {
-	if !ui.supervisorToolsOn(w, r) {
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		ui.notFound(w, r)
+	id, ok := ui.supervisorPathID(w, r)
+	if !ok {
 		return
 	}
 	loc := ui.requestLocale(r)
@@ -161,7 +171,7 @@ func (ui *UI) reassignLiveDialog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := currentUser(r)
-	err = ui.Dialog.Reassign(r.Context(), id, target, form.Note, me.ID)
+	err := ui.Dialog.Reassign(r.Context(), id, target, form.Note, me.ID)
 	if errors.Is(err, dialog.ErrNotFound) {
 		ui.notFound(w, r)
 		return

@@ -10,7 +10,7 @@ import (
 )
 
 // The conversion report (/reports): the funnel of the leads written to in a period, by lead kind and campaign,
-// the operators' work and the team's service by day, each against the bank's reference figures, and the same
+// the operators' work, the team's service by day and its QA score, each against the bank's reference figures, and the same
 // tables as an Excel file (/reports.xlsx). The figures come from reports; this file only reads the period.
 
 // dashboards: the people who plan outreach and those who run the team read how it converts.
@@ -59,9 +59,10 @@ func (ui *UI) reportsXLSX(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) reportData(ctx context.Context, p reportPeriod) (reportData, error) {
 	var d reportData
-	var err1, err2, err3 error
+	var err1, err2, err3, err4 error
 	d.Conversion, err1 = ui.Reports.Conversion(ctx, p.Span)
 	d.Operators, err2 = ui.Reports.Operators(ctx, p.Span)
 	d.Days, err3 = ui.Reports.ServiceByDay(ctx, p.Span, p.Span.From.Location())
-	return d, errors.Join(err1, err2, err3)
+	d.QA, err4 = ui.Reports.TeamQA(ctx, p.Span)
+	return d, errors.Join(err1, err2, err3, err4)
 }

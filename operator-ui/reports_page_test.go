@@ -159,7 +159,7 @@ func TestConversionReportExportsToExcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day]" {
+	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day QA]" {
 		t.Errorf("sheets %s", got)
 	}
 	rows, err := wb.GetRows("Funnel by kind")
@@ -181,5 +181,82 @@ func TestConversionReportExportsToExcel(t *testing.T) {
 	campaigns, _ := wb.GetRows("By campaign")
 	if len(campaigns) != 2 || campaigns[1][0] != "Недозвон: счёт за 1 день" {
 		t.Errorf("campaign sheet %q", campaigns)
+	}
+}
+
+// qaWeek has anna close ten of the week's dialogs and a supervisor review them: eight score 100, one 95 and one
+// 90 — an average of 98.5, above the bank's target of 97.
+func (s *site) qaWeek() {
+	s.t.Helper()
+	s.conversionWeek()
+	ctx := context.Background()
+	for _, q := range []string{`
+		INSERT INTO users (login, display_name, role, password_hash) VALUES
+		    ('anna', 'Анна', 'operator', 'x'), ('olga', 'Ольга', 'supervisor', 'x')`, `
+		UPDATE conversations SET operator_id = (SELECT id FROM users WHERE login = 'anna')
+		WHERE id IN (SELECT id FROM conversations ORDER BY id LIMIT 10)`, `
+		INSERT INTO qa_reviews (conversation_id, reviewer_id, score, answers, reviewed_at)
+		SELECT id, (SELECT id FROM users WHERE login = 'olga'),
+		       CASE row_number() OVER (ORDER BY id) WHEN 9 THEN 95 WHEN 10 THEN 90 ELSE 100 END, '{}', now()
+		FROM conversations WHERE operator_id IS NOT NULL`,
+	} {
+		if _, err := s.Pool.Exec(ctx, q); err != nil {
+			s.t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+var (
+	annaRow   = regexp.MustCompile(`(?s)<tr data-testid="reports-operator"><td class="row-label">Анна</td>.*?</tr>`)
+	qaTeamRow = regexp.MustCompile(`(?s)<tr data-testid="reports-qa-team">.*?</tr>`)
+)
+
+// The operators' table counts each operator's reviews and their average score against the target, and the
+// team's QA stands beside the bank's target and the reference team's 99.8, on the page and in the export.
+func TestConversionReportShowsQAAgainstTheTarget(t *testing.T) {
+	s := newSite(t)
+	s.qaWeek()
+	c := s.loggedIn(auth.Supervisor)
+	_, body := s.get(c, "/reports")
+	if got := cells(annaRow.FindString(body)); len(got) < 2 || fmt.Sprint(got[len(got)-2:]) != "[10 98.5 meets the reference]" {
+		t.Errorf("anna's QA cells %q", got)
+	}
+	if got := cells(qaTeamRow.FindString(body)); fmt.Sprint(got) != "[10 98.5 meets the reference]" {
+		t.Errorf("team QA %q", got)
+	}
+	for _, want := range []string{"target 97.0", `data-testid="reports-qa-target">97.0<`, `data-testid="reports-qa-reference">99.8<`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page has no %q", want)
+		}
+	}
+	if strings.Contains(body, `data-testid="reports-qa-none"`) {
+		t.Error("the page says nothing was reviewed")
+	}
+
+	res, err := c.Get(s.URL + "/reports.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	wb, err := excelize.OpenReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qa, _ := wb.GetRows("QA")
+	if got, want := fmt.Sprint(qa), "[[ QA reviews QA score] [Team 10 98.5] [Target  97] [Reference team  99.8]]"; got != want {
+		t.Errorf("QA sheet %s\nwant      %s", got, want)
+	}
+	ops, _ := wb.GetRows("Operators")
+	found := false
+	for _, row := range ops {
+		if row[0] == "Анна" {
+			found = true
+			if fmt.Sprint(row[len(row)-2:]) != "[10 98.5]" {
+				t.Errorf("anna's row %q", row)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no row for anna in %q", ops)
 	}
 }

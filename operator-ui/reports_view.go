@@ -20,6 +20,14 @@ type reportsView struct {
 	Operators []operatorRow
 	Days      []dayRow
 	Service   dayRow // the whole period, against the references
+	QA        qaFigure
+}
+
+// qaFigure is the team's QA over the period beside the bank's target and the reference team's result.
+type qaFigure struct {
+	Reviews          string
+	Score            shareCell // the average score, its target in Ref
+	Target, RefScore string
 }
 
 type reportLink struct {
@@ -42,8 +50,8 @@ type shareCell struct {
 }
 
 type operatorRow struct {
-	Name, Dialogs, Answered, Median, Consents, Conversions, Ratings, Average string
-	InTime, Top                                                              shareCell
+	Name, Dialogs, Answered, Median, Consents, Conversions, Ratings, Average, Reviews string
+	InTime, Top, QA                                                                   shareCell
 }
 
 type dayRow struct {
@@ -56,6 +64,7 @@ type reportData struct {
 	Conversion reports.Conversion
 	Operators  []reports.OperatorPeriod
 	Days       []reports.ServiceDay
+	QA         reports.QA
 }
 
 func cell(locale string, s reports.Share, ref float64) shareCell {
@@ -69,6 +78,20 @@ func cell(locale string, s reports.Share, ref float64) shareCell {
 		if pct < ref-1 {
 			c.Cue = "under"
 		}
+	}
+	return c
+}
+
+// qaCell is an average QA score against the bank's target: it meets it at the target or above, with no point of
+// grace (the target is itself below what a good team achieves). A dash when nothing was reviewed.
+func qaCell(locale string, reviews int, score float64) shareCell {
+	c := shareCell{Text: "—", Ref: formatDecimal(locale, reports.ReferenceQATarget)}
+	if reviews == 0 {
+		return c
+	}
+	c.Text, c.Cue = formatDecimal(locale, score), "meets"
+	if score < reports.ReferenceQATarget {
+		c.Cue = "under"
 	}
 	return c
 }
@@ -91,7 +114,9 @@ func dayRowOf(locale string, d reports.ServiceDay, label string) dayRow {
 func buildReportsView(locale string, p reportPeriod, data reportData) reportsView {
 	v := reportsView{Period: p, Shown: true, Export: "/reports.xlsx?" + p.query(),
 		Total:   funnelRowOf(locale, data.Conversion.Total, T(locale, "reports.total")),
-		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total"))}
+		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total")),
+		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA.Reviews, data.QA.Score),
+			Target: formatDecimal(locale, reports.ReferenceQATarget), RefScore: formatDecimal(locale, reports.ReferenceQA)}}
 	for _, f := range data.Conversion.ByKind {
 		v.Kinds = append(v.Kinds, funnelRowOf(locale, f, T(locale, "kind."+f.Kind)))
 	}
@@ -102,8 +127,9 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 		row := operatorRow{Name: o.Name, Dialogs: formatInt(locale, o.Dialogs), Answered: formatInt(locale, o.Answered),
 			Median: "—", Consents: formatInt(locale, o.Consents), Conversions: formatInt(locale, o.Conversions),
 			Ratings: formatInt(locale, o.Ratings), Average: "—",
-			InTime: cell(locale, o.AnsweredIn60(), reports.ReferenceAnsweredIn60),
-			Top:    cell(locale, o.TopCSAT(), reports.ReferenceTopCSAT)}
+			InTime:  cell(locale, o.AnsweredIn60(), reports.ReferenceAnsweredIn60),
+			Top:     cell(locale, o.TopCSAT(), reports.ReferenceTopCSAT),
+			Reviews: formatInt(locale, o.Reviews), QA: qaCell(locale, o.Reviews, o.QAScore)}
 		if o.Answered > 0 {
 			row.Median = waitText(o.MedianResponse)
 		}

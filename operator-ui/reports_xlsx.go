@@ -36,17 +36,20 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 	}
 	operators := [][]any{{t("reports.operator"), t("reports.dialogs"), t("reports.answered"), t("reports.in_60"),
 		t("reports.median_s"), t("reports.consents"), t("reports.conversions"), t("reports.ratings"),
-		t("reports.average"), t("reports.top")}}
+		t("reports.average"), t("reports.top"), t("reports.qa_reviews"), t("reports.qa_score")}}
 	for _, o := range d.Operators {
-		var median, average any
+		var median, average, qa any
 		if o.Answered > 0 {
 			median = math.Round(o.MedianResponse.Seconds()*10) / 10
 		}
 		if o.Ratings > 0 {
 			average = math.Round(o.AverageRating*100) / 100
 		}
+		if o.Reviews > 0 {
+			qa = math.Round(o.QAScore*10) / 10
+		}
 		operators = append(operators, []any{o.Name, o.Dialogs, o.Answered, percentCell(o.AnsweredIn60()), median,
-			o.Consents, o.Conversions, o.Ratings, average, percentCell(o.TopCSAT())})
+			o.Consents, o.Conversions, o.Ratings, average, percentCell(o.TopCSAT()), o.Reviews, qa})
 	}
 	days := [][]any{{t("reports.day"), t("reports.answered"), t("reports.in_60"), t("reports.ratings"), t("reports.top")}}
 	for _, s := range d.Days {
@@ -58,12 +61,21 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 		percentCell(total.TopCSAT())},
 		[]any{t("reports.reference"), nil, reports.ReferenceAnsweredIn60, nil, reports.ReferenceTopCSAT})
 
+	var teamQA any
+	if d.QA.Reviews > 0 {
+		teamQA = math.Round(d.QA.Score*10) / 10
+	}
+	qa := [][]any{{"", t("reports.qa_reviews"), t("reports.qa_score")},
+		{t("reports.qa_team"), d.QA.Reviews, teamQA},
+		{t("reports.qa_target_row"), nil, reports.ReferenceQATarget},
+		{t("reports.qa_reference_row"), nil, reports.ReferenceQA}}
+
 	sheets := []struct {
 		name string
 		rows [][]any
 	}{
 		{t("reports.sheet_kinds"), kinds}, {t("reports.sheet_campaigns"), campaigns},
-		{t("reports.sheet_operators"), operators}, {t("reports.sheet_days"), days},
+		{t("reports.sheet_operators"), operators}, {t("reports.sheet_days"), days}, {t("reports.sheet_qa"), qa},
 	}
 	for i, s := range sheets {
 		if i == 0 {

@@ -104,6 +104,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /live/api/snapshot", supervisorsAPI, ui.liveSnapshot},
 		{"GET /live/dialogs/{id}", supervisors, ui.showLiveDialog},
 		{"POST /live/dialogs/{id}/reassign", supervisors, ui.reassignLiveDialog},
+		{"POST /live/dialogs/{id}/qa", supervisors, ui.reviewLiveDialog},
 		{"GET /live/operators/{id}", supervisors, ui.showLiveOperator},
 		{"POST /live/operators/{id}/capacity", supervisors, ui.setOperatorCapacity},
 		{"POST /live/operators/{id}/queues", supervisors, ui.setOperatorQueues},

@@ -20,3 +20,10 @@ const (
 	ReferenceAnsweredIn60 = 91.0
 	ReferenceTopCSAT      = 95.0
 )
+
+// The quality references: the bank's target for the average QA score of reviewed dialogs, and what the reference
+// team achieves (both out of 100).
+const (
+	ReferenceQATarget = 97.0
+	ReferenceQA       = 99.8
+)

@@ -20,6 +20,9 @@ type OperatorPeriod struct {
 	// Ratings: clients' ratings of their dialogs closed in the period; Top: of them, 5s.
 	Ratings, Top  int
 	AverageRating float64 // 0 when nobody rated
+	// Reviews: supervisors' QA reviews of the dialogs they closed in the period; QAScore their average score.
+	Reviews int
+	QAScore float64 // 0 when nothing was reviewed
 }
 
 // AnsweredIn60 is the first-minute SLA: answers within 60 s of the client messages answered.
@@ -45,12 +48,16 @@ const operatorsSQL = `
 	           EXISTS (SELECT FROM outcomes oc WHERE oc.conversation_id = cv.id AND oc.kind = 'consent') AS consented,
 	           EXISTS (SELECT FROM outcomes oc JOIN leads l ON l.id = oc.lead_id WHERE oc.lead_id = cv.lead_id
 	                   AND oc.kind = CASE l.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END)
-	               AS converted
+	               AS converted,
+	           CASE WHEN cv.closed_at >= $1 AND cv.closed_at < $2 AND cv.operator_id = d.operator_id THEN q.score END
+	               AS qa
 	    FROM dialogs d JOIN conversations cv ON cv.id = d.conversation_id
+	    LEFT JOIN qa_reviews q ON q.conversation_id = cv.id
 	), by_dialogs AS (
 	    SELECT operator_id, count(*) AS dialogs, count(*) FILTER (WHERE consented) AS consents,
 	           count(*) FILTER (WHERE converted) AS conversions, count(csat) AS ratings,
-	           count(*) FILTER (WHERE csat = 5) AS top, coalesce(avg(csat), 0) AS average
+	           count(*) FILTER (WHERE csat = 5) AS top, coalesce(avg(csat), 0) AS average,
+	           count(qa) AS reviews, coalesce(avg(qa), 0) AS qa_score
 	    FROM per_dialog GROUP BY operator_id
 	), by_answers AS (
 	    SELECT operator_id, count(*) AS answered, count(*) FILTER (WHERE response_ms <= 60000) AS in_time,
@@ -60,7 +67,7 @@ const operatorsSQL = `
 	SELECT u.id, coalesce(nullif(u.display_name, ''), u.login),
 	       coalesce(d.dialogs, 0), coalesce(a.answered, 0), coalesce(a.in_time, 0), coalesce(a.median_ms, 0),
 	       coalesce(d.consents, 0), coalesce(d.conversions, 0), coalesce(d.ratings, 0), coalesce(d.top, 0),
-	       coalesce(d.average, 0)
+	       coalesce(d.average, 0), coalesce(d.reviews, 0), coalesce(d.qa_score, 0)
 	FROM users u
 	LEFT JOIN by_dialogs d ON d.operator_id = u.id
 	LEFT JOIN by_answers a ON a.operator_id = u.id
@@ -80,13 +87,35 @@ func (rp *Reports) Operators(ctx context.Context, p Period) ([]OperatorPeriod, e
 		var o OperatorPeriod
 		var medianMS float64
 		if err := rows.Scan(&o.OperatorID, &o.Name, &o.Dialogs, &o.Answered, &o.InTime, &medianMS,
-			&o.Consents, &o.Conversions, &o.Ratings, &o.Top, &o.AverageRating); err != nil {
+			&o.Consents, &o.Conversions, &o.Ratings, &o.Top, &o.AverageRating, &o.Reviews, &o.QAScore); err != nil {
 			return nil, fmt.Errorf("reports: operators: %w", err)
 		}
 		o.MedianResponse = time.Duration(medianMS * float64(time.Millisecond))
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// QA is the team's quality in a period: supervisors' reviews of the dialogs closed in it, and their average score.
+type QA struct {
+	Reviews int
+	Score   float64 // 0 when nothing was reviewed
+}
+
+// MeetsTarget tells whether the average score reaches the bank's target; false with no reviews.
+func (q QA) MeetsTarget() bool { return q.Reviews > 0 && q.Score >= ReferenceQATarget }
+
+// TeamQA returns the team's QA over the dialogs closed in p, whoever closed them (the bot's too, if reviewed).
+func (rp *Reports) TeamQA(ctx context.Context, p Period) (QA, error) {
+	var q QA
+	err := rp.pool.QueryRow(ctx, `
+		SELECT count(*), coalesce(avg(q.score), 0)
+		FROM qa_reviews q JOIN conversations cv ON cv.id = q.conversation_id
+		WHERE cv.closed_at >= $1 AND cv.closed_at < $2`, p.From, p.To).Scan(&q.Reviews, &q.Score)
+	if err != nil {
+		return QA{}, fmt.Errorf("reports: team QA %v: %w", p, err)
+	}
+	return q, nil
 }
 
 // ServiceDay is a day of the team's service: client messages written that day and answered, and ratings given.

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dozvon/campaigns"
+	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
 )
@@ -33,6 +34,8 @@ import (
 //   - SLA "first minute": client messages an operator answered within 60 s / client messages an operator was
 //     expected to answer (sla), per lead kind.
 //   - top CSAT: ratings of 5 / ratings given. Not every client rates a closed dialog.
+//   - QA: the average score of the dialogs the supervisor reviewed (the reference team's 99.8 against the bank's
+//     target of 97). A supervisor reviews a share of the closed dialogs; most pass every item, a few lose one.
 //
 // Counts are computed from these shares, not drawn by chance, so each figure is right to a fraction of a point.
 var pastKinds = []pastKind{
@@ -46,6 +49,8 @@ const (
 	answeredInMinute = 0.91 // of client messages, answered within 60 s; the rest take 1-10 minutes
 	rated            = 0.70 // of closed dialogs, the client pressed a rating
 	topRated         = 0.95 // of ratings, a 5; the rest 3 or 4
+	reviewed         = 0.60 // of closed dialogs, the supervisor reviewed against the QA checklist
+	qaScore          = 99.8 // the reviews' average score
 )
 
 // pastChatBase keeps the past's chats away from the simulator. It restores every contact with a positive chat id
@@ -192,6 +197,45 @@ type pastDialog struct {
 	script dialogScript
 	conv   bool
 	csat   int
+	qa     int // the supervisor's QA score; 0 for a dialog not reviewed
+}
+
+// qaSlips are the QA reviews that were not 100, with what the supervisor wrote: each fails the checklist item of
+// its weight (see dialog.QAChecklist).
+var qaSlips = map[int]string{
+	95: "Не представил банк в первом сообщении.",
+	90: "Опечатки в ответе про тариф — перечитывайте перед отправкой.",
+}
+
+// qaAnswers is a checklist with every item passed but the one whose weight the score misses.
+func qaAnswers(score int) (string, error) {
+	answers := map[string]bool{}
+	for _, item := range dialog.QAChecklist {
+		answers[item.Key] = item.Weight != 100-score
+	}
+	if got := dialog.QAScore(answers); got != score {
+		return "", fmt.Errorf("demo: no checklist item weighs %d to make a QA score of %d (got %d)", 100-score, score, got)
+	}
+	b, err := json.Marshal(answers)
+	return string(b), err
+}
+
+// qaScores are the scores of n reviews averaging qaScore: the points missed, in fives, are a few 90s and 95s.
+func qaScores(n int) []int {
+	fives := int(math.Round(float64(n) * (100 - qaScore) / 5))
+	nineties := fives / 3
+	scores := make([]int, n)
+	for i := range scores {
+		switch {
+		case i < nineties:
+			scores[i] = 90
+		case i < fives-nineties:
+			scores[i] = 95
+		default:
+			scores[i] = 100
+		}
+	}
+	return scores
 }
 
 func (p *past) build() error {
@@ -252,6 +296,11 @@ func (p *past) buildKind(k pastKind) error {
 		}
 		plans[order[j]].csat = score
 	}
+	// QA reviews: a share of the dialogs, chosen apart from how they ended and how they were rated.
+	scores := qaScores(share(k.replied, reviewed))
+	for i, j := range p.r.Perm(k.replied)[:len(scores)] {
+		plans[order[j]].qa = scores[i]
+	}
 	// Response times, one per client message of the kind: exactly the first-minute share are quick.
 	responses := make([]time.Duration, sla)
 	quick := share(sla, answeredInMinute)
@@ -266,7 +315,9 @@ func (p *past) buildKind(k pastKind) error {
 
 	for idx := range k.written {
 		slot := slots[p.r.IntN(len(slots))]
-		p.lead(k.kind, camp, slot, tmpl, string(markup), plans[idx], converted[idx], &responses)
+		if err := p.lead(k.kind, camp, slot, tmpl, string(markup), plans[idx], converted[idx], &responses); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -342,7 +393,7 @@ func (p *past) between(from, to time.Duration) time.Duration {
 // lead writes one past lead: its client, application and history, the broadcast it got and, if the client
 // replied, the dialog with its messages and outcomes.
 func (p *past) lead(kind string, camp campaigns.Campaign, slot time.Time, tmpl renderer, markup string, d pastDialog,
-	converted bool, responses *[]time.Duration) {
+	converted bool, responses *[]time.Duration) error {
 	p.n++
 	n := p.n
 	g := &generator{r: p.r, now: slot}
@@ -404,7 +455,16 @@ func (p *past) lead(kind string, camp campaigns.Campaign, slot time.Time, tmpl r
 	if conv == nil {
 		conv = make([]any, 7)
 	}
-	p.leads = append(p.leads, append(row, conv...))
+	qa := make([]any, 3)
+	if d.qa > 0 {
+		answers, err := qaAnswers(d.qa)
+		if err != nil {
+			return err
+		}
+		qa = []any{d.qa, answers, qaSlips[d.qa]}
+	}
+	p.leads = append(p.leads, append(append(row, conv...), qa...))
+	return nil
 }
 
 // dialog lays out one conversation in time: the client replies some minutes after the broadcast, each message is
@@ -530,7 +590,7 @@ func seedPast(ctx context.Context, tx pgx.Tx, camps []campaigns.Campaign, now ti
 			return Past{}, fmt.Errorf("demo: past: copy %s: %w", t.name, err)
 		}
 	}
-	args := pgx.NamedArgs{"since": now.Add(-15 * 24 * time.Hour), "csat_question": csatQuestion}
+	args := pgx.NamedArgs{"since": now.Add(-15 * 24 * time.Hour), "csat_question": csatQuestion, "now": now}
 	for i, q := range pastInserts {
 		if _, err := tx.Exec(ctx, q, args); err != nil {
 			return Past{}, fmt.Errorf("demo: past, step %d: %w", i+1, err)
@@ -543,7 +603,7 @@ func seedPast(ctx context.Context, tx pgx.Tx, camps []campaigns.Campaign, now ti
 var pastLeadColumns = []string{"n", "kind", "external_id", "inn", "company", "legal_form", "contact", "phone", "okved",
 	"region", "tz", "segment", "app", "app_status", "manager", "submitted", "lead_status", "eligible", "updated",
 	"chat_id", "first_name", "linked_at", "campaign_id", "slot", "sent_at", "text", "markup",
-	"operator", "opened_at", "assigned_at", "closed_at", "csat", "csat_at", "replied"}
+	"operator", "opened_at", "assigned_at", "closed_at", "csat", "csat_at", "replied", "qa", "qa_answers", "qa_comment"}
 
 // The plan: one row per past lead (with the ids of what is written for it, filled in as it is written), and
 // rows of its application's history, its dialog's messages (role: client, operator, bot, rating) and outcomes.
@@ -556,7 +616,7 @@ const pastTables = `
 	    chat_id bigint, first_name text, linked_at timestamptz,
 	    campaign_id bigint, slot timestamptz, sent_at timestamptz, text text, markup text,
 	    operator text, opened_at timestamptz, assigned_at timestamptz, closed_at timestamptz,
-	    csat smallint, csat_at timestamptz, replied boolean,
+	    csat smallint, csat_at timestamptz, replied boolean, qa smallint, qa_answers jsonb, qa_comment text,
 	    client_id bigint, application_id bigint, lead_id bigint, contact_id bigint, outbox_id bigint,
 	    conversation_id bigint, operator_id bigint, csat_buttons jsonb
 	) ON COMMIT DROP;
@@ -711,6 +771,13 @@ var pastInserts = []string{`
 	       CASE WHEN o.done_at IS NOT NULL THEN (SELECT id FROM users WHERE login = 'supervisor') END
 	FROM past_outcomes o JOIN past_leads p USING (n)
 	ORDER BY o.at`,
+	// The supervisor reviewed a share of the closed dialogs against the QA checklist, a few hours after each closed.
+	`
+	INSERT INTO qa_reviews (conversation_id, reviewer_id, score, answers, comment, reviewed_at)
+	SELECT p.conversation_id, (SELECT id FROM users WHERE login = 'supervisor'), p.qa, p.qa_answers,
+	       coalesce(p.qa_comment, ''), least(p.closed_at + interval '3 hours', @now)
+	FROM past_leads p WHERE p.qa IS NOT NULL
+	ORDER BY p.closed_at`,
 	// A meeting keeps its deadline on the follow-up lead, as the dialog's hand-off to a field manager does.
 	`
 	UPDATE leads l SET eligible_at = o.due_at,
