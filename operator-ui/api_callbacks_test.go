@@ -3,7 +3,6 @@ package operatorui_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,20 +12,6 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 )
-
-// fetch GETs an API path with a token.
-func (s *site) fetch(path, token string) (int, string) {
-	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return res.StatusCode, strings.TrimSpace(string(raw))
-}
 
 // The bank's dialer takes the callback tasks with a token of its own: it reads the open ones with the client's
 // phone as stored, calls, and closes each; a token issued for imports reads nothing, and the dialer's token pushes

@@ -17,8 +17,21 @@ import (
 // no browser headers.
 func (s *site) push(path, token, body string, header ...string) (int, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	return s.system(http.MethodPost, path, token, body, header...)
+}
+
+// fetch GETs an API path as a bank's system does.
+func (s *site) fetch(path, token string) (int, string) {
+	s.t.Helper()
+	return s.system(http.MethodGet, path, token, "")
+}
+
+func (s *site) system(method, path, token, body string, header ...string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
