@@ -6,12 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"dozvon/campaigns"
-	"dozvon/internal/auth"
-	"dozvon/internal/demo"
-	"dozvon/internal/pg/pgtest"
+	"dozvon/internal/demo/demotest"
 	"dozvon/reports"
 )
 
@@ -20,14 +15,7 @@ import (
 func TestReportOverTheDemosTwoWeeksShowsTheReferenceFigures(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	pool := pgtest.NewDB(t)
-	users := auth.NewStore(pool)
-	users.Cost = bcrypt.MinCost
-	camps := campaigns.NewStore(pool)
-	camps.Now = func() time.Time { return now }
-	if _, err := demo.Seed(ctx, pool, users, camps, now); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demotest.Seeded(t, now)
 	p := reports.Period{From: now.AddDate(0, 0, -15), To: now}
 	rp := reports.New(pool)
 

@@ -7,13 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"dozvon/campaigns"
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/demo"
-	"dozvon/internal/pg/pgtest"
+	"dozvon/internal/demo/demotest"
 )
 
 // The funnel of one lead kind as a report computes it from what the campaigns sent and the dialogs left behind.
@@ -55,16 +53,8 @@ const pastService = `
 func TestDemoPastShowsTheReferenceFigures(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	pool := pgtest.NewDB(t)
-	users := auth.NewStore(pool)
-	users.Cost = bcrypt.MinCost
-	camps := campaigns.NewStore(pool)
-	camps.Now = func() time.Time { return now }
 	start := time.Now()
-	s, err := demo.Seed(ctx, pool, users, camps, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, s := demotest.Seeded(t, now)
 	t.Logf("seeded in %v: %+v", time.Since(start).Round(time.Millisecond), s)
 	if s.Past.Leads == 0 || s.Past.Dialogs == 0 || s.Clients != 600 {
 		t.Fatalf("seeded %+v", s)
@@ -213,7 +203,7 @@ func TestDemoPastShowsTheReferenceFigures(t *testing.T) {
 	}
 
 	// Seeding again adds no second past.
-	if again, err := demo.Seed(ctx, pool, users, camps, now); err != nil || again.Past != (demo.Past{}) {
+	if again, err := demo.Seed(ctx, pool, auth.NewStore(pool), campaigns.NewStore(pool), now); err != nil || again.Past != (demo.Past{}) {
 		t.Fatalf("second seed %+v, %v", again, err)
 	}
 	var pastClients int
