@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dozvon/messenger"
-	"dozvon/messenger/telegram"
 )
 
 // csatPrefix starts the callback data of the rating buttons sent when a conversation closes:
@@ -40,7 +39,7 @@ func parseCSAT(data string) (convID int64, score int, ok bool) {
 
 // recordCSAT keeps the client's rating of a closed conversation and thanks them. The first press counts: a
 // second one, or a press on a button of someone else's conversation, changes nothing.
-func (s *Service) recordCSAT(ctx context.Context, in telegram.Inbound) error {
+func (s *Service) recordCSAT(ctx context.Context, in messenger.Inbound) error {
 	convID, score, ok := parseCSAT(in.CallbackData)
 	if !ok {
 		return nil

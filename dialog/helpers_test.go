@@ -15,7 +15,6 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
-	"dozvon/messenger/telegram"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -155,18 +154,18 @@ func (d *desk) lead(company, kind string) client {
 // write is the client sending text, now.
 func (d *desk) write(c client, text string) {
 	d.t.Helper()
-	d.inbound(telegram.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
+	d.inbound(messenger.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
 		Text: text, At: d.clock.Now()})
 }
 
 // press is the client pressing an inline button.
 func (d *desk) press(c client, data string) {
 	d.t.Helper()
-	d.inbound(telegram.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
+	d.inbound(messenger.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
 		CallbackData: data, At: d.clock.Now()})
 }
 
-func (d *desk) inbound(in telegram.Inbound) {
+func (d *desk) inbound(in messenger.Inbound) {
 	d.t.Helper()
 	if err := d.svc.HandleInbound(d.ctx, in); err != nil {
 		d.t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 
 	"dozvon/campaigns"
 	"dozvon/messenger"
-	"dozvon/messenger/telegram"
 )
 
 // errDuplicate stops the transaction of an update that was already recorded; the caller reports success.
@@ -23,7 +22,10 @@ var errDuplicate = errors.New("dialog: update already recorded")
 // none, and decides who answers: the bot (a campaign button with an auto-reply) or an operator (everything else).
 // It is the Telegram processor's Inbound hook, and idempotent by update id: an update handled again after a crash
 // adds nothing and sends nothing twice.
-func (s *Service) HandleInbound(ctx context.Context, in telegram.Inbound) error {
+func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error {
+	// What a client types reaches the operator even when PostgreSQL could not store it as typed (a NUL, bytes that
+	// are not UTF-8): such a character is shown as U+FFFD.
+	in.Text, in.CallbackData = messenger.CleanText(in.Text), messenger.CleanText(in.CallbackData)
 	if strings.HasPrefix(in.CallbackData, csatPrefix) {
 		return s.recordCSAT(ctx, in)
 	}
@@ -78,7 +80,7 @@ func (s *Service) HandleInbound(ctx context.Context, in telegram.Inbound) error 
 
 // lockContact returns the chat's contact, locked so that one client's updates are recorded one at a time even
 // when several instances process the inbox, and refuses an update that was already recorded.
-func lockContact(ctx context.Context, tx pgx.Tx, in telegram.Inbound) (int64, error) {
+func lockContact(ctx context.Context, tx pgx.Tx, in messenger.Inbound) (int64, error) {
 	var contactID int64
 	err := tx.QueryRow(ctx, `SELECT id FROM contacts WHERE chat_id = $1 FOR NO KEY UPDATE`, in.Chat.ChatID).
 		Scan(&contactID)
@@ -229,11 +231,15 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 }
 
 // insertClientMessage stores the client's words verbatim: escaping is the job of whoever shows them. A press is
-// stored as the button's label, with the callback data that says which button it was.
-func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int64, in telegram.Inbound, text string, sla bool) (int64, error) {
+// stored as the button's label, with the callback data that says which button it was; the files a message
+// carried are listed in its payload (messenger.Files has them).
+func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int64, in messenger.Inbound, text string, sla bool) (int64, error) {
 	payload := map[string]any{"telegram_at": in.At.UTC()}
 	if in.CallbackData != "" {
 		payload["callback_data"] = in.CallbackData
+	}
+	if len(in.Attachments) > 0 {
+		payload["attachments"] = in.Attachments
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `

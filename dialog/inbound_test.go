@@ -6,7 +6,6 @@ import (
 
 	"dozvon/dialog"
 	"dozvon/messenger"
-	"dozvon/messenger/telegram"
 )
 
 func TestARedeliveredUpdateAddsNothingAndSendsNothingTwice(t *testing.T) {
@@ -14,8 +13,8 @@ func TestARedeliveredUpdateAddsNothingAndSendsNothingTwice(t *testing.T) {
 	camp := d.campaign(reply("Тарифы", "Тарифы на сайте"))
 	c := d.client("Клиент", "missed_call")
 	chat := messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID}
-	press := telegram.Inbound{UpdateID: 501, Chat: chat, CallbackData: fmt.Sprintf("c:%d:0", camp), At: d.t0}
-	text := telegram.Inbound{UpdateID: 502, Chat: chat, Text: "а человек есть?", At: d.t0}
+	press := messenger.Inbound{UpdateID: 501, Chat: chat, CallbackData: fmt.Sprintf("c:%d:0", camp), At: d.t0}
+	text := messenger.Inbound{UpdateID: 502, Chat: chat, Text: "а человек есть?", At: d.t0}
 	for range 2 {
 		d.inbound(press)
 		d.inbound(text)

@@ -23,9 +23,19 @@ type line struct {
 	fake     *tgfake.Fake
 	contacts *messenger.Contacts
 	outbox   *messenger.Outbox
+	files    *messenger.Files
+	receive  func() // starts the poller, the processor, the sender and the file fetcher
 }
 
 func newLine(t *testing.T) *line {
+	l := newQuietLine(t)
+	l.receive()
+	return l
+}
+
+// newQuietLine is the line before the poller runs: what the fake's clients do waits in Telegram until receive,
+// and arrives in one getUpdates batch.
+func newQuietLine(t *testing.T) *line {
 	t.Helper()
 	d := newDesk(t)
 	d.svc.Now = time.Now // the fake dates messages by the real clock; nothing here measures the SLA
@@ -36,10 +46,13 @@ func newLine(t *testing.T) *line {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &line{desk: d, fake: fake, contacts: messenger.NewContacts(d.pool), outbox: messenger.NewOutbox(d.pool)}
+	l := &line{desk: d, fake: fake, contacts: messenger.NewContacts(d.pool), outbox: messenger.NewOutbox(d.pool),
+		files: messenger.NewFiles(d.pool)}
 	inbox := messenger.NewInbox(d.pool)
+	fetcher := &telegram.Fetcher{Client: client, Files: l.files, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
 	proc := &telegram.Processor{Inbox: inbox, Contacts: l.contacts, Outbox: l.outbox, Answer: client.AnswerCallback,
-		Inbound: d.svc.HandleInbound, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
+		Inbound: d.svc.HandleInbound, Files: l.files, WakeFetch: fetcher.Wake, Log: zerolog.Nop(),
+		Idle: 20 * time.Millisecond}
 	poller := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: srv.URL, Inbox: inbox, Pool: d.pool,
 		Wake: proc.Wake, Log: zerolog.Nop(), Timeout: time.Second}
 	sender := messenger.NewSender(messenger.SenderConfig{Unlimited: true, Idle: 20 * time.Millisecond,
@@ -47,9 +60,11 @@ func newLine(t *testing.T) *line {
 		zerolog.Nop())
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{poller.Run, proc.Run, sender.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = run(ctx) }()
+	l.receive = func() {
+		for _, run := range []func(context.Context) error{poller.Run, proc.Run, sender.Run, fetcher.Run} {
+			wg.Add(1)
+			go func() { defer wg.Done(); _ = run(ctx) }()
+		}
 	}
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	return l

@@ -136,7 +136,7 @@ func upsert(ctx context.Context, tx pgx.Tx, chat Chat, via string) (int64, error
 		   SET tg_user_id = EXCLUDED.tg_user_id, username = EXCLUDED.username, first_name = EXCLUDED.first_name,
 		       linked_via = CASE WHEN contacts.linked_via = '' THEN EXCLUDED.linked_via ELSE contacts.linked_via END,
 		       updated_at = now()
-		RETURNING id`, chat.ChatID, chat.UserID, chat.Username, chat.FirstName, via).Scan(&id)
+		RETURNING id`, chat.ChatID, chat.UserID, CleanText(chat.Username), CleanText(chat.FirstName), via).Scan(&id)
 	return id, err
 }
 
@@ -157,6 +157,9 @@ func (c *Contacts) Seen(ctx context.Context, chat Chat) (int64, error) {
 // LinkInvitation links the chat to the invitation's lead and records what brought it. Using a token again
 // (the client pressed the link twice) links nothing new and is not an error.
 func (c *Contacts) LinkInvitation(ctx context.Context, chat Chat, token string) (leadID int64, err error) {
+	if !startPayload.MatchString(token) { // no invitation has it, and PostgreSQL may not even take it (a NUL)
+		return 0, ErrUnknownInvitation
+	}
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		var campaignID *int64
 		err := tx.QueryRow(ctx, `SELECT lead_id, campaign_id FROM invitations WHERE token = $1 FOR UPDATE`, token).

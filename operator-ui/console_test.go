@@ -88,7 +88,7 @@ func (d *consoleDesk) chatWith(company string) consoleChat {
 // write is the client writing to the bot, as the messenger hands it to the dialog.
 func (d *consoleDesk) write(c consoleChat, text string) {
 	d.t.Helper()
-	err := d.Dialog.HandleInbound(context.Background(), telegram.Inbound{UpdateID: d.update.Add(1),
+	err := d.Dialog.HandleInbound(context.Background(), messenger.Inbound{UpdateID: d.update.Add(1),
 		Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID}, Text: text, At: time.Now()})
 	if err != nil {
 		d.t.Fatal(err)

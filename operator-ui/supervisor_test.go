@@ -19,7 +19,6 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
-	"dozvon/messenger/telegram"
 	operatorui "dozvon/operator-ui"
 )
 
@@ -68,7 +67,7 @@ func (s *supervised) chat(company, contactName, phone string) int64 {
 func (s *supervised) write(chatID int64, text string) int64 {
 	s.t.Helper()
 	ctx := context.Background()
-	err := s.svc.HandleInbound(ctx, telegram.Inbound{UpdateID: 9000 + nextUpdate.Add(1),
+	err := s.svc.HandleInbound(ctx, messenger.Inbound{UpdateID: 9000 + nextUpdate.Add(1),
 		Chat: messenger.Chat{ChatID: chatID, UserID: chatID}, Text: text, At: time.Now()})
 	if err != nil {
 		s.t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/pg"
 )
 
 // An uploaded file is kept between its preview and its import, and for a day after, so that a manager can check
@@ -29,9 +31,8 @@ const DefaultMaxUpload = 512 << 20
 // UploadLifetime is how long an upload stays for another preview or import.
 const UploadLifetime = 24 * time.Hour
 
-// uploadChunk is the size of one stored piece: big enough that a 512 MiB file is a few hundred rows, small enough
-// that reading a file back holds one piece in memory at a time.
-const uploadChunk = 1 << 20
+// uploadChunk is the size of one stored piece: a 512 MiB file is a few hundred rows.
+const uploadChunk = pg.ChunkSize
 
 var (
 	// ErrUploadTooLarge refuses a file over the store's limit; nothing of it is kept.
@@ -142,7 +143,7 @@ func (s *Uploads) Get(ctx context.Context, id string, userID int64) (Upload, err
 // Open reads an upload's bytes back, a chunk at a time. The reader does not depend on the request that opened it:
 // an import reads its file in the background after the page has answered.
 func (s *Uploads) Open(u Upload) io.ReadCloser {
-	return &uploadReader{pool: s.pool, id: u.ID}
+	return pg.ChunkReader(s.pool, `SELECT data FROM upload_chunks WHERE upload_id = $1 AND seq = $2`, u.ID)
 }
 
 // Remove forgets an upload and its bytes.
@@ -155,38 +156,6 @@ func (s *Uploads) sweep(ctx context.Context) {
 	_, _ = s.pool.Exec(ctx, `DELETE FROM uploads WHERE created_at < now() - make_interval(secs => $1)`,
 		UploadLifetime.Seconds())
 }
-
-type uploadReader struct {
-	pool *pgxpool.Pool
-	id   string
-	seq  int
-	buf  []byte
-	eof  bool
-}
-
-func (r *uploadReader) Read(p []byte) (int, error) {
-	for len(r.buf) == 0 {
-		if r.eof {
-			return 0, io.EOF
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := r.pool.QueryRow(ctx, `SELECT data FROM upload_chunks WHERE upload_id = $1 AND seq = $2`,
-			r.id, r.seq).Scan(&r.buf)
-		cancel()
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			r.eof = true
-		case err != nil:
-			return 0, fmt.Errorf("imports: read upload %s: %w", r.id, err)
-		}
-		r.seq++
-	}
-	n := copy(p, r.buf)
-	r.buf = r.buf[n:]
-	return n, nil
-}
-
-func (r *uploadReader) Close() error { return nil }
 
 // clipName keeps a file name readable and short: it is shown in the history and the audit log.
 func clipName(name string) string {

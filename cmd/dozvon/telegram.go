@@ -18,7 +18,7 @@ import (
 // simulator, served on a loopback port of its own and driven from the /sim page. What clients write that the
 // messenger does not handle itself goes to inbound (the dialog).
 func startTelegram(ctx context.Context, cfg *config.Config, db *database, log zerolog.Logger,
-	inbound func(context.Context, telegram.Inbound) error) (*telegram.Service, *tgfake.Fake, error) {
+	inbound func(context.Context, messenger.Inbound) error) (*telegram.Service, *tgfake.Fake, error) {
 	tc := telegram.ServiceConfig{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, PublicURL: cfg.PublicURL,
 		Sender: messenger.SenderConfig{Rate: cfg.SendRate, PaidBroadcast: cfg.PaidBroadcast},

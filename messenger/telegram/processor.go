@@ -2,27 +2,15 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/go-telegram/bot/models"
 	"github.com/rs/zerolog"
 
 	"dozvon/messenger"
 )
-
-// Inbound is a client's message or button press that the messenger layer does not handle itself; the dialog
-// consumes it.
-type Inbound struct {
-	UpdateID     int64
-	Chat         messenger.Chat
-	Text         string
-	CallbackData string
-	At           time.Time
-}
 
 // Callback data the bot itself understands; campaign buttons carry their own.
 const (
@@ -48,11 +36,14 @@ type Processor struct {
 	// Answer stops a pressed button's spinner; nil skips it.
 	Answer func(ctx context.Context, callbackID, text string) error
 	// Inbound receives what the messenger layer does not handle; nil drops it after recording the chat.
-	Inbound  func(ctx context.Context, in Inbound) error
-	WakeSend func()
-	Log      zerolog.Logger
-	Idle     time.Duration
-	wake     chan struct{}
+	Inbound func(ctx context.Context, in messenger.Inbound) error
+	// Files registers the files clients send, for the fetcher; nil: a message's files are left out.
+	Files     *messenger.Files
+	WakeFetch func()
+	WakeSend  func()
+	Log       zerolog.Logger
+	Idle      time.Duration
+	wake      chan struct{}
 }
 
 // Wake tells the processor an update arrived.
@@ -98,22 +89,26 @@ func (p *Processor) Run(ctx context.Context) error {
 
 // Handle interprets one update. It is idempotent: an update handled twice after a crash changes nothing twice.
 func (p *Processor) Handle(ctx context.Context, updateID int64, payload []byte) error {
-	var u models.Update
-	if err := json.Unmarshal(payload, &u); err != nil {
+	u, err := decodeUpdate(payload)
+	if err != nil {
 		return fmt.Errorf("telegram: update %d: %w", updateID, err)
+	}
+	if len(u.Odd) > 0 {
+		p.Log.Warn().Int64("update_id", updateID).Strs("fields", u.Odd).
+			Msg("update fields of an unexpected shape were skipped; the rest was read")
 	}
 	switch {
 	case u.MyChatMember != nil:
 		return p.chatMember(ctx, u.MyChatMember)
 	case u.CallbackQuery != nil:
 		return p.callback(ctx, updateID, u.CallbackQuery)
-	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
+	case u.Message != nil && u.Message.Chat.Type == "private" && u.Message.Chat.ID != 0:
 		return p.message(ctx, updateID, u.Message)
 	}
 	return nil // groups, channels and other update kinds are not Dozvon's business
 }
 
-func chatOf(m *models.Message) messenger.Chat {
+func chatOf(m *message) messenger.Chat {
 	c := messenger.Chat{ChatID: m.Chat.ID, Username: m.Chat.Username, FirstName: m.Chat.FirstName}
 	if m.From != nil {
 		c.UserID = m.From.ID
@@ -121,10 +116,9 @@ func chatOf(m *models.Message) messenger.Chat {
 	return c
 }
 
-func (p *Processor) message(ctx context.Context, updateID int64, m *models.Message) error {
+func (p *Processor) message(ctx context.Context, updateID int64, m *message) error {
 	chat := chatOf(m)
-	text := strings.TrimSpace(m.Text)
-	cmd, arg := command(text)
+	cmd, arg := command(strings.TrimSpace(m.Text))
 	switch {
 	case m.Contact != nil:
 		return p.contact(ctx, chat, m.Contact)
@@ -139,7 +133,20 @@ func (p *Processor) message(ctx context.Context, updateID int64, m *models.Messa
 	if p.Inbound == nil {
 		return nil
 	}
-	return p.Inbound(ctx, Inbound{UpdateID: updateID, Chat: chat, Text: m.Text, At: time.Unix(int64(m.Date), 0)})
+	in := messenger.Inbound{UpdateID: updateID, Chat: chat, Text: m.Text, At: time.Unix(m.Date, 0)}
+	if m.Text == "" {
+		in.Text = m.Caption // a photo or file says what it is in its caption
+	}
+	if len(m.Files) > 0 && p.Files != nil {
+		var err error
+		if in.Attachments, err = p.Files.Register(ctx, updateID, m.Files); err != nil {
+			return err
+		}
+		if p.WakeFetch != nil {
+			defer p.WakeFetch()
+		}
+	}
+	return p.Inbound(ctx, in)
 }
 
 // command splits "/start@DozvonBot payload" into "/start" and "payload".
@@ -182,7 +189,7 @@ func sharePhoneButton() messenger.Markup {
 }
 
 // contact links a shared phone, but only the sender's own: a forwarded card of someone else proves nothing.
-func (p *Processor) contact(ctx context.Context, chat messenger.Chat, c *models.Contact) error {
+func (p *Processor) contact(ctx context.Context, chat messenger.Chat, c *contact) error {
 	if c.UserID == 0 || c.UserID != chat.UserID {
 		p.Log.Warn().Int64("chat_id", chat.ChatID).Msg("a contact that is not the sender's own was refused")
 		p.reply(ctx, chat.ChatID, textPhoneForeign, sharePhoneButton())
@@ -207,15 +214,15 @@ func (p *Processor) optOut(ctx context.Context, chat messenger.Chat, source stri
 	return nil
 }
 
-func (p *Processor) callback(ctx context.Context, updateID int64, q *models.CallbackQuery) error {
+func (p *Processor) callback(ctx context.Context, updateID int64, q *callbackQuery) error {
 	if p.Answer != nil {
 		if err := p.Answer(ctx, q.ID, ""); err != nil {
 			p.Log.Debug().Err(err).Msg("answer callback")
 		}
 	}
 	chat := messenger.Chat{ChatID: q.From.ID, UserID: q.From.ID, Username: q.From.Username, FirstName: q.From.FirstName}
-	if q.Message.Message != nil {
-		chat.ChatID = q.Message.Message.Chat.ID
+	if q.Message != nil && q.Message.Chat.ID != 0 {
+		chat.ChatID = q.Message.Chat.ID
 	}
 	if q.Data == CallbackOptOut {
 		return p.optOut(ctx, chat, "button")
@@ -226,14 +233,14 @@ func (p *Processor) callback(ctx context.Context, updateID int64, q *models.Call
 	if p.Inbound == nil {
 		return nil
 	}
-	return p.Inbound(ctx, Inbound{UpdateID: updateID, Chat: chat, CallbackData: q.Data, At: time.Now()})
+	return p.Inbound(ctx, messenger.Inbound{UpdateID: updateID, Chat: chat, CallbackData: q.Data, At: time.Now()})
 }
 
-func (p *Processor) chatMember(ctx context.Context, m *models.ChatMemberUpdated) error {
-	switch m.NewChatMember.Type {
-	case models.ChatMemberTypeBanned:
+func (p *Processor) chatMember(ctx context.Context, m *chatMemberUpdated) error {
+	switch m.NewChatMember.Status {
+	case "kicked":
 		return p.Contacts.MarkBlocked(ctx, m.Chat.ID, "the client blocked the bot")
-	case models.ChatMemberTypeMember:
+	case "member":
 		return p.Contacts.MarkUnblocked(ctx, m.Chat.ID)
 	}
 	return nil

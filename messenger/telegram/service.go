@@ -25,7 +25,7 @@ type ServiceConfig struct {
 	Pool      *pgxpool.Pool
 	Log       zerolog.Logger
 	// Inbound receives client messages and button presses for the dialog; nil drops them.
-	Inbound func(context.Context, Inbound) error
+	Inbound func(context.Context, messenger.Inbound) error
 }
 
 // Service is the Telegram channel of one process: sending, receiving and processing updates.
@@ -37,6 +37,8 @@ type Service struct {
 	Inbox       *messenger.Inbox
 	Sender      *messenger.Sender
 	Processor   *Processor
+	Files       *messenger.Files
+	Fetcher     *Fetcher
 	BotUsername string
 }
 
@@ -61,11 +63,14 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 		return nil, fmt.Errorf("telegram: set the update delivery mode: %w", err)
 	}
 	s := &Service{cfg: cfg, Client: client, BotUsername: username,
-		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool)}
+		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
+		Files: messenger.NewFiles(cfg.Pool)}
+	s.Fetcher = &Fetcher{Client: client, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
 	pacing := messenger.NewPacing(cfg.Pool, username, cfg.Sender.Rate)
 	s.Sender = messenger.NewSender(cfg.Sender, s.Outbox, pacing, s.Contacts, client, cfg.Log.With().Str("part", "sender").Logger())
 	s.Processor = &Processor{Inbox: s.Inbox, Contacts: s.Contacts, Outbox: s.Outbox, Answer: client.AnswerCallback,
-		Inbound: cfg.Inbound, WakeSend: s.Sender.Wake, Log: cfg.Log.With().Str("part", "updates").Logger()}
+		Inbound: cfg.Inbound, Files: s.Files, WakeFetch: s.Fetcher.Wake, WakeSend: s.Sender.Wake,
+		Log: cfg.Log.With().Str("part", "updates").Logger()}
 	return s, nil
 }
 
@@ -74,8 +79,8 @@ func (s *Service) WebhookHandler() http.HandlerFunc {
 	return WebhookHandler(s.Inbox, WebhookSecret(s.cfg.Token), s.Processor.Wake, s.cfg.Log)
 }
 
-// Run sends, receives (polling, unless a webhook is set) and processes until ctx ends, and listens for other
-// instances' NOTIFY so queued messages and stored updates are picked up at once.
+// Run sends, receives (polling, unless a webhook is set), processes and fetches clients' files until ctx ends,
+// and listens for other instances' NOTIFY so queued messages and stored updates are picked up at once.
 func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	run := func(fn func(context.Context) error) {
@@ -84,6 +89,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	run(s.Sender.Run)
 	run(s.Processor.Run)
+	run(s.Fetcher.Run)
 	run(s.listen)
 	if s.cfg.PublicURL == "" {
 		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Inbox: s.Inbox, Pool: s.cfg.Pool,

@@ -90,6 +90,7 @@ type Fake struct {
 	floodRejects int
 	subs         map[int]chan Event
 	subSeq       int
+	files        map[string]*storedFile // by file_id: what users sent
 	closed       bool
 
 	wg sync.WaitGroup // webhook delivery goroutines
@@ -167,14 +168,18 @@ func (f *Fake) Token() string { return f.token }
 // Bot returns the bot's own user, as getMe reports it.
 func (f *Fake) Bot() User { return f.bot }
 
-// Handler serves the Bot API under /bot<token>/<method> and the test
-// controls under /_fake/.
+// Handler serves the Bot API under /bot<token>/<method>, files users sent
+// under /file/bot<token>/<file_path>, and the test controls under /_fake/.
 func (f *Fake) Handler() http.Handler { return f }
 
 // ServeHTTP implements http.Handler; see Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		f.controlMux().ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, filePrefix) {
+		f.serveFile(w, r)
 		return
 	}
 	f.serveAPI(w, r)
@@ -251,6 +256,7 @@ var apiMethods = func() map[string]apiMethod {
 		{"answerCallbackQuery", (*Fake).answerCallbackQuery},
 		{"sendChatAction", (*Fake).sendChatAction},
 		{"getUpdates", (*Fake).getUpdates},
+		{"getFile", (*Fake).getFile},
 		{"setWebhook", (*Fake).setWebhook},
 		{"deleteWebhook", (*Fake).deleteWebhook},
 		{"getWebhookInfo", (*Fake).getWebhookInfo},

@@ -63,6 +63,9 @@ type Message struct {
 	Text           string                `json:"text,omitempty"`
 	Entities       []MessageEntity       `json:"entities,omitempty"`
 	Contact        *Contact              `json:"contact,omitempty"`
+	Photo          []PhotoSize           `json:"photo,omitempty"`
+	Document       *Document             `json:"document,omitempty"`
+	Caption        string                `json:"caption,omitempty"`
 	ReplyMarkup    *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
 
 	// ReplyKeyboard is the reply keyboard the bot attached to this message.
@@ -178,11 +181,16 @@ type Update struct {
 	Message       *Message           `json:"message,omitempty"`
 	CallbackQuery *CallbackQuery     `json:"callback_query,omitempty"`
 	MyChatMember  *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+
+	raw     json.RawMessage // SendRaw's update, sent as it is (MarshalJSON)
+	rawKind string
 }
 
 // kind is the update's type name as used in allowed_updates.
 func (u Update) kind() string {
 	switch {
+	case u.raw != nil:
+		return u.rawKind
 	case u.Message != nil:
 		return "message"
 	case u.CallbackQuery != nil:
