@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/messenger"
 )
 
 // Conversation is one conversation as the console shows it.
@@ -50,6 +52,15 @@ type Message struct {
 	// how long.
 	AnsweredAt *time.Time
 	ResponseMS *int
+}
+
+// Attachments are the files a client's message carried (messenger.Files keeps them); none for other messages.
+func (m Message) Attachments() []messenger.Attachment {
+	var p struct {
+		Attachments []messenger.Attachment `json:"attachments"`
+	}
+	_ = json.Unmarshal(m.Payload, &p) // a message without a payload has none
+	return p.Attachments
 }
 
 // Conversation returns a conversation with all its messages, oldest first.

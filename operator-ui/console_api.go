@@ -180,17 +180,18 @@ func (ui *UI) consoleTakeNext(w http.ResponseWriter, r *http.Request) {
 
 // consoleMessage is one line of the chat.
 type consoleMessage struct {
-	ID            int64     `json:"id"`
-	Direction     string    `json:"direction"` // in, out, note, system
-	Author        string    `json:"author"`    // the operator; empty for the client and the bot
-	Bot           bool      `json:"bot"`       // out, but from the bot or a campaign
-	Campaign      bool      `json:"campaign"`  // a campaign broadcast the client answers
-	Handover      bool      `json:"handover"`  // a note written when the dialog was transferred
-	Text          string    `json:"text"`      // plain text: the page shows it as text, never as markup
-	Buttons       []string  `json:"buttons,omitempty"`
-	At            time.Time `json:"at"`
-	Delivery      string    `json:"delivery,omitempty"`
-	DeliveryError string    `json:"delivery_error,omitempty"`
+	ID            int64               `json:"id"`
+	Direction     string              `json:"direction"` // in, out, note, system
+	Author        string              `json:"author"`    // the operator; empty for the client and the bot
+	Bot           bool                `json:"bot"`       // out, but from the bot or a campaign
+	Campaign      bool                `json:"campaign"`  // a campaign broadcast the client answers
+	Handover      bool                `json:"handover"`  // a note written when the dialog was transferred
+	Text          string              `json:"text"`      // plain text: the page shows it as text, never as markup
+	Buttons       []string            `json:"buttons,omitempty"`
+	Attachments   []consoleAttachment `json:"attachments,omitempty"`
+	At            time.Time           `json:"at"`
+	Delivery      string              `json:"delivery,omitempty"`
+	DeliveryError string              `json:"delivery_error,omitempty"`
 }
 
 type consoleConversation struct {
@@ -208,12 +209,19 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	files, err := ui.attachmentsOf(r.Context(), c)
+	if err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
 	me := currentUser(r)
 	out := consoleConversation{ID: c.ID, Status: c.Status, LeadKind: c.LeadKind, WaitingSince: c.WaitingSince,
 		CSAT: c.CSAT, Mine: c.Status == "assigned" && c.OperatorID != nil && *c.OperatorID == me.ID,
 		Messages: make([]consoleMessage, 0, len(c.Messages))}
 	for _, m := range c.Messages {
-		out.Messages = append(out.Messages, consoleMessageOf(m))
+		cm := consoleMessageOf(m)
+		cm.Attachments = files[m.ID]
+		out.Messages = append(out.Messages, cm)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

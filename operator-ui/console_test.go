@@ -30,15 +30,19 @@ import (
 type consoleDesk struct {
 	*site
 	Dialog *dialog.Service
+	Files  *messenger.Files
 	update atomic.Int64
 }
 
 func newConsoleDesk(t *testing.T) *consoleDesk {
 	t.Helper()
 	var svc *dialog.Service
+	var files *messenger.Files
 	s := newSiteWith(t, func(d *operatorui.Deps) {
 		svc = dialog.New(d.ImportsDB, zerolog.Nop()) // ImportsDB is the test's database
 		d.Dialog = svc
+		files = messenger.NewFiles(d.ImportsDB)
+		d.Files = files
 		bot := httptest.NewServer(d.Sim.Handler())
 		t.Cleanup(bot.Close)
 		client, err := telegram.NewClient(d.Sim.Token(), bot.URL, nil)
@@ -47,7 +51,7 @@ func newConsoleDesk(t *testing.T) *consoleDesk {
 		}
 		d.Typing = client
 	})
-	return &consoleDesk{site: s, Dialog: svc}
+	return &consoleDesk{site: s, Dialog: svc, Files: files}
 }
 
 // consoleChat is a simulated client who started the bot, linked to a missed-call lead of a company.

@@ -11,6 +11,7 @@ import (
 
 	"dozvon/dialog"
 	"dozvon/internal/auth"
+	"dozvon/messenger"
 )
 
 // A supervisor opens any dialog read-only (GET /live/dialogs/{id}): the conversation, the client card and
@@ -40,6 +41,14 @@ type liveMessage struct {
 	Text   string
 	HTML   template.HTML
 	IsHTML bool
+	Files  []liveFile
+}
+
+// liveFile is a client's photo or file: a picture shown, a link to save, or a line saying why neither (yet).
+type liveFile struct {
+	URL   string // empty until it can be opened
+	Image bool
+	Label string
 }
 
 type reassignForm struct {
@@ -121,10 +130,42 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 			}
 		}
 	}
+	files, err := ui.attachmentsOf(ctx, v.Conv)
+	if err != nil {
+		return v, err
+	}
 	for _, m := range v.Conv.Messages {
-		v.Messages = append(v.Messages, liveMessageOf(loc, m, v.Card.FirstName))
+		lm := liveMessageOf(loc, m, v.Card.FirstName)
+		for _, a := range files[m.ID] {
+			lm.Files = append(lm.Files, liveFileOf(loc, a))
+		}
+		v.Messages = append(v.Messages, lm)
 	}
 	return v, nil
+}
+
+func liveFileOf(loc string, a consoleAttachment) liveFile {
+	switch a.State {
+	case messenger.FileReady:
+		f := liveFile{URL: a.URL, Image: a.Image, Label: a.Name}
+		if a.Size > 0 {
+			f.Label += ", " + fileSize(loc, a.Size)
+		}
+		return f
+	case messenger.FilePending:
+		return liveFile{Label: T(loc, "console.file_loading", a.Name)}
+	case messenger.FileTooLarge:
+		return liveFile{Label: T(loc, "console.file_too_large", a.Name, fileSize(loc, a.Size))}
+	}
+	return liveFile{Label: T(loc, "console.file_failed", a.Name)}
+}
+
+// fileSize is a file's size as people read it, as the console's script writes it too.
+func fileSize(loc string, n int64) string {
+	if n < 1<<20 {
+		return T(loc, "console.file_size_kb", strconv.FormatInt(max(1, (n+512)>>10), 10))
+	}
+	return T(loc, "console.file_size_mb", strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64))
 }
 
 func liveMessageOf(loc string, m dialog.Message, client string) liveMessage {

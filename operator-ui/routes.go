@@ -98,6 +98,7 @@ func (ui *UI) Routes() []Route {
 		{"POST /console/api/dialogs/{id}/outcome", operatorsAPI, ui.consoleOutcome},
 		{"POST /console/api/dialogs/{id}/transfer", operatorsAPI, ui.consoleTransfer},
 		{"POST /console/api/dialogs/{id}/close", operatorsAPI, ui.consoleClose},
+		{"GET /console/api/dialogs/{id}/files/{file}", operatorsAPI, ui.consoleFile},
 		{"GET /live", supervisors, ui.showLive},
 		// The supervisor's tools: the live board and its JSON, any dialog read-only and reassigned, an operator's
 		// capacity, queues and presence, scripts, offers, and callback tasks for the bank's dialer.

@@ -61,6 +61,9 @@ type Deps struct {
 	// Typing shows "typing…" in a client's chat while an operator writes to them (the Telegram client, or the
 	// simulator's); nil: the console does not show it.
 	Typing ChatTyping
+	// Files keeps the files clients send, which the console serves to those who may read the dialog; nil: the
+	// console lists them but cannot open them.
+	Files *messenger.Files
 
 	// ImportsDB is the database campaigns/imports loads the bank's files and API records into (the import page
 	// and /api/v1); operator-ui hands it to that package and runs no SQL of its own. nil answers 503 there.

@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Events:        dialog.NewEvents(db.Pool),
 		Dialog:        conversations,
 		Typing:        tg.Client,
+		Files:         tg.Files,
 		ImportsDB:     db.Pool,
 	})
 	if err != nil {

@@ -109,7 +109,8 @@ func (p *Processor) Handle(ctx context.Context, updateID int64, payload []byte) 
 }
 
 func chatOf(m *message) messenger.Chat {
-	c := messenger.Chat{ChatID: m.Chat.ID, Username: m.Chat.Username, FirstName: m.Chat.FirstName}
+	c := messenger.Chat{ChatID: m.Chat.ID, Username: messenger.CleanText(m.Chat.Username),
+		FirstName: messenger.CleanText(m.Chat.FirstName)}
 	if m.From != nil {
 		c.UserID = m.From.ID
 	}
@@ -133,9 +134,9 @@ func (p *Processor) message(ctx context.Context, updateID int64, m *message) err
 	if p.Inbound == nil {
 		return nil
 	}
-	in := messenger.Inbound{UpdateID: updateID, Chat: chat, Text: m.Text, At: time.Unix(m.Date, 0)}
+	in := messenger.Inbound{UpdateID: updateID, Chat: chat, Text: messenger.CleanText(m.Text), At: time.Unix(m.Date, 0)}
 	if m.Text == "" {
-		in.Text = m.Caption // a photo or file says what it is in its caption
+		in.Text = messenger.CleanText(m.Caption) // a photo or file says what it is in its caption
 	}
 	if len(m.Files) > 0 && p.Files != nil {
 		var err error

@@ -500,3 +500,48 @@ func TestDefaultRateStaysUnderTelegramsFloodLimit(t *testing.T) {
 		t.Fatalf("%d messages in %s: faster than 30/s", n, took)
 	}
 }
+
+// A client's text with a NUL and half an emoji (a lone surrogate) is what PostgreSQL's jsonb refuses. The webhook
+// still stores the update, once however often Telegram redelivers it, and answers 200 so Telegram moves on; the
+// client's words reach the dialog with U+FFFD where a character could not be kept.
+func TestWebhookStoresAnUpdatePostgreSQLRefusesAsSentOnceAndAnswers200(t *testing.T) {
+	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
+	secret := telegram.WebhookSecret(tgfake.DefaultToken)
+	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
+	update := `{"update_id": 2001, "message": {"message_id": 5, "date": 1700000000,
+		"chat": {"id": 78, "type": "private", "first_name": "Игорь\u0000"}, "from": {"id": 78, "is_bot": false, "first_name": "Игорь"},
+		"text": "Счёт\u0000 открыт? \ud83d"}}`
+	for range 3 {
+		r := httptest.NewRequest(http.MethodPost, "/telegram/webhook", bytes.NewReader([]byte(update)))
+		r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("delivery answered %d, want 200", rec.Code)
+		}
+	}
+	var n int
+	var text, fault string
+	var raw []byte
+	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) OVER (), payload->'message'->>'text', fault, raw FROM inbox`).
+		Scan(&n, &text, &fault, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || text != "Счёт\uFFFD открыт? \uFFFD" || fault != `replaced with U+FFFD: \u0000, a lone surrogate` ||
+		string(raw) != update {
+		t.Fatalf("stored %d rows: text %q, fault %q, raw %q", n, text, fault, raw)
+	}
+
+	var got []messenger.Inbound
+	proc := &telegram.Processor{Inbox: w.inbox, Contacts: w.contacts, Outbox: w.outbox, Log: zerolog.Nop(),
+		Inbound: func(_ context.Context, in messenger.Inbound) error { got = append(got, in); return nil }}
+	if _, err := w.inbox.ProcessNext(w.ctx, proc.Handle); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].UpdateID != 2001 || got[0].Chat.ChatID != 78 || got[0].Text != "Счёт\uFFFD открыт? \uFFFD" {
+		t.Fatalf("the dialog got %+v", got)
+	}
+	if c := w.contact(78); c.FirstName != "Игорь\uFFFD" {
+		t.Fatalf("contact = %+v", c)
+	}
+}

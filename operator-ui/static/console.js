@@ -306,6 +306,51 @@
     return m.author;
   }
 
+  function fileSize(n) {
+    if (!n) return "";
+    if (n < 1048576) return t("console.file_size_kb", String(Math.max(1, Math.round(n / 1024))));
+    return t("console.file_size_mb", (n / 1048576).toFixed(1));
+  }
+
+  // A client's photo is shown, any other file is a link to save it; until Dozvon has fetched it from the
+  // messenger the line says it is loading, and the chat is refetched until it is there.
+  function renderAttachment(a) {
+    var box = testid(el("div", "msg-file msg-file-" + a.state), "msg-file");
+    if (a.state === "ready" && a.image) {
+      var open = el("a");
+      open.href = a.url;
+      open.target = "_blank";
+      open.rel = "noopener";
+      var img = testid(el("img", "msg-image"), "msg-image");
+      img.src = a.url;
+      img.alt = a.name;
+      open.append(img);
+      box.append(open);
+    } else if (a.state === "ready") {
+      var save = testid(el("a", "", "📎 " + a.name + (a.size ? ", " + fileSize(a.size) : "")), "msg-file-link");
+      save.href = a.url;
+      save.setAttribute("download", a.name);
+      box.append(save);
+    } else if (a.state === "pending") {
+      box.append(el("span", "", t("console.file_loading", a.name)));
+    } else if (a.state === "too_large") {
+      box.append(el("span", "", t("console.file_too_large", a.name, fileSize(a.size))));
+    } else {
+      box.append(el("span", "", t("console.file_failed", a.name)));
+    }
+    return box;
+  }
+
+  var loadingTimer = null;
+  function refetchWhileLoading(c) {
+    var loading = c.messages.some(function (m) {
+      return (m.attachments || []).some(function (a) { return a.state === "pending"; });
+    });
+    if (loading && loadingTimer === null) {
+      loadingTimer = setTimeout(function () { loadingTimer = null; refreshChat(); }, 2000);
+    }
+  }
+
   function renderMessage(m) {
     var li = testid(el("li", "msg msg-" + m.direction + (m.bot ? " msg-bot" : "") + (m.campaign ? " msg-campaign" : "")), "msg");
     li.setAttribute("data-direction", m.direction);
@@ -316,6 +361,7 @@
     meta.append(el("time", "msg-time", hhmm(m.at)));
     li.append(meta);
     li.append(testid(el("div", "msg-text", m.text), "msg-text"));
+    (m.attachments || []).forEach(function (a) { li.append(renderAttachment(a)); });
     if (m.buttons && m.buttons.length) {
       var bs = el("div", "msg-buttons");
       m.buttons.forEach(function (b) { bs.append(el("span", "msg-button", b)); });
@@ -342,6 +388,7 @@
     var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.textContent = "";
     c.messages.forEach(function (m) { list.append(renderMessage(m)); });
+    refetchWhileLoading(c);
     if (atBottom || !list.dataset.shown || list.dataset.shown !== String(c.id)) list.scrollTop = list.scrollHeight;
     list.dataset.shown = String(c.id);
     var box = $("reply-text");
