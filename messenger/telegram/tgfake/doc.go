@@ -8,7 +8,9 @@
 //
 // On top of the Bot API it offers test controls, both as a Go API and as JSON
 // over HTTP under /_fake/: create users, act as them (send text, /start with
-// a deep-link payload, press inline buttons, share contacts, block the bot),
+// a deep-link payload, press inline buttons, share contacts, block the bot;
+// from Go also send photos and documents, served by getFile, or queue any
+// raw update),
 // inspect what the bot did (chat histories with edits applied, chat actions,
 // callback answers, a request log), inject faults and latency, and emulate
 // Telegram's flood control against an injectable clock.

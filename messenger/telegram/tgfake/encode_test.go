@@ -26,6 +26,9 @@ func TestAppendMessageMatchesJSON(t *testing.T) {
 			Entities: []MessageEntity{{Type: "bold", Offset: 0, Length: 2}, {Type: "text_link", Offset: 3, Length: 4,
 				URL: "https://e.x/<>", Language: "go", CustomEmojiID: "9"}},
 			ReplyMarkup: plain, ReplyKeyboard: &ReplyKeyboardMarkup{}, ParseMode: "HTML", PaidBroadcast: true},
+		{MessageID: 10, From: user, Chat: Chat{ID: 5, Type: "private"}, Caption: odd,
+			Photo:    []PhotoSize{{FileID: "a", FileUniqueID: "b", Width: 90, Height: 60, FileSize: 100}},
+			Document: &Document{FileID: "c", FileUniqueID: "d", FileName: odd, MIMEType: "application/pdf"}},
 		{MessageID: 9, Chat: Chat{Type: "private"}, Contact: &Contact{}, ReplyMarkup: exotic,
 			ReplyToMessage: &Message{MessageID: 8, From: user, Text: "<b>", ReplyMarkup: &InlineKeyboardMarkup{}}},
 	}
