@@ -26,14 +26,19 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	locale := ui.requestLocale(r)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
-	ok, err := ui.Users.CheckPassword(r.Context(), u.ID, current)
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
+	err := ui.Users.VerifyPassword(r.Context(), u, current, ui.clientIP(r))
+	var throttled *auth.ThrottledError
 	switch {
-	case !ok:
+	case errors.As(err, &throttled):
+		w.Header().Set("Retry-After", itoa(int(throttled.RetryAfter.Seconds())))
+		ui.renderAccount(w, r, http.StatusTooManyRequests, throttledText(locale, "account.throttled", throttled))
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		ui.audit(r, auth.Entry{UserID: &u.ID, Actor: u.Login, Action: "password.change_failed", Object: u.Login})
 		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.wrong"))
+		return
+	case err != nil:
+		ui.serverError(w, r, err)
 		return
 	case next != confirm:
 		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.mismatch"))
@@ -42,17 +47,24 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 		ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "account.same"))
 		return
 	}
+	// SetPassword ends every session of the user; the one that changed the password goes on under a new token.
 	if err := ui.Users.SetPassword(r.Context(), u.ID, next, false); err != nil {
 		var in *auth.InputError
-		if errors.As(err, &in) {
+		var weak *auth.WeakPasswordError
+		switch {
+		case errors.As(err, &in):
 			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", engineText(locale, in.Problem)))
-			return
+		case errors.As(err, &weak):
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "password.weak_"+weak.Reason))
+		default:
+			ui.serverError(w, r, err)
 		}
+		return
+	}
+	if err := ui.Sessions.RenewToken(r.Context()); err != nil {
 		ui.serverError(w, r, err)
 		return
 	}
-	// Other sessions of this user keep working; the one that changed the password gets a fresh token.
-	_ = ui.Sessions.RenewToken(r.Context())
 	ui.audit(r, auth.Entry{UserID: &u.ID, Actor: u.Login, Action: "password.change", Object: u.Login})
 	ui.flash(r, T(locale, "account.changed"))
 	target := "/account"

@@ -106,10 +106,18 @@ func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request) {
 		ui.serverError(w, r, err)
 		return
 	}
+	// SetPassword ends every session of the user. An administrator who resets their own password stays signed
+	// in (under a new token) to read the new one, and changes it next.
 	password := auth.RandomPassword()
 	if err := ui.Users.SetPassword(r.Context(), id, password, true); err != nil {
 		ui.serverError(w, r, err)
 		return
+	}
+	if id == admin.ID {
+		if err := ui.Sessions.RenewToken(r.Context()); err != nil {
+			ui.serverError(w, r, err)
+			return
+		}
 	}
 	ui.audit(r, auth.Entry{UserID: &admin.ID, Actor: admin.Login, Action: "password.reset", Object: u.Login})
 	ui.flash(r, T(ui.requestLocale(r), "users.reset_done", u.Login, password))

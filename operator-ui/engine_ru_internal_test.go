@@ -295,7 +295,7 @@ func TestEveryEngineRefusalHasARussianText(t *testing.T) {
 
 	for _, p := range []string{"короткий", strings.Repeat("пароль", 13)} {
 		var in *auth.InputError
-		if errors.As(auth.ValidatePassword(p), &in) {
+		if errors.As(auth.ValidatePassword("", p), &in) {
 			msgs = append(msgs, in.Problem)
 		} else {
 			t.Errorf("password %q accepted", p)

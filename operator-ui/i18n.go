@@ -84,6 +84,14 @@ var catalog = map[string]struct{ en, ru string }{
 	"account.lang_saved":  {"Language saved.", "Язык сохранён."},
 	"account.apply":       {"Apply", "Применить"},
 
+	// Throttled sign-ins and password checks (internal/auth/login.go), and passwords refused as easy to guess.
+	"login.throttled_s":      {"Too many failed attempts. Try again in %d s.", "Слишком много неудачных попыток. Повторите через %d с."},
+	"account.throttled":      {"Too many wrong passwords. Try again in %d s.", "Слишком много неверных паролей. Повторите через %d с."},
+	"password.weak_blank":    {"The password is only spaces.", "Пароль состоит только из пробелов."},
+	"password.weak_repeated": {"The password is one character repeated; choose one that is hard to guess.", "Пароль — один повторяющийся символ; выберите пароль, который трудно угадать."},
+	"password.weak_login":    {"The password must not be your login.", "Пароль не должен совпадать с логином."},
+	"password.weak_common":   {"This password is among the first that anyone guessing tries; choose another.", "Этот пароль из тех, что подбирают первыми; выберите другой."},
+
 	"users.title":      {"Users", "Пользователи"},
 	"users.add":        {"Add a user", "Добавить пользователя"},
 	"users.login":      {"Login", "Логин"},

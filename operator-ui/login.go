@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -48,7 +49,7 @@ func (ui *UI) submitLogin(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &throttled):
 		w.Header().Set("Retry-After", itoa(int(throttled.RetryAfter.Seconds())))
 		ui.renderLogin(w, r, http.StatusTooManyRequests, loginForm{Login: login, Next: next,
-			Error: T(locale, "login.throttled", int(math.Ceil(throttled.RetryAfter.Minutes())))})
+			Error: throttledText(locale, "login.throttled_s", throttled)})
 		return
 	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrInactive):
 		ui.audit(r, auth.Entry{Actor: login, Action: "login.failed", Object: login})
@@ -68,7 +69,7 @@ func (ui *UI) submitLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	ui.Sessions.Put(r.Context(), sessionUserID, u.ID)
+	ui.Sessions.Put(r.Context(), auth.SessionUserID, u.ID)
 	ui.audit(r, auth.Entry{UserID: &u.ID, Actor: u.Login, Action: "login.ok"})
 	target := landing(u.Role)
 	if u.MustChangePassword {
@@ -87,6 +88,15 @@ func (ui *UI) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// throttledText says how long to wait: in seconds (secondsKey) for a login's short delays, in minutes for an
+// address's closed window.
+func throttledText(locale, secondsKey string, th *auth.ThrottledError) string {
+	if th.RetryAfter < time.Minute {
+		return T(locale, secondsKey, int(th.RetryAfter.Seconds()))
+	}
+	return T(locale, "login.throttled", int(math.Ceil(th.RetryAfter.Minutes())))
 }
 
 // audit records an entry with the request's address; a failure to write it is logged, not shown.

@@ -133,8 +133,6 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-func trimSpace(s string) string { return strings.TrimSpace(s) }
-
 // safeNext accepts only a local path as a post-login target, so the login page cannot redirect elsewhere.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||

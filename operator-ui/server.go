@@ -36,8 +36,9 @@ type Deps struct {
 	Ready         func(context.Context) error
 	DefaultLocale string
 	Version       string
-	// TrustProxy makes the client address come from X-Forwarded-For (behind the bank's load balancer).
-	TrustProxy bool
+	// TrustedProxies are the bank's load balancers and proxies: a request from one of them has its client's address
+	// taken from X-Forwarded-For (clientip.go). Empty: the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 
 	// Campaigns is what campaign managers build and run.
 	Campaigns *campaigns.Store
@@ -288,9 +289,13 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 			ui.forbidden(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
 			return
 		}
-		// A user with a temporary password sets their own before anything else.
-		if u.MustChangePassword && r.URL.Path != "/account" && r.URL.Path != "/account/password" &&
-			r.URL.Path != "/logout" && r.URL.Path != "/account/locale" && !a.API {
+		// A user with a temporary password sets their own before anything else: pages send them to it, APIs and the
+		// websocket refuse.
+		if u.MustChangePassword && !temporaryPasswordRoutes[r.Pattern] {
+			if a.API {
+				writeJSONError(w, http.StatusForbidden, "change your temporary password first (/account)")
+				return
+			}
 			http.Redirect(w, r, "/account", http.StatusSeeOther)
 			return
 		}
@@ -298,10 +303,13 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 	})
 }
 
-const sessionUserID = "user_id"
+// temporaryPasswordRoutes are all a user may use before replacing a temporary password.
+var temporaryPasswordRoutes = map[string]bool{
+	"GET /account": true, "POST /account/password": true, "POST /account/locale": true, "POST /logout": true,
+}
 
 func (ui *UI) sessionUser(r *http.Request) (auth.User, bool) {
-	id := ui.Sessions.GetInt64(r.Context(), sessionUserID)
+	id := ui.Sessions.GetInt64(r.Context(), auth.SessionUserID)
 	if id == 0 {
 		return auth.User{}, false
 	}
@@ -323,26 +331,4 @@ func (ui *UI) sessionUser(r *http.Request) (auth.User, bool) {
 func currentUser(r *http.Request) auth.User {
 	u, _ := r.Context().Value(userKey).(auth.User)
 	return u
-}
-
-func (ui *UI) clientIP(r *http.Request) netip.Addr {
-	if ui.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first := xff
-			for i := 0; i < len(xff); i++ {
-				if xff[i] == ',' {
-					first = xff[:i]
-					break
-				}
-			}
-			if ip, err := netip.ParseAddr(trimSpace(first)); err == nil {
-				return ip
-			}
-		}
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }

@@ -268,17 +268,29 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 	}
 }
 
+// Five failures slow a login down by a second, not a quarter of an hour: the real user gets in once it passes.
 func TestLoginIsThrottledAfterFiveFailures(t *testing.T) {
-	s := newSite(t)
+	clock := newTestClock()
+	s := newSiteWith(t, func(d *operatorui.Deps) { d.Users.Now = clock.Now })
 	c := s.client()
-	for i := 0; i < auth.MaxFailuresPerLogin; i++ {
+	for i := 0; i < auth.FreeFailures; i++ {
 		if res := s.post(c, "/login", url.Values{"login": {"operator1"}, "password": {"wrong"}}); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("failure %d: status %d", i, res.StatusCode)
 		}
 	}
-	res := s.post(c, "/login", url.Values{"login": {"operator1"}, "password": {testPassword}})
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
-		t.Fatalf("sixth try: status %d Retry-After %q, want 429", res.StatusCode, res.Header.Get("Retry-After"))
+	res, err := c.PostForm(s.URL+"/login", url.Values{"login": {"operator1"}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" ||
+		!strings.Contains(string(body), "Too many failed attempts. Try again in 1 s.") {
+		t.Fatalf("sixth try: status %d Retry-After %q, want 429 and 1", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	clock.Advance(time.Second)
+	if res := s.post(c, "/login", url.Values{"login": {"operator1"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a second later: status %d, want 303", res.StatusCode)
 	}
 }
 

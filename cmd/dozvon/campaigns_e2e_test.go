@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"dozvon/internal/browsertest"
-	"dozvon/internal/demo"
 )
 
 // TestManagerBuildsRunsAndDeliversACampaign is a campaign manager's first campaign on a demo installation: they
@@ -52,7 +51,7 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 	t.Logf("audience: follow-ups in %s, %d reachable, %d to invite; watching chat %d", region, reachable, needsInvite, chatID)
 
 	page := browsertest.New(t)
-	if status := page.Login(srv.URL, "manager", demo.Password); status != http.StatusOK || page.Path() != "/campaigns" {
+	if status := page.Login(srv.URL, "manager", srv.DemoPassword); status != http.StatusOK || page.Path() != "/campaigns" {
 		t.Fatalf("manager login: status %d, on %s", status, page.Path())
 	}
 	if status := page.Submit(testid("new-campaign")); status != http.StatusOK || page.Path() != "/campaigns/new" {
@@ -131,7 +130,7 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 
 	// The list follows what happens elsewhere without a reload: the manager activates the campaign from another
 	// computer.
-	colleague := loginClient(t, srv.URL, "manager", demo.Password)
+	colleague := loginClient(t, srv.URL, "manager", srv.DemoPassword)
 	res, err := colleague.PostForm(srv.URL+campaignPath+"/activate", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -43,12 +43,15 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool) (demo.Seeded, error) {
 }
 
 func printDemo(w io.Writer, s demo.Seeded) {
+	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns, %d operator scripts.\n"+
+		"The two weeks before: %d leads written to, %d closed dialogs, %d messages, %d outcomes.\n",
+		s.Clients, s.Leads, s.Chats, s.Campaigns, s.Scripts, s.Past.Leads, s.Past.Dialogs, s.Past.Messages, s.Past.Outcomes)
+	if s.Password == "" {
+		return
+	}
 	var logins []string
 	for _, m := range demo.Team {
 		logins = append(logins, fmt.Sprintf("%s (%s)", m.Login, m.Role))
 	}
-	fmt.Fprintf(w, "Demo data: %d companies, %d leads, %d simulated chats, %d campaigns, %d operator scripts.\n"+
-		"The two weeks before: %d leads written to, %d closed dialogs, %d messages, %d outcomes.\n"+
-		"Demo team, password %q: %s\n", s.Clients, s.Leads, s.Chats, s.Campaigns, s.Scripts,
-		s.Past.Leads, s.Past.Dialogs, s.Past.Messages, s.Past.Outcomes, demo.Password, strings.Join(logins, ", "))
+	fmt.Fprintf(w, "Demo team (sign in with password %s; it is shown only this once): %s\n", s.Password, strings.Join(logins, ", "))
 }

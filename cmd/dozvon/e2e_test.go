@@ -337,6 +337,7 @@ type server struct {
 	cmd                       *exec.Cmd
 	URL                       string // from the "Dozvon is ready: URL" line
 	AdminLogin, AdminPassword string // from the first-start banner; empty when the data was reused
+	DemoPassword              string // the demo team's, printed when DOZVON_DEMO seeded it
 	stdout, stderr            lockedBuffer
 	done                      chan struct{} // closed when the process has exited
 	exitCode                  int
@@ -346,6 +347,7 @@ type server struct {
 var (
 	bannerLogin    = regexp.MustCompile(`(?m)^  login:    (\S+)$`)
 	bannerPassword = regexp.MustCompile(`(?m)^  password: (\S+)$`)
+	demoPassword   = regexp.MustCompile(`(?m)^Demo team \(sign in with password (\S+);`)
 )
 
 // startServer runs "dozvon serve" on the data folder and a free local port, with the extra settings (NAME=value),
@@ -400,6 +402,9 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	}
 	if m := bannerPassword.FindStringSubmatch(s.Stdout()); m != nil {
 		s.AdminPassword = m[1]
+	}
+	if m := demoPassword.FindStringSubmatch(s.Stdout()); m != nil {
+		s.DemoPassword = m[1]
 	}
 	return s
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"dozvon/internal/browsertest"
-	"dozvon/internal/demo"
 )
 
 // TestSupervisorReviewsAClosedDialogOfTheDemo is QA in a real browser: on a fresh demo the supervisor opens a
@@ -29,7 +28,7 @@ func TestSupervisorReviewsAClosedDialogOfTheDemo(t *testing.T) {
 	}
 
 	page := browsertest.New(t)
-	if status := page.Login(srv.URL, "supervisor", demo.Password); status != http.StatusOK {
+	if status := page.Login(srv.URL, "supervisor", srv.DemoPassword); status != http.StatusOK {
 		t.Fatalf("login: %d", status)
 	}
 	path := "/live/dialogs/" + strconv.FormatInt(conv, 10)

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dozvon/internal/browsertest"
-	"dozvon/internal/demo"
 )
 
 // TestSupervisorReadsTheDemosConversionAgainstTheReference is the supervisor's first look at the figures over
@@ -23,7 +22,7 @@ func TestSupervisorReadsTheDemosConversionAgainstTheReference(t *testing.T) {
 	srv := startServer(t, data, "DOZVON_DEMO=true")
 
 	page := browsertest.New(t)
-	if status := page.Login(srv.URL, "supervisor", demo.Password); status != http.StatusOK || page.Path() != "/live" {
+	if status := page.Login(srv.URL, "supervisor", srv.DemoPassword); status != http.StatusOK || page.Path() != "/live" {
 		t.Fatalf("supervisor login: status %d, on %s", status, page.Path())
 	}
 	if _, err := chromedp.Run(page.Ctx, chromedp.KeyEvent("gf")); err != nil {

@@ -83,6 +83,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Typing:        tg.Client,
 		Files:         tg.Files,
 		ImportsDB:     db.Pool,
+
+		// The bank's load balancers, whose X-Forwarded-For names the client (login throttling, the audit log).
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

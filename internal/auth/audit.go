@@ -53,3 +53,10 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]Entry, error) {
 		return e, err
 	})
 }
+
+func ipOrNil(ip netip.Addr) any {
+	if !ip.IsValid() {
+		return nil
+	}
+	return ip
+}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -77,12 +79,17 @@ type InputError struct{ Field, Problem string }
 
 func (e *InputError) Error() string { return "auth: " + e.Field + " " + e.Problem }
 
-// Store owns the users, login_attempts and audit_log tables.
+// Store owns the users, sessions, login_throttle, api_tokens and audit_log tables.
 type Store struct {
 	pool *pgxpool.Pool
 	// Cost of bcrypt; tests lower it, since the race detector makes the default slow.
 	Cost int
 	Now  func() time.Time
+
+	dummy struct {
+		sync.Once
+		hash []byte
+	}
 }
 
 // NewStore returns a Store with production settings.
@@ -115,18 +122,66 @@ func (n *NewUser) validate() error {
 	if utf8.RuneCountInString(n.DisplayName) > 100 {
 		return &InputError{"display_name", "must be at most 100 characters"}
 	}
-	return ValidatePassword(n.Password)
+	return ValidatePassword(n.Login, n.Password)
 }
 
-// ValidatePassword applies the password policy.
-func ValidatePassword(p string) error {
+// ValidatePassword applies the password policy to a password the user of login would have: long enough for
+// bcrypt's sake and the bank's, and not one that is guessed first (see WeakPasswordError).
+func ValidatePassword(login, p string) error {
 	if utf8.RuneCountInString(p) < MinPasswordLength {
 		return &InputError{"password", fmt.Sprintf("must be at least %d characters", MinPasswordLength)}
 	}
 	if len(p) > 72 { // bcrypt ignores what is past 72 bytes
 		return &InputError{"password", "must be at most 72 bytes"}
 	}
+	folded := strings.ToLower(strings.TrimSpace(p))
+	switch {
+	case folded == "":
+		return &WeakPasswordError{WeakBlank}
+	case oneRepeated(folded):
+		return &WeakPasswordError{WeakRepeated}
+	case login != "" && folded == strings.ToLower(login):
+		return &WeakPasswordError{WeakLogin}
+	case slices.Contains(commonPasswords, folded):
+		return &WeakPasswordError{WeakCommon}
+	}
 	return nil
+}
+
+func oneRepeated(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return strings.Trim(s, string(first)) == ""
+}
+
+// Why a password is too easy to guess; the pages show each in the user's language (catalog "password.weak_...").
+const (
+	WeakBlank    = "blank"    // only spaces
+	WeakRepeated = "repeated" // one character over and over
+	WeakLogin    = "login"    // the login itself
+	WeakCommon   = "common"   // on the list every guesser tries first
+)
+
+// WeakPasswordError refuses a password that is long enough but among the first a guesser tries.
+type WeakPasswordError struct{ Reason string }
+
+func (e *WeakPasswordError) Error() string {
+	return map[string]string{
+		WeakBlank:    "auth: password is only spaces",
+		WeakRepeated: "auth: password is one character repeated",
+		WeakLogin:    "auth: password is the login",
+		WeakCommon:   "auth: password is one of the most common passwords",
+	}[e.Reason]
+}
+
+// commonPasswords are the most common leaked passwords of at least MinPasswordLength characters, lower-case
+// (ValidatePassword compares without case), Latin and Russian keyboard walks included.
+var commonPasswords = []string{
+	"1234567890", "0987654321", "0123456789", "12345678910", "123456789a", "1234567890a", "a123456789",
+	"qwertyuiop", "qwerty1234", "qwerty12345", "qwerty123456", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5",
+	"1qaz2wsx3edc", "zaq12wsxcde3", "asdfghjkl;", "zxcvbnm123", "password12", "password123", "password1234",
+	"password1!", "passw0rd123", "iloveyou12", "abcdefghij", "abc1234567", "123123123123", "1234512345",
+	"йцукенгшщз", "пароль1234", "пароль12345", "qwertyqwerty", "welcome123", "administrator", "admin12345",
+	"admin123456",
 }
 
 // Create adds a user.
@@ -236,34 +291,38 @@ func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
 	return nil
 }
 
-// SetPassword replaces a password. mustChange makes the user choose a new one at next login (an admin's reset).
+// SetPassword replaces a password and ends every session of the user: whoever knew the old password, or holds a
+// session from before, is out. mustChange makes the user choose a new one at next login (an administrator's
+// reset). A user changing their own password keeps the session they did it from by renewing its token.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string, mustChange bool) error {
-	if err := ValidatePassword(password); err != nil {
+	var login string
+	err := s.pool.QueryRow(ctx, `SELECT login FROM users WHERE id = $1`, id).Scan(&login)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("auth: set password of user %d: %w", id, err)
+	}
+	if err := ValidatePassword(login, password); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.Cost)
 	if err != nil {
 		return fmt.Errorf("auth: hash password: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1`,
-		id, string(hash), mustChange)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1`,
+			id, string(hash), mustChange); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("auth: set password of user %d: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
 	return nil
-}
-
-// CheckPassword tells whether password is the user's current one.
-func (s *Store) CheckPassword(ctx context.Context, id int64, password string) (bool, error) {
-	var hash string
-	if err := s.pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, id).Scan(&hash); err != nil {
-		return false, fmt.Errorf("auth: read password of user %d: %w", id, err)
-	}
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
 }
 
 // EnsureAdmin creates the first administrator when there is none (a new installation, or one whose users were

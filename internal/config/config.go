@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ type Config struct {
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	CookieSecure    string // auto, true, false
+	TrustedProxies  []netip.Prefix
 	PGUser          string
 	PGBinDir        string
 	AdminLogin      string
@@ -186,6 +188,27 @@ var Options = []Option{
 	{Env: "DOZVON_COOKIE_SECURE", Flag: "cookie-secure", Default: "auto",
 		Help: "Mark the session cookie Secure: auto (when DOZVON_PUBLIC_URL is https), true or false.",
 		set:  oneOf(func(c *Config, v string) { c.CookieSecure = v }, "auto", "true", "false")},
+	{Env: "DOZVON_TRUSTED_PROXIES", Flag: "trusted-proxies",
+		Help: "The load balancers and proxies in front of Dozvon, as addresses or CIDRs separated by commas; only from them is X-Forwarded-For believed for the client's address. Empty: the connection's address is the client's.",
+		set: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, f := range strings.Split(v, ",") {
+				f = strings.TrimSpace(f)
+				if f == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(f)
+				if err != nil {
+					a, aerr := netip.ParseAddr(f)
+					if aerr != nil {
+						return fmt.Errorf("has %q, which is not an address or CIDR (e.g. 10.0.0.0/24,192.168.1.10)", f)
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
 	{Env: "DOZVON_PG_USER", Flag: "pg-user",
 		Help: "OS user that runs the embedded PostgreSQL when Dozvon runs as root (default: postgres, then nobody).",
 		set:  func(c *Config, v string) error { c.PGUser = v; return nil }},

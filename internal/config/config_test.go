@@ -2,7 +2,9 @@ package config
 
 import (
 	"flag"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +93,25 @@ func TestExternalDatabaseBotTokenAndHTTPSCookies(t *testing.T) {
 	}
 	if c.Embedded() || c.Simulated() || !c.SecureCookies() || c.PublicURL != "https://dozvon.bank.local" {
 		t.Errorf("%+v", c)
+	}
+}
+
+func TestTrustedProxiesAreAddressesAndNetworks(t *testing.T) {
+	c, _, err := load(map[string]string{"DOZVON_TRUSTED_PROXIES": " 10.0.0.0/24, 192.168.1.10 ,fd00::/64,10.1.2.3/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/24"), netip.MustParsePrefix("192.168.1.10/32"),
+		netip.MustParsePrefix("fd00::/64"), netip.MustParsePrefix("10.1.0.0/16")}
+	if !slices.Equal(c.TrustedProxies, want) {
+		t.Errorf("TrustedProxies = %v, want %v", c.TrustedProxies, want)
+	}
+	if c, _, _ := load(nil); c.TrustedProxies != nil {
+		t.Errorf("default TrustedProxies = %v, want none", c.TrustedProxies)
+	}
+	_, _, err = load(map[string]string{"DOZVON_TRUSTED_PROXIES": "10.0.0.0/24,balancer.bank"})
+	if err == nil || !strings.Contains(err.Error(), `DOZVON_TRUSTED_PROXIES="10.0.0.0/24,balancer.bank" has "balancer.bank", which is not an address or CIDR`) {
+		t.Errorf("a host name: %v", err)
 	}
 }
 

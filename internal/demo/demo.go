@@ -20,9 +20,6 @@ import (
 	"dozvon/internal/auth"
 )
 
-// Password is the demo team's password, printed on start in demo mode.
-const Password = "dozvon-demo-2026"
-
 // Team is the demo users: login → role.
 var Team = []struct {
 	Login, Name string
@@ -39,6 +36,8 @@ var Team = []struct {
 type Seeded struct {
 	Clients, Applications, Events, Leads, Chats, Campaigns, Users, Scripts int
 	Past                                                                   Past // the two weeks before today
+	// Password is the team's: random for each installation, shared by the demo users Seed created, shown once.
+	Password string
 }
 
 // Seed creates the demo data unless it is there already (it checks for its own clients), so calling it on
@@ -53,14 +52,19 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 		n, err := seedScripts(ctx, pool, now)
 		return Seeded{Scripts: n}, err
 	}
-	var s Seeded
+	// One random password for the whole team: a fixed one would be in the source for anyone to read, and the demo is
+	// for signing in as each role in turn, not for choosing five passwords first.
+	s := Seeded{Password: auth.RandomPassword()}
 	for _, m := range Team {
-		_, err := users.Create(ctx, auth.NewUser{Login: m.Login, DisplayName: m.Name, Role: m.Role, Password: Password, Locale: "ru"})
+		_, err := users.Create(ctx, auth.NewUser{Login: m.Login, DisplayName: m.Name, Role: m.Role, Password: s.Password, Locale: "ru"})
 		if err == nil {
 			s.Users++
 		} else if err != auth.ErrLoginTaken {
 			return s, fmt.Errorf("demo: user %s: %w", m.Login, err)
 		}
+	}
+	if s.Users == 0 {
+		s.Password = "" // the team was there already, with its own passwords
 	}
 	g := &generator{r: rand.New(rand.NewPCG(2026, 11)), now: now}
 	g.build()

@@ -31,7 +31,8 @@ func TestDemoGivesEveryLeadKindAndSeedsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Clients != 600 || s.Campaigns != 3 || s.Users != len(demo.Team) || s.Chats == 0 || s.Scripts != len(demo.Scripts) {
+	if s.Clients != 600 || s.Campaigns != 3 || s.Users != len(demo.Team) || s.Chats == 0 || s.Scripts != len(demo.Scripts) ||
+		len(s.Password) != 16 {
 		t.Fatalf("seeded %+v", s)
 	}
 	byKind := map[string]int{}
@@ -61,7 +62,7 @@ func TestDemoGivesEveryLeadKindAndSeedsOnce(t *testing.T) {
 	if scripts != len(demo.Scripts) {
 		t.Fatalf("%d scripts after the second seed, want %d", scripts, len(demo.Scripts))
 	}
-	if u, err := users.Authenticate(ctx, "operator1", demo.Password, netip.Addr{}); err != nil || u.Role != auth.Operator {
+	if u, err := users.Authenticate(ctx, "operator1", s.Password, netip.Addr{}); err != nil || u.Role != auth.Operator {
 		t.Fatalf("demo operator login: %v", err)
 	}
 }

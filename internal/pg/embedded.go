@@ -51,11 +51,14 @@ type Embedded struct {
 	binDir  string
 	pgdata  string
 	sockDir string
-	cred    *syscall.Credential
-	cmd     *exec.Cmd
-	exited  chan error
-	stop    sync.Once
-	stopErr error
+	dataDir string
+	// password is the server's superuser password, from the data folder's pg_password.
+	password string
+	cred     *syscall.Credential
+	cmd      *exec.Cmd
+	exited   chan error
+	stop     sync.Once
+	stopErr  error
 	// Initialized reports whether this start ran initdb (a cold start).
 	Initialized bool
 }
@@ -114,10 +117,7 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 	if err != nil {
 		return nil, fmt.Errorf("pg: data dir %q: %w", opts.DataDir, err)
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("pg: create data dir: %w", err)
-	}
-	e := &Embedded{opts: opts, binDir: binDir, exited: make(chan error, 1)}
+	e := &Embedded{opts: opts, binDir: binDir, dataDir: dataDir, exited: make(chan error, 1)}
 	if os.Geteuid() == 0 {
 		if e.cred, err = unprivilegedCredential(opts.OSUser); err != nil {
 			return nil, err
@@ -125,6 +125,9 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 	}
 	e.pgdata, e.sockDir = e.placeCluster(dataDir)
 	if err := e.prepareDirs(); err != nil {
+		return nil, err
+	}
+	if e.password, err = loadPassword(filepath.Join(dataDir, PasswordFile)); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(e.pgdata, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
@@ -137,6 +140,9 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 		return e, e.ensureDatabase(ctx, opts.Database)
 	}
 	if err := e.clearStalePid(); err != nil {
+		return nil, err
+	}
+	if err := e.secure(ctx); err != nil {
 		return nil, err
 	}
 	if err := e.start(ctx); err != nil {
@@ -152,23 +158,30 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 // placeCluster keeps the cluster inside the data folder when the PostgreSQL user can reach it. A checkout under a
 // private home folder (/root/...) is not reachable by the postgres user; rather than loosen permissions on the
 // user's home, the cluster then lives in a folder of its own under /var/lib/dozvon, named after the data folder so
-// that restarts find it again.
+// that restarts find it again. A cluster found where an earlier start put it stays there.
 func (e *Embedded) placeCluster(dataDir string) (pgdata, sockDir string) {
 	pgdata = filepath.Join(dataDir, "pgdata")
 	sum := sha256.Sum256([]byte(dataDir))
 	name := hex.EncodeToString(sum[:6])
-	if e.cred == nil || reachableBy(dataDir, e.cred) {
+	home := filepath.Join("/var/lib/dozvon", name)
+	// The data folder itself is handed to the PostgreSQL user (prepareDirs); the folders above it must let it through.
+	if e.cred == nil || exists(filepath.Join(pgdata, "PG_VERSION")) ||
+		!exists(filepath.Join(home, "pgdata", "PG_VERSION")) && reachableBy(filepath.Dir(dataDir), e.cred) {
 		// A unix socket path is limited to 107 bytes; a deep checkout gets a short socket folder in /tmp.
 		if len(dataDir)+len("/.s.PGSQL.5432") > 100 {
 			return pgdata, filepath.Join(os.TempDir(), "dozvon-"+name)
 		}
 		return pgdata, dataDir
 	}
-	home := filepath.Join("/var/lib/dozvon", name)
 	e.opts.Logger.Info().Str("data_dir", dataDir).Str("cluster_dir", home).
 		Msg("the PostgreSQL user cannot reach the data folder; keeping the cluster in a folder of its own")
 	_ = os.WriteFile(filepath.Join(dataDir, "CLUSTER_LOCATION"), []byte(home+"\n"), 0o644)
 	return filepath.Join(home, "pgdata"), home
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // reachableBy tells whether every ancestor of dir grants search (x) permission to the credential.
@@ -221,10 +234,26 @@ func unprivilegedCredential(name string) (*syscall.Credential, error) {
 		"create one (useradd -r postgres) or set DOZVON_PG_USER", names)
 }
 
+// prepareDirs makes the folders of the cluster and its socket private: a local user who could enter them could
+// read the cluster's files or try the socket. The data folder, the cluster's folder and the socket's folder are
+// 0700, owned by the user PostgreSQL runs as; Dozvon is that user, or root.
 func (e *Embedded) prepareDirs() error {
-	for _, d := range []string{filepath.Dir(e.pgdata), e.sockDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("pg: create %s: %w", d, err)
+	uid, gid := os.Geteuid(), os.Getegid()
+	if e.cred != nil {
+		uid, gid = int(e.cred.Uid), int(e.cred.Gid)
+	}
+	clusterDir := filepath.Dir(e.pgdata)
+	if clusterDir != e.dataDir { // moved under /var/lib/dozvon: the data folder stays Dozvon's own
+		if err := os.MkdirAll(filepath.Dir(clusterDir), 0o755); err != nil {
+			return fmt.Errorf("pg: create %s: %w", filepath.Dir(clusterDir), err)
+		}
+		if err := privateDir(e.dataDir, os.Geteuid(), os.Getegid()); err != nil {
+			return err
+		}
+	}
+	for _, d := range []string{clusterDir, e.sockDir} {
+		if err := privateDir(d, uid, gid); err != nil {
+			return err
 		}
 	}
 	if err := os.MkdirAll(e.pgdata, 0o700); err != nil {
@@ -235,8 +264,37 @@ func (e *Embedded) prepareDirs() error {
 	}
 	// The socket folder and the cluster must belong to the user PostgreSQL runs as.
 	for _, d := range []string{e.sockDir, e.pgdata} {
-		if err := chownTree(d, int(e.cred.Uid), int(e.cred.Gid)); err != nil {
+		if err := chownTree(d, uid, gid); err != nil {
 			return fmt.Errorf("pg: hand %s to the PostgreSQL user: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// privateDir makes dir a folder only uid may enter. As root it takes over a folder someone else made (the socket
+// folder's name under /tmp is predictable); otherwise such a folder is refused.
+func privateDir(dir string, uid, gid int) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("pg: create %s: %w", dir, err)
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("pg: %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("pg: %s is not a folder", dir)
+	}
+	if owner := int(st.Sys().(*syscall.Stat_t).Uid); owner != uid {
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("pg: %s belongs to another user (uid %d); remove it or choose another DOZVON_DATA_DIR", dir, owner)
+		}
+		if err := os.Lchown(dir, uid, gid); err != nil {
+			return fmt.Errorf("pg: hand %s to uid %d: %w", dir, uid, err)
+		}
+	}
+	if st.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("pg: make %s private: %w", dir, err)
 		}
 	}
 	return nil
@@ -270,7 +328,8 @@ func (e *Embedded) initdb(ctx context.Context) error {
 	// strings and calls strcoll, which cost a sixth of the server's time loading clients into indexes on text
 	// (external_id, inn, phone). Character classes and case (LC_CTYPE) stay C.UTF-8, so upper(), lower(),
 	// ILIKE and regular expressions still know Cyrillic.
-	cmd := e.command(ctx, "initdb", "-D", e.pgdata, "-U", "postgres", "--auth=trust",
+	// Nobody may connect until secure has set the superuser's password and written Dozvon's pg_hba.conf.
+	cmd := e.command(ctx, "initdb", "-D", e.pgdata, "-U", "postgres", "--auth=reject",
 		"--encoding=UTF8", "--locale=C.UTF-8", "--lc-collate=C", "--no-instructions")
 	if e.opts.Fast {
 		cmd.Args = append(cmd.Args, "--no-sync")
@@ -323,16 +382,20 @@ func isPostgres(pid int) bool {
 
 func (e *Embedded) start(ctx context.Context) error {
 	args := []string{"-D", e.pgdata, "-k", e.sockDir, "-p", strconv.Itoa(port),
-		"-c", "listen_addresses=", "-c", "max_connections=200", "-c", "shared_buffers=128MB"}
+		"-c", "listen_addresses=", "-c", "unix_socket_permissions=0700",
+		"-c", "max_connections=200", "-c", "shared_buffers=128MB"}
 	if e.opts.Fast {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
 	logPath := filepath.Join(e.sockDir, "postgres.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("pg: open %s: %w", logPath, err)
 	}
 	defer logFile.Close()
+	if err := logFile.Chmod(0o600); err != nil { // an older version's log was readable by everyone
+		return fmt.Errorf("pg: %s: %w", logPath, err)
+	}
 	// The child must not outlive this process: PR_SET_PDEATHSIG fires when the creating OS thread exits, so the
 	// thread that starts postgres stays locked and waits for it until the end.
 	started := make(chan error, 1)
@@ -416,9 +479,9 @@ func (e *Embedded) ensureDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// ConnString is a libpq URL for a database of this server over its unix socket.
+// ConnString is a libpq URL for a database of this server over its unix socket, with the superuser's password.
 func (e *Embedded) ConnString(database string) string {
-	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", database, e.sockDir, port)
+	return fmt.Sprintf("postgres://postgres:%s@/%s?host=%s&port=%d&sslmode=disable", e.password, database, e.sockDir, port)
 }
 
 // URL is the connection string of the database named in the options.
