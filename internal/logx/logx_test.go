@@ -20,8 +20,8 @@ func TestMaskTextHidesPhonesAndTokens(t *testing.T) {
 		`{"secret_token":"s3cr3t-value"}`:                                    `{"secret_token":"***"}`,
 		`password=hunter2&login=admin`:                                       `password=***&login=admin`,
 		`request took 1500 ms, 42 rows`:                                      `request took 1500 ms, 42 rows`,
-		`Authorization: Bearer dzv_Zm9vYmFyYmF6cXV4cXV1eA-_x1 refused`:     `Authorization: Bearer *** refused`,
-		`token dzv_Zm9vYmFyYmF6cXV4cXV1eA-_x1 is revoked`:                   `token dzv_*** is revoked`,
+		`Authorization: Bearer dzv_Zm9vYmFyYmF6cXV4cXV1eA-_x1 refused`:       `Authorization: Bearer *** refused`,
+		`token dzv_Zm9vYmFyYmF6cXV4cXV1eA-_x1 is revoked`:                    `token dzv_*** is revoked`,
 		`API token is revoked`:                                               `API token is revoked`,
 	}
 	for in, want := range cases {
