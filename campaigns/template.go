@@ -128,9 +128,11 @@ func (c *compiled) literal() string {
 // checkHTML reads the template's text as Telegram's HTML parse mode will read every message made from it, and
 // explains the first thing Telegram would refuse or show otherwise than written, with its line and character in
 // the text as the manager typed it (typed, of which body is the trimmed part). Variables are text to the parser
-// (their values are escaped), so each stands in for a word.
+// (their values are escaped).
 func checkHTML(c *compiled, nodes []parse.Node, body, typed string) error {
-	shadow := []byte(strings.Repeat("x", len(body))) // what is not text (variables, comments) reads as letters
+	// What is not text (variables, comments) reads as a run of '~': text to the parser, but neither a tag's name
+	// nor an unquoted attribute value, which a client's value in that place would break.
+	shadow := []byte(strings.Repeat("~", len(body)))
 	for _, n := range nodes {
 		if n, ok := n.(*parse.TextNode); ok {
 			copy(shadow[int(n.Pos):], n.Text)

@@ -280,7 +280,7 @@ func (h *htmlParser) endTag(i int) int {
 		return len(s)
 	}
 	top := h.stack[len(h.stack)-1]
-	if name != "" && name != top.name {
+	if name != top.name { // Telegram takes </> for the last open tag; the HTML standard and the fake do not
 		h.refuse(i, fmt.Sprintf("the tag </%s> does not close the open <%s>", name, top.name))
 		return len(s)
 	}
