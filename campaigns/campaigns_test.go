@@ -468,6 +468,39 @@ func TestTemplateMistakesAreExplained(t *testing.T) {
 	}
 }
 
+// A template is read as Telegram's HTML parser will read every message made from it: what Telegram would refuse,
+// or show otherwise than written, is explained with its line and character in the text as typed.
+func TestTemplateIsCheckedAsTelegramReadsHTML(t *testing.T) {
+	long := strings.Repeat("Рога & Копыта; ", 280) // 4200 characters, a bare '&' in every 15
+	for body, want := range map[string]string{
+		"Ставка {{.Company}} 5 < 7":                   `"<" starts no tag: write &lt; to show the sign (line 1, character 23)`,
+		"\n\n  Здравствуйте!\n<b>{{.ClientName}}</i>": "the tag </i> does not close the open <b> (line 4, character 19)",
+		"  <div>Счёт</div>":                           "Telegram does not support the tag <div> (line 1, character 3)",
+		"<b> </b>\n<i>\t</i>":                         "the message has no text, only formatting",
+		long:                                          "the text is 4199 characters, Telegram allows 4096",
+		`<a href="https://bank.example"><code>{{.INN}}</code></a>`: "Telegram does not show the tag <code> inside <a> (line 1, character 32)",
+		"Цена&nbsp;0 ₽":             "Telegram shows &nbsp; as typed: it knows only &lt; &gt; &amp; &quot; and numeric references (&#8381;) (line 1, character 5)",
+		`<span>{{.Company}}</span>`: `the tag <span> needs class="tg-spoiler" (line 1, character 1)`,
+	} {
+		_, err := campaigns.Compile(campaigns.Template{Body: body})
+		var in *campaigns.InputError
+		if !errors.As(err, &in) || in.Field != "body" || in.Problem != want {
+			t.Errorf("Compile(%.40q) = %v, want %q", body, err, want)
+		}
+	}
+	for _, body := range []string{
+		"<b>{{.Company}}</b>", // only a variable is text enough: its value is the client's
+		"Ваш код: <tg-spoiler>{{.INN}}</tg-spoiler>, <span class=\"tg-spoiler\">тариф</span>",
+		`<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji> Встреча <tg-time unix="1647531900" format="wDT">17 марта</tg-time>`,
+		`<a href="https://bank.example/?inn={{.INN}}&amp;r=1">Счёт</a> для ООО «Рога & Копыта»`,
+		"<blockquote expandable><b>{{.Manager}}</b>\n<pre><code class=\"language-text\">40702</code></pre></blockquote>",
+	} {
+		if _, err := campaigns.Compile(campaigns.Template{Body: body}); err != nil {
+			t.Errorf("Compile(%q): %v", body, err)
+		}
+	}
+}
+
 func TestInvalidCronIsRejectedAndNextRunsAreShown(t *testing.T) {
 	for expr, want := range map[string]string{
 		"every day":                       "is not a schedule",

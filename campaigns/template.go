@@ -1,8 +1,9 @@
 package campaigns
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 	"text/template/parse"
 	"unicode/utf8"
@@ -49,9 +50,6 @@ var variables = map[string]struct{ sql, sample, help string }{
 // VariableNames lists the variables for forms, in a stable order.
 var VariableNames = []string{"ClientName", "Company", "INN", "Region", "Manager"}
 
-var allowedTags = regexp.MustCompile(`(?i)^</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler)(\s[^>]*)?>$`)
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
 // compiled is a template taken apart: literal text and variable names, alternating.
 type compiled struct {
 	parts []part
@@ -90,12 +88,7 @@ func Compile(t Template) (*compiled, error) {
 			return nil, &InputError{"body", "only variables like {{.Company}} are allowed, not " + n.String()}
 		}
 	}
-	for _, tag := range tagRe.FindAllString(c.literal(), -1) {
-		if !allowedTags.MatchString(tag) {
-			return nil, &InputError{"body", fmt.Sprintf("Telegram does not support the tag %s", tag)}
-		}
-	}
-	if err := balanced(c.literal()); err != nil {
+	if err := checkHTML(c, tree["message"].Root.Nodes, body, t.Body); err != nil {
 		return nil, err
 	}
 	if len(t.Buttons) > MaxButtons {
@@ -132,22 +125,39 @@ func (c *compiled) literal() string {
 	return b.String()
 }
 
-// balanced checks that formatting tags open and close in order, as Telegram's parser requires.
-func balanced(html string) error {
-	var stack []string
-	for _, tag := range tagRe.FindAllString(html, -1) {
-		name := strings.ToLower(strings.Fields(strings.Trim(tag, "</>"))[0])
-		if strings.HasPrefix(tag, "</") {
-			if len(stack) == 0 || stack[len(stack)-1] != name {
-				return &InputError{"body", fmt.Sprintf("the tag %s closes nothing that is open", tag)}
-			}
-			stack = stack[:len(stack)-1]
-			continue
+// checkHTML reads the template's text as Telegram's HTML parse mode will read every message made from it, and
+// explains the first thing Telegram would refuse or show otherwise than written, with its line and character in
+// the text as the manager typed it (typed, of which body is the trimmed part). Variables are text to the parser
+// (their values are escaped).
+func checkHTML(c *compiled, nodes []parse.Node, body, typed string) error {
+	// What is not text (variables, comments) reads as a run of '~': text to the parser, but neither a tag's name
+	// nor an unquoted attribute value, which a client's value in that place would break.
+	shadow := []byte(strings.Repeat("~", len(body)))
+	for _, n := range nodes {
+		if n, ok := n.(*parse.TextNode); ok {
+			copy(shadow[int(n.Pos):], n.Text)
 		}
-		stack = append(stack, name)
 	}
-	if len(stack) > 0 {
-		return &InputError{"body", fmt.Sprintf("the tag <%s> is not closed", stack[len(stack)-1])}
+	if err := messenger.ParseHTML(string(shadow)).Err(); err != nil {
+		var he *messenger.HTMLError
+		if errors.As(err, &he) {
+			at := *he
+			before := typed[:strings.Index(typed, body)]
+			if at.Line == 1 {
+				at.Char += utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])
+			}
+			at.Line += strings.Count(before, "\n")
+			err = &at
+		}
+		return &InputError{"body", err.Error()}
+	}
+	literal := messenger.ParseHTML(c.literal()).Length()
+	hasVariable := slices.ContainsFunc(c.parts, func(p part) bool { return p.variable != "" })
+	if literal == 0 && !hasVariable {
+		return &InputError{"body", "the message has no text, only formatting"}
+	}
+	if literal > messenger.MaxTextLength {
+		return &InputError{"body", fmt.Sprintf("the text is %d characters, Telegram allows %d", literal, messenger.MaxTextLength)}
 	}
 	return nil
 }

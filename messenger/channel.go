@@ -65,7 +65,13 @@ func (m Message) Validate() error {
 	if m.ChatID == 0 {
 		return &PermanentError{"no chat"}
 	}
-	n := visibleLength(m.Text)
+	// The text goes in HTML parse mode: what Telegram's parser would refuse is refused here, and the limits are
+	// on the text as it parses, without tags and with each entity one character.
+	parsed := ParseHTML(m.Text)
+	if parsed.Refused != nil {
+		return &PermanentError{parsed.Refused.Error()}
+	}
+	n := parsed.Length()
 	if n == 0 {
 		return &PermanentError{"the text is empty"}
 	}
@@ -83,28 +89,4 @@ func (m Message) Validate() error {
 		}
 	}
 	return nil
-}
-
-// visibleLength counts the characters Telegram counts: the text without HTML tags, entities as one character.
-func visibleLength(html string) int {
-	n, inTag, inEntity := 0, false, false
-	for _, r := range html {
-		switch {
-		case inTag:
-			inTag = r != '>'
-		case r == '<':
-			inTag = true
-		case inEntity:
-			inEntity = r != ';'
-		case r == '&':
-			inEntity = true
-			n++
-		default:
-			if r > 0xFFFF { // Telegram counts UTF-16 code units
-				n++
-			}
-			n++
-		}
-	}
-	return n
 }

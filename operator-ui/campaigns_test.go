@@ -483,18 +483,20 @@ func TestSendATestByChatIDWithARealBot(t *testing.T) {
 	}
 }
 
-// A manager's template may carry attributes Telegram ignores and clients' names may carry markup: the preview
-// shows Telegram's formatting and nothing else.
+// A manager's link may point anywhere and clients' names may carry markup: the preview shows Telegram's
+// formatting and nothing else. (Attributes Telegram ignores, like onclick, do not pass Compile.)
 func TestPreviewShowsFormattingButNoScriptOrUnsafeLinks(t *testing.T) {
 	s := newSite(t)
 	c := s.loggedIn(auth.Manager)
 	s.missedCallLead(`<img src=x onerror=alert(1)>`, "", "Москва", 501)
 	id := s.createCampaign(c, campaignForm(func(v url.Values) {
-		v.Set("body", `<b onclick="alert(1)">Привет</b>, {{.Company}}: <a href="javascript:alert(2)">это</a> или <a`+"\n"+`href="https://bank.example/?a=1&amp;b=2">это</a> <tg-spoiler>секрет</tg-spoiler> 5 < 6`)
+		v.Set("body", `<b>Привет</b>, {{.Company}}: <a href="javascript:alert(2)">это</a> или <a`+"\n"+`href="https://bank.example/?a=1&amp;b=2">это</a> <tg-spoiler>секрет</tg-spoiler> 5 &lt; 6 `+
+			`<tg-time unix="1647531900" format="t">в 10:00</tg-time>`)
 	}))
 	_, body := s.get(c, "/campaigns/"+strconv.FormatInt(id, 10))
 	want := `data-testid="preview"><strong>Привет</strong>, &lt;img src=x onerror=alert(1)&gt;: <span>это</span> или ` +
-		`<a href="https://bank.example/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">это</a> <span class="tg-spoiler">секрет</span> 5 &lt; 6</div>`
+		`<a href="https://bank.example/?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">это</a> <span class="tg-spoiler">секрет</span> 5 &lt; 6 ` +
+		`<span>в 10:00</span></div>`
 	if !strings.Contains(body, want) {
 		m := regexp.MustCompile(`data-testid="preview">.*</div>`).FindString(body)
 		t.Errorf("preview\n%s\nwant\n%s", m, want)

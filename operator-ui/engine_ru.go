@@ -28,6 +28,10 @@ func rule(pattern, ru string) engineRule {
 const quoted = `("(?:[^"\\]|\\.)*")`
 
 var engineRules = []engineRule{
+	// messenger: where in a text Telegram's HTML parser stops, around any of the problems below. First, so that a
+	// row with a trailing (.+) does not take the position as part of what it quotes.
+	rule(`(?P<detail>.+) \(line (\d+), character (\d+)\)`, "${detail} (строка ${2}, символ ${3})"),
+
 	// campaigns: the audience, the form, the template and its buttons, the schedule, the status.
 	rule(`the minimum lead age must be 0-8760 hours`, "минимальный возраст лида — от 0 до 8760 часов"),
 	rule(`the maximum lead age must be 0-365 days`, "максимальный возраст лида — от 0 до 365 дней"),
@@ -49,6 +53,26 @@ var engineRules = []engineRule{
 	rule(`Telegram does not support the tag (.+)`, "Telegram не поддерживает тег ${1}"),
 	rule(`the tag (.+) closes nothing that is open`, "тег ${1} ничего не закрывает"),
 	rule(`the tag (.+) is not closed`, "тег ${1} не закрыт"),
+	rule(`the message has no text, only formatting`, "в сообщении нет текста, только оформление"),
+
+	// messenger: a text as Telegram's HTML parse mode reads it (a campaign's template, a message before sending).
+	rule(`"<" starts no tag: write &lt; to show the sign`, "«<» не начинает тег: чтобы показать этот знак, напишите &lt;"),
+	rule(`the tag (\S+) does not close the open (\S+)`, "тег ${1} не закрывает открытый ${2}"),
+	rule(`the tag (\S+) has no closing ">"`, "у тега ${1} нет закрывающей «>»"),
+	rule(`the tag (\S+) has a malformed attribute`, "у тега ${1} неверно записан атрибут"),
+	rule(`the tag <span> needs class="tg-spoiler"`, `тегу <span> нужен атрибут class="tg-spoiler"`),
+	rule(`the tag <tg-emoji> needs emoji-id="…" with the custom emoji's number`, `тегу <tg-emoji> нужен атрибут emoji-id="…" с номером эмодзи`),
+	rule(`the tag <tg-emoji> needs an emoji inside, shown where custom emoji are not`, "внутри тега <tg-emoji> нужен обычный эмодзи: он виден там, где свои эмодзи не показываются"),
+	rule(`the tag <tg-time> needs unix="…" with a Unix time`, `тегу <tg-time> нужен атрибут unix="…" со временем в формате Unix`),
+	rule(`the tag <tg-time> has format `+quoted+`; Telegram takes r, or w, d or D, t or T in this order`,
+		"у тега <tg-time> формат ${1}; Telegram допускает r либо w, d или D, t или T в этом порядке"),
+	rule(`Telegram shows (\S+) as typed: it knows only &lt; &gt; &amp; &quot; and numeric references \(&#8381;\)`,
+		"Telegram покажет ${1} как есть: он понимает только &lt; &gt; &amp; &quot; и числовые ссылки (&#8381;)"),
+	rule(`Telegram ignores the attribute class of the tag <code> unless it is language-…`, "Telegram не учитывает атрибут class тега <code>, если это не language-…"),
+	rule(`Telegram ignores the attribute (\S+) of the tag (\S+)`, "Telegram не учитывает атрибут ${1} тега ${2}"),
+	rule(`the link <a> has no href="…"`, `у ссылки <a> нет адреса href="…"`),
+	rule(`the language of <code> works only as <pre><code class="language-…">`, `язык в <code> указывается только так: <pre><code class="language-…">`),
+	rule(`Telegram does not show the tag (\S+) inside (\S+)`, "Telegram не покажет тег ${1} внутри ${2}"),
 	rule(`at most (\d+) buttons`, "не больше ${1} кнопок"),
 	rule(`button (\d+) has no text`, "у кнопки ${1} нет текста"),
 	rule(`button `+quoted+` is longer than (\d+) characters`, "кнопка ${1} длиннее ${2} символов"),

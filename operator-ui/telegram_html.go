@@ -40,7 +40,7 @@ func telegramHTML(s string) template.HTML {
 		case name == "a":
 			el = "span"
 			b.WriteString("<span>")
-		case name == "tg-spoiler":
+		case name == "tg-spoiler" || name == "span": // Compile lets a span through only as a spoiler
 			b.WriteString(`<span class="tg-spoiler">`)
 		default:
 			b.WriteString("<" + el + ">")
@@ -60,7 +60,8 @@ var tgTagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z-]*(\s[^<>]*)?>`)
 var tgElements = map[string]string{
 	"b": "strong", "strong": "strong", "i": "em", "em": "em", "u": "u", "ins": "u",
 	"s": "s", "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",
-	"a": "a", "tg-spoiler": "span",
+	"a": "a", "tg-spoiler": "span", "span": "span",
+	"tg-emoji": "span", "tg-time": "span", // their text: the emoji, the time as written
 }
 
 func tgTagParts(tag string) (name, attrs string, closing bool) {

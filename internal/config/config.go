@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,7 +105,7 @@ var Options = []Option{
 			return nil
 		}},
 	{Env: "DOZVON_PUBLIC_URL", Flag: "public-url",
-		Help: "The address clients' browsers and Telegram reach this server at (https://...). Enables the Telegram webhook and secure cookies; empty: long polling.",
+		Help: "The address clients' browsers and Telegram reach this server at (https://..., port 443, 80, 88 or 8443 for Telegram's webhook). Enables the Telegram webhook and secure cookies; empty: long polling.",
 		set: func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -290,10 +291,43 @@ func Load(getenv func(string) string, fs *flag.FlagSet, args []string) (*Config,
 			problems = append(problems, fmt.Sprintf("%s=%q %v", o.Env, shown, err))
 		}
 	}
+	if len(problems) == 0 {
+		if err := c.checkWebhookURL(); err != nil {
+			problems = append(problems, fmt.Sprintf("DOZVON_PUBLIC_URL=%q %v", c.PublicURL, err))
+		}
+	}
 	if len(problems) > 0 {
 		return nil, nil, fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}
 	return c, fs.Args(), nil
+}
+
+// webhookPorts are the ports Telegram delivers webhooks to (Bot API, setWebhook).
+var webhookPorts = []string{"443", "80", "88", "8443"}
+
+// checkWebhookURL refuses a public URL that Telegram's own Bot API would refuse in setWebhook, at start rather
+// than as a failed setWebhook. A local Bot API server or a fake (TELEGRAM_API_URL elsewhere) may deliver to any
+// http(s) address, and the simulator sets no webhook at all.
+func (c *Config) checkWebhookURL() error {
+	if c.PublicURL == "" || c.Simulated() {
+		return nil
+	}
+	if api, err := url.Parse(c.TelegramAPIURL); err != nil || !strings.EqualFold(api.Hostname(), "api.telegram.org") {
+		return nil
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return errors.New("is not an absolute http(s) URL")
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	if u.Scheme != "https" || !slices.Contains(webhookPorts, port) {
+		return errors.New("cannot receive Telegram's webhook: Telegram delivers only to https:// on port 443, 80, 88 or 8443 " +
+			"(a local Bot API server, set with TELEGRAM_API_URL, may deliver elsewhere)")
+	}
+	return nil
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"slices"
@@ -112,6 +113,31 @@ func TestTrustedProxiesAreAddressesAndNetworks(t *testing.T) {
 	_, _, err = load(map[string]string{"DOZVON_TRUSTED_PROXIES": "10.0.0.0/24,balancer.bank"})
 	if err == nil || !strings.Contains(err.Error(), `DOZVON_TRUSTED_PROXIES="10.0.0.0/24,balancer.bank" has "balancer.bank", which is not an address or CIDR`) {
 		t.Errorf("a host name: %v", err)
+	}
+}
+
+// Telegram's own Bot API delivers webhooks only to https on four ports: a public URL it would refuse in
+// setWebhook is refused at start, unless the Bot API is another server (a local one may take plain http) or the
+// simulator runs (no webhook at all).
+func TestPublicURLTelegramCannotDeliverToIsRefusedAtStart(t *testing.T) {
+	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+	const why = ` cannot receive Telegram's webhook: Telegram delivers only to https:// on port 443, 80, 88 or 8443 ` +
+		`(a local Bot API server, set with TELEGRAM_API_URL, may deliver elsewhere)`
+	for _, tc := range []struct{ public, api, token, want string }{
+		{"http://dozvon.bank.example", "", token, `config: DOZVON_PUBLIC_URL="http://dozvon.bank.example"` + why},
+		{"https://dozvon.bank.example:8080/", "", token, `config: DOZVON_PUBLIC_URL="https://dozvon.bank.example:8080"` + why},
+		{"https://dozvon.bank.example:9443", "https://API.telegram.org/", token, `config: DOZVON_PUBLIC_URL="https://dozvon.bank.example:9443"` + why},
+		{"https://dozvon.bank.example", "", token, ""},
+		{"https://dozvon.bank.example:8443/crm", "", token, ""},
+		{"https://dozvon.bank.example:88", "", token, ""},
+		{"http://dozvon.internal:8080", "http://127.0.0.1:8081", token, ""}, // a local Bot API server
+		{"http://localhost:8080", "", "", ""},                               // the simulator
+	} {
+		env := map[string]string{"DOZVON_PUBLIC_URL": tc.public, "TELEGRAM_BOT_TOKEN": tc.token, "TELEGRAM_API_URL": tc.api}
+		_, _, err := load(env)
+		if got := fmt.Sprint(err); tc.want == "" && err != nil || tc.want != "" && got != tc.want {
+			t.Errorf("%s via %q: got %v\nwant %s", tc.public, tc.api, err, tc.want)
+		}
 	}
 }
 

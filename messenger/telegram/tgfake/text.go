@@ -233,6 +233,12 @@ func tagEntity(name string, attrs map[string]string, offset int) (MessageEntity,
 		return MessageEntity{Type: "blockquote"}, nil
 	case "tg-emoji":
 		return MessageEntity{Type: "custom_emoji", CustomEmojiID: attrs["emoji-id"]}, nil
+	case "tg-time":
+		unix, err := strconv.ParseInt(attrs["unix"], 10, 64)
+		if err != nil {
+			return MessageEntity{}, fmt.Errorf("Invalid Unix time specified at byte offset %d", offset)
+		}
+		return MessageEntity{Type: "date_time", UnixTime: unix, DateTimeFormat: attrs["format"]}, nil
 	}
 	return MessageEntity{}, fmt.Errorf("Unsupported start tag \"%s\" at byte offset %d", name, offset)
 }

@@ -36,12 +36,14 @@ type Chat struct {
 // MessageEntity marks a span of a message's text. Offset and Length count
 // UTF-16 code units, like the Bot API.
 type MessageEntity struct {
-	Type          string `json:"type"`
-	Offset        int    `json:"offset"`
-	Length        int    `json:"length"`
-	URL           string `json:"url,omitempty"`
-	Language      string `json:"language,omitempty"`
-	CustomEmojiID string `json:"custom_emoji_id,omitempty"`
+	Type           string `json:"type"`
+	Offset         int    `json:"offset"`
+	Length         int    `json:"length"`
+	URL            string `json:"url,omitempty"`
+	Language       string `json:"language,omitempty"`
+	CustomEmojiID  string `json:"custom_emoji_id,omitempty"`
+	UnixTime       int64  `json:"unix_time,omitempty"`        // date_time
+	DateTimeFormat string `json:"date_time_format,omitempty"` // date_time
 }
 
 // Contact is a shared phone contact.

@@ -1,0 +1,127 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"dozvon/internal/apispec"
+	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
+)
+
+// Every request the adapter can make, captured at the server as it arrives, is valid under the Bot API 10.1
+// specification: its method exists, every parameter is one the method has, of its type (nested objects such as
+// InlineKeyboardMarkup included), the required ones are there, and the limits the documentation states (1-4096
+// characters of text after parsing, 1-64 bytes of callback data, one action per button) hold. A new request
+// belongs in this test.
+func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testing.T) {
+	spec := apispec.TelegramForTest(t)
+	spec.TextLength = func(text, mode string) int {
+		if strings.EqualFold(mode, "HTML") {
+			return messenger.ParseHTML(text).Length()
+		}
+		return len(utf16.Encode([]rune(text)))
+	}
+	fake := tgfake.New(tgfake.Options{Flood: tgfake.FloodLimits{Disabled: true}}) // one chat gets them all at once
+	var mu sync.Mutex
+	var calls []apispec.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := apispec.ReadRequest(r)
+		if err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		calls = append(calls, req)
+		mu.Unlock()
+		fake.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	user := fake.AddUser(tgfake.User{FirstName: "Анна"})
+	if _, err := fake.Start(user.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	// What the adapter sends: a campaign's message with its buttons (one to a row, opt-out among them), a
+	// paid broadcast, a link beside a button, the request for the client's phone, an operator's reply at the
+	// length limit, and the bot's notices.
+	messages := []messenger.Message{
+		{ChatID: user.ID, Text: messenger.HTML("Здравствуйте, %s! Счёт для <b>%s</b> ждёт.", "Анна", `ООО "Рога & Копыта"`),
+			Buttons: messenger.Markup{{{Text: "Да, продолжим в чате", Data: "c:42:0"}}, {{Text: "Перезвоните мне", Data: "c:42:1"}},
+				{{Text: "Не интересно", Data: "optout"}}}},
+		{ChatID: user.ID, Text: "Эквайринг <i>от 1,5%</i>", PaidBroadcast: true,
+			Buttons: messenger.Markup{{{Text: "Тарифы", URL: "https://bank.example/tariffs?a=1&b=2"}, {Text: "Подробнее", Data: "c:43:" + strings.Repeat("9", 58)}}}},
+		{ChatID: user.ID, Text: "Поделитесь номером, чтобы мы нашли вашу заявку",
+			Buttons: messenger.Markup{{{Text: "Отправить номер", RequestContact: true}}}},
+		{ChatID: user.ID, Text: "<b>" + messenger.Escape(strings.Repeat("я", 4094)+"&<") + "</b>"}, // 4096 as Telegram counts
+		{ChatID: user.ID, Text: `<tg-spoiler>40702</tg-spoiler> <a href="https://bank.example">банк</a> <blockquote expandable>` +
+			`<pre><code class="language-text">x</code></pre></blockquote> <tg-time unix="1647531900" format="wDT">17.03</tg-time>`},
+	}
+	for _, hc := range []*http.Client{nil, {Timeout: 10 * time.Second}} { // the broadcast's fast path, and http.Client.Do
+		c, err := NewClient(tgfake.DefaultToken, srv.URL, hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Me(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range messages {
+			if _, err := c.Send(ctx, m); err != nil {
+				t.Fatalf("send %.40q: %v", m.Text, err)
+			}
+		}
+		if err := c.Typing(ctx, user.ID); err != nil {
+			t.Fatal(err)
+		}
+		sent := fake.Sent(user.ID)
+		campaign := sent[len(sent)-len(messages)]
+		for _, notice := range []string{"Спасибо! Мы перезвоним", ""} {
+			press, err := fake.PressButton(user.ID, campaign.MessageID, "c:42:1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.AnswerCallback(ctx, press.CallbackQuery.ID, notice); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.SetWebhook(ctx, "https://dozvon.bank.example"+WebhookPath, WebhookSecret(tgfake.DefaultToken)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.DeleteWebhook(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &Poller{Token: tgfake.DefaultToken, APIURL: srv.URL, HTTP: srv.Client(), Timeout: 25 * time.Second}
+	if ids, _, err := p.getUpdates(ctx, 0); err != nil || len(ids) == 0 {
+		t.Fatalf("getUpdates: %d updates, %v", len(ids), err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	var methods []string
+	for _, call := range calls {
+		for _, err := range spec.Check(call.Method, call.Params, call.Form) {
+			t.Errorf("%s (%s): %v", call.Method, spec.Version, err)
+		}
+		if !slices.Contains(methods, call.Method) {
+			methods = append(methods, call.Method)
+		}
+	}
+	slices.Sort(methods)
+	want := []string{"answerCallbackQuery", "deleteWebhook", "getMe", "getUpdates", "sendChatAction", "sendMessage", "setWebhook"}
+	if !slices.Equal(methods, want) {
+		t.Errorf("methods called: %v, want %v", methods, want)
+	}
+	if n := len(calls); n != 2*(1+len(messages)+1+2+2)+1 {
+		t.Errorf("%d requests checked", n)
+	}
+	t.Log(fmt.Sprintf("%d requests checked against %s", len(calls), spec.Version))
+}
