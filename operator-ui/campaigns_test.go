@@ -293,7 +293,7 @@ func TestCreateEditRunAndSeeTheRunInHistory(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
 	if len(lines) != 2 || lines[0] != "\ufeffphone;company;contact_name;link;invited_at;followed_at" ||
-		!strings.HasPrefix(lines[1], "+79180000001;ООО Без чата;Ирина Петровна;https://t.me/dozvon_sim_bot?start=") {
+		!strings.HasPrefix(lines[1], "'+79180000001;ООО Без чата;Ирина Петровна;https://t.me/dozvon_sim_bot?start=") {
 		t.Errorf("invitations.csv:\n%s", csv)
 	}
 

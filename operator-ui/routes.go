@@ -122,7 +122,8 @@ func (ui *UI) Routes() []Route {
 		{"POST /offers/{id}", supervisors, ui.updateOffer},
 		{"POST /offers/{id}/delete", supervisors, ui.deleteOffer},
 		{"GET /callbacks", supervisors, ui.showCallbacks},
-		{"GET /callbacks.csv", supervisors, ui.callbacksCSV},
+		// A POST: the download records which tasks were handed over, so another site must not trigger it.
+		{"POST /callbacks.csv", supervisors, ui.callbacksCSV},
 		{"POST /callbacks/{id}/done", supervisors, ui.closeCallback},
 		// The conversion report over a period, and the same as an Excel file.
 		{"GET /reports", dashboards, ui.showReports},
