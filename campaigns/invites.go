@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,7 +69,7 @@ func (s *Store) WriteInvitationsCSV(ctx context.Context, campaignID int64, w io.
 // PostInvitations hands the invitations not yet posted to the campaign's SMS-gateway webhook as one JSON batch,
 // retrying a failed post with a growing pause; what the gateway took is marked so a later call sends only the
 // rest. It returns how many were posted.
-func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http.Client) (int, error) {
+func (s *Store) PostInvitations(ctx context.Context, camp Campaign) (int, error) {
 	if camp.InviteWebhook == "" {
 		return 0, nil
 	}
@@ -79,8 +80,9 @@ func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http
 	body, _ := json.Marshal(map[string]any{"campaign_id": camp.ID, "campaign": camp.Name, "invitations": list})
 	var lastErr error
 	for attempt, pause := 1, time.Second; attempt <= 3; attempt, pause = attempt+1, pause*4 {
-		if lastErr = post(ctx, client, camp.InviteWebhook, body); lastErr == nil {
-			break
+		lastErr = post(ctx, s.Gateway, camp.InviteWebhook, body)
+		if lastErr == nil || errors.Is(lastErr, ErrPrivateGateway) || errors.Is(lastErr, errRedirected) {
+			break // done, or a setting to fix: asking again gives the same answer
 		}
 		if attempt < 3 {
 			select {
@@ -103,6 +105,10 @@ func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http
 	return len(list), nil
 }
 
+// errRedirected is a gateway answering with a redirect, which GatewayClient does not follow: the webhook's URL
+// is out of date.
+var errRedirected = errors.New("the gateway redirects (not followed; set the address it redirects to)")
+
 func post(ctx context.Context, client *http.Client, url string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -117,6 +123,9 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) err
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		return fmt.Errorf("%w: %s to %q", errRedirected, res.Status, res.Header.Get("Location"))
+	}
 	if res.StatusCode >= 300 {
 		return fmt.Errorf("the gateway answered %s", res.Status)
 	}

@@ -390,6 +390,7 @@ func TestManualRunPostsInvitationsToTheSMSGateway(t *testing.T) {
 		posted.Store(string(b))
 	}))
 	defer gateway.Close()
+	s.Campaigns.Gateway = campaigns.GatewayClient(true) // DOZVON_SMS_ALLOW_PRIVATE: the test's gateway is on loopback
 	id := s.createCampaign(c, campaignForm(func(v url.Values) { v.Set("invite_webhook", gateway.URL+"/sms") }))
 	if res := s.post(c, "/campaigns/"+strconv.FormatInt(id, 10)+"/run", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("run: %d", res.StatusCode)

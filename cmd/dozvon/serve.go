@@ -58,6 +58,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	defer stopWorkers()
 	camps := campaigns.NewStore(db.Pool)
 	camps.BotUsername = tg.BotUsername
+	camps.Gateway = campaigns.GatewayClient(cfg.SMSAllowPrivate)
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
 	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run, conversations.Run} {
 		workers.Add(1)
@@ -82,6 +83,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Dialog:        conversations,
 		Typing:        tg.Client,
 		ImportsDB:     db.Pool,
+		MetricsToken:  cfg.MetricsToken,
+		HSTS:          strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 	if err != nil {
 		return err
@@ -94,12 +97,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{
-		Handler:           ui.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := ui.Server(context.WithoutCancel(ctx))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info().Str("addr", ln.Addr().String()).Str("version", version).Msg("Dozvon is serving")
