@@ -76,7 +76,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Campaigns:     camps,
 		Contacts:      tg.Contacts,
 		Outbox:        tg.Outbox,
-		Webhook:       tg.WebhookHandler(),
+		Webhook:       tg.WebhookHandler(), // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
 		Events:        dialog.NewEvents(db.Pool),

@@ -391,7 +391,10 @@ func TestBlockAndUnblockUpdatesChangeTheContact(t *testing.T) {
 
 func TestWebhookRefusesAWrongSecretAndStoresARedeliveryOnce(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	secret := telegram.WebhookSecret(tgfake.DefaultToken)
+	secret, err := telegram.WebhookSecret(w.ctx, w.pool, tgfake.DefaultToken)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
 	update := []byte(`{"update_id": 1001, "message": {"message_id": 5, "date": 1700000000,
 		"chat": {"id": 77, "type": "private", "first_name": "Игорь"}, "from": {"id": 77, "is_bot": false, "first_name": "Игорь"},
