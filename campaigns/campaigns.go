@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -21,11 +22,13 @@ type Store struct {
 	Now func() time.Time
 	// BotUsername makes invitation links; set once the messenger knows it.
 	BotUsername string
+	// Gateway posts invitations to campaigns' SMS gateways (GatewayClient).
+	Gateway *http.Client
 }
 
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, Now: time.Now, BotUsername: "dozvon_bot"}
+	return &Store{pool: pool, Now: time.Now, BotUsername: "dozvon_bot", Gateway: GatewayClient(false)}
 }
 
 // InputError is a problem with what a manager entered, safe to show them.

@@ -3,8 +3,8 @@ package campaigns
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"dozvon/internal/csvx"
 	"dozvon/messenger"
 )
 
@@ -46,34 +47,29 @@ func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool)
 	})
 }
 
-// WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system: UTF-8 with a byte-order mark and
-// ";" between fields, as Russian Excel opens it.
+// WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system (csvx: Russian Excel's format,
+// and company and contact names from the bank's files never evaluated as formulas).
 func (s *Store) WriteInvitationsCSV(ctx context.Context, campaignID int64, w io.Writer) error {
 	list, err := s.Invitations(ctx, campaignID, false)
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	_ = cw.Write([]string{"phone", "company", "contact_name", "link", "invited_at", "followed_at"})
+	cw := csvx.NewWriter(w)
+	_ = cw.Write("phone", "company", "contact_name", "link", "invited_at", "followed_at")
 	for _, in := range list {
 		followed := ""
 		if in.FollowedAt != nil {
 			followed = in.FollowedAt.Format(time.RFC3339)
 		}
-		_ = cw.Write([]string{in.Phone, in.Company, in.ContactName, in.Link, in.InvitedAt.Format(time.RFC3339), followed})
+		_ = cw.Write(in.Phone, in.Company, in.ContactName, in.Link, in.InvitedAt.Format(time.RFC3339), followed)
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // PostInvitations hands the invitations not yet posted to the campaign's SMS-gateway webhook as one JSON batch,
 // retrying a failed post with a growing pause; what the gateway took is marked so a later call sends only the
 // rest. It returns how many were posted.
-func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http.Client) (int, error) {
+func (s *Store) PostInvitations(ctx context.Context, camp Campaign) (int, error) {
 	if camp.InviteWebhook == "" {
 		return 0, nil
 	}
@@ -84,8 +80,9 @@ func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http
 	body, _ := json.Marshal(map[string]any{"campaign_id": camp.ID, "campaign": camp.Name, "invitations": list})
 	var lastErr error
 	for attempt, pause := 1, time.Second; attempt <= 3; attempt, pause = attempt+1, pause*4 {
-		if lastErr = post(ctx, client, camp.InviteWebhook, body); lastErr == nil {
-			break
+		lastErr = post(ctx, s.Gateway, camp.InviteWebhook, body)
+		if lastErr == nil || errors.Is(lastErr, ErrPrivateGateway) || errors.Is(lastErr, errRedirected) {
+			break // done, or a setting to fix: asking again gives the same answer
 		}
 		if attempt < 3 {
 			select {
@@ -108,6 +105,10 @@ func (s *Store) PostInvitations(ctx context.Context, camp Campaign, client *http
 	return len(list), nil
 }
 
+// errRedirected is a gateway answering with a redirect, which GatewayClient does not follow: the webhook's URL
+// is out of date.
+var errRedirected = errors.New("the gateway redirects (not followed; set the address it redirects to)")
+
 func post(ctx context.Context, client *http.Client, url string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -122,6 +123,9 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) err
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		return fmt.Errorf("%w: %s to %q", errRedirected, res.Status, res.Header.Get("Location"))
+	}
 	if res.StatusCode >= 300 {
 		return fmt.Errorf("the gateway answered %s", res.Status)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -104,7 +103,7 @@ func (s *Scheduler) postInvitations(ctx context.Context, campaignID int64) {
 	if err != nil || camp.InviteWebhook == "" {
 		return
 	}
-	if n, err := s.Store.PostInvitations(ctx, camp, http.DefaultClient); err != nil {
+	if n, err := s.Store.PostInvitations(ctx, camp); err != nil {
 		s.Log.Warn().Err(err).Int64("campaign_id", campaignID).Msg("invitations not posted; the next run retries")
 	} else {
 		s.Log.Info().Int("invitations", n).Int64("campaign_id", campaignID).Msg("invitations posted to the SMS gateway")

@@ -3,15 +3,15 @@ package dialog
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/csvx"
 )
 
 // A callback outcome — an operator agreed a phone call at a time, or the client pressed "call me back" — is a task
@@ -136,18 +136,13 @@ func (s *Service) markExported(ctx context.Context, list []CallbackTask) error {
 	return nil
 }
 
-// WriteCallbacksCSV writes callback tasks for Russian Excel and the dialer's import: UTF-8 with a byte order mark,
-// ';' between cells. Names and notes come from clients and operators, so a cell Excel would take for a formula
-// (=, +, -, @ first) gets a leading apostrophe; that includes E.164 phones, which Excel then keeps as text instead
-// of a number without its plus.
+// WriteCallbacksCSV writes callback tasks for Russian Excel and the dialer's import (csvx). Names and notes come
+// from clients and operators, so no cell is evaluated as a formula; E.164 phones are written '+7..., which Excel
+// keeps as text instead of a number without its plus.
 func WriteCallbacksCSV(w io.Writer, tasks []CallbackTask) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	_ = cw.Write([]string{"task_id", "company", "inn", "contact_name", "phone", "due_at", "due_local", "timezone",
-		"operator", "note", "source", "conversation_id", "recorded_at"})
+	cw := csvx.NewWriter(w)
+	_ = cw.Write("task_id", "company", "inn", "contact_name", "phone", "due_at", "due_local", "timezone",
+		"operator", "note", "source", "conversation_id", "recorded_at")
 	for _, t := range tasks {
 		due, local := "", ""
 		if t.DueAt != nil {
@@ -157,18 +152,8 @@ func WriteCallbacksCSV(w io.Writer, tasks []CallbackTask) error {
 		if t.ConversationID != nil {
 			conv = strconv.FormatInt(*t.ConversationID, 10)
 		}
-		_ = cw.Write([]string{strconv.FormatInt(t.ID, 10), inert(t.Company), inert(t.INN), inert(t.ContactName),
-			inert(t.Phone), due, local, inert(t.TimeZone), inert(t.Operator), inert(t.Note), t.Source, conv,
-			t.RecordedAt.UTC().Format(time.RFC3339)})
+		_ = cw.Write(strconv.FormatInt(t.ID, 10), t.Company, t.INN, t.ContactName, t.Phone, due, local, t.TimeZone,
+			t.Operator, t.Note, t.Source, conv, t.RecordedAt.UTC().Format(time.RFC3339))
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// inert keeps a spreadsheet from evaluating a cell.
-func inert(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return cw.Flush()
 }

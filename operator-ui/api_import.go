@@ -95,6 +95,7 @@ func (ui *UI) apiImport(d imports.Dataset) http.HandlerFunc {
 		if !ui.importsOn(w, r) {
 			return
 		}
+		ui.allowSlowBody(w, r) // up to MaxAPIBody from a system already let in by its token
 		records, status, reason := readRecords(w, r)
 		if status != 0 {
 			writeJSONError(w, status, reason)

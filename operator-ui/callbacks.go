@@ -12,7 +12,7 @@ import (
 )
 
 // Callback tasks (/callbacks): the calls agreed in chats, for the bank's dialer or CRM, with the file to load
-// there (/callbacks.csv) and a button to mark each done.
+// there (POST /callbacks.csv) and a button to mark each done.
 
 func (ui *UI) showCallbacks(w http.ResponseWriter, r *http.Request) {
 	if !ui.supervisorToolsOn(w, r) {
@@ -26,7 +26,9 @@ func (ui *UI) showCallbacks(w http.ResponseWriter, r *http.Request) {
 	ui.render(w, r, http.StatusOK, "callbacks", view{Title: "callbacks.title", Data: list})
 }
 
-// callbacksCSV is the file of open callback tasks. It carries phone numbers, so who took it is in the audit log.
+// callbacksCSV is the file of open callback tasks. It carries phone numbers, so who took it is in the audit log,
+// and it records which tasks were handed over, so it answers only a POST from the page's own form (the
+// cross-origin protection refuses one from another site).
 func (ui *UI) callbacksCSV(w http.ResponseWriter, r *http.Request) {
 	if !ui.supervisorToolsOn(w, r) {
 		return

@@ -132,7 +132,7 @@ func (ui *UI) postInvitations(r *http.Request, c campaigns.Campaign) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Minute)
 	go func() {
 		defer cancel()
-		n, err := ui.Campaigns.PostInvitations(ctx, c, http.DefaultClient)
+		n, err := ui.Campaigns.PostInvitations(ctx, c)
 		if err != nil {
 			log.Warn().Err(err).Msg("invitations not posted to the SMS gateway; a later run posts them")
 			return

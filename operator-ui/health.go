@@ -2,8 +2,10 @@ package operatorui
 
 import (
 	"context"
+	"crypto/subtle"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -25,7 +27,20 @@ func (ui *UI) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
+// metrics is for the bank's Prometheus only: off (404) unless DOZVON_METRICS_TOKEN is set, and then it asks for
+// that token (Authorization: Bearer ...). The figures say how busy the team and the bot are.
 func (ui *UI) metrics(w http.ResponseWriter, r *http.Request) {
+	if ui.MetricsToken == "" {
+		ui.notFound(w, r)
+		return
+	}
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") ||
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(ui.MetricsToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dozvon metrics"`)
+		http.Error(w, "the metrics token is required: Authorization: Bearer ...", http.StatusUnauthorized)
+		return
+	}
 	promhttp.HandlerFor(ui.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 

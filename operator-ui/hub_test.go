@@ -256,7 +256,9 @@ func padded(operatorID *int64, size int) dialog.Event {
 
 func (s *site) metric(base, name string) string {
 	s.t.Helper()
-	res, err := s.client().Get(base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	res, err := s.client().Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -62,6 +62,7 @@ var (
 func (ui *UI) uploadImport(w http.ResponseWriter, r *http.Request) {
 	locale := ui.requestLocale(r)
 	store := ui.uploads()
+	ui.allowSlowBody(w, r)                                     // a big file over a slow branch-office line
 	r.Body = http.MaxBytesReader(w, r.Body, store.Max()+1<<20) // the file and a little for the form around it
 	u, err := receiveUpload(r, store, currentUser(r).ID)
 	d := u.Dataset

@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rs/zerolog"
 
@@ -133,10 +134,22 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// safeNext accepts only a local path as a post-login target, so the login page cannot redirect elsewhere.
+// safeNext accepts only a path of this site as a post-login target, so the login page cannot redirect elsewhere.
+// Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" would become "//evil.example", another host: any control character or backslash is refused,
+// and what is left must parse as a path with no scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' || unicode.IsControl(c) {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next

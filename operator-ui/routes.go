@@ -21,6 +21,9 @@ type Access struct {
 	Token bool
 	// Scope is what the token must be allowed to do (auth.ScopeImports, auth.ScopeCallbacks); 403 otherwise.
 	Scope string
+	// RawBody routes read their body as bytes and store it as sent (Telegram's updates), so the check of what
+	// people submit (input.go) leaves them alone.
+	RawBody bool
 }
 
 func (a Access) allows(r auth.Role) bool {
@@ -123,7 +126,8 @@ func (ui *UI) Routes() []Route {
 		{"POST /offers/{id}", supervisors, ui.updateOffer},
 		{"POST /offers/{id}/delete", supervisors, ui.deleteOffer},
 		{"GET /callbacks", supervisors, ui.showCallbacks},
-		{"GET /callbacks.csv", supervisors, ui.callbacksCSV},
+		// A POST: the download records which tasks were handed over, so another site must not trigger it.
+		{"POST /callbacks.csv", supervisors, ui.callbacksCSV},
 		{"POST /callbacks/{id}/done", supervisors, ui.closeCallback},
 		// The conversion report over a period, and the same as an Excel file.
 		{"GET /reports", dashboards, ui.showReports},
@@ -191,7 +195,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /api/v1/callbacks", dialer, ui.apiCallbacks},
 		{"POST /api/v1/callbacks/{id}/done", dialer, ui.apiCallbackDone},
 
-		{"POST /telegram/webhook", public, ui.telegramWebhook},
+		{"POST /telegram/webhook", Access{Public: true, RawBody: true}, ui.telegramWebhook},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -71,6 +72,56 @@ type Deps struct {
 	ImportsDB *pgxpool.Pool
 	// MaxUpload caps one uploaded file, in bytes; 0 means imports.DefaultMaxUpload.
 	MaxUpload int64
+
+	// MetricsToken is the bearer token /metrics asks for; empty: /metrics answers 404.
+	MetricsToken string
+	// HSTS makes browsers use https only (Strict-Transport-Security), for a public URL that is https.
+	HSTS bool
+	// ReadTimeout and UploadReadTimeout bound how long a request's body may take to arrive (Server); zero values
+	// are the production settings.
+	ReadTimeout, UploadReadTimeout time.Duration
+}
+
+// The web server's read limits. Headers must arrive within ReadHeaderTimeout and a whole request within
+// ReadTimeout, so a client sending a byte every few seconds cannot hold a connection; the routes that take big
+// bodies from someone already let in (a manager's file upload, a bank system's push) give themselves longer
+// (allowSlowBody). A websocket is hijacked, which clears the deadlines; the hub keeps its own (pings). There is no
+// write timeout: a big export to a slow browser is not an attack on the server.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = time.Minute
+	// UploadReadTimeout is long enough for the largest file at about 0.3 MB/s.
+	UploadReadTimeout = 30 * time.Minute
+)
+
+// Server is the HTTP server of Handler, with its timeouts; base is the context of every request.
+func (ui *UI) Server(base context.Context) *http.Server {
+	return &http.Server{
+		Handler:           ui.Handler(),
+		ReadHeaderTimeout: min(ReadHeaderTimeout, ui.readTimeout()),
+		ReadTimeout:       ui.readTimeout(),
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+}
+
+func (ui *UI) readTimeout() time.Duration {
+	if ui.ReadTimeout > 0 {
+		return ui.ReadTimeout
+	}
+	return ReadTimeout
+}
+
+// allowSlowBody lets an authenticated route read its body for UploadReadTimeout instead of ReadTimeout.
+func (ui *UI) allowSlowBody(w http.ResponseWriter, r *http.Request) {
+	d := ui.UploadReadTimeout
+	if d <= 0 {
+		d = UploadReadTimeout
+	}
+	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)); err != nil &&
+		!errors.Is(err, http.ErrNotSupported) { // httptest's recorder: no connection to give a deadline
+		zerolog.Ctx(r.Context()).Warn().Err(err).Msg("extend the body's read deadline")
+	}
 }
 
 // UI serves every page and API route.
@@ -116,11 +167,12 @@ func New(d Deps) (*UI, error) {
 func (ui *UI) Registry() *prometheus.Registry { return ui.registry }
 
 // Handler is the whole HTTP surface: the routes of the role table behind request ids, access logging, metrics,
-// panic recovery, security headers, cross-origin (CSRF) protection and sessions.
+// panic recovery, security headers, cross-origin (CSRF) protection, sessions and the check that what is
+// submitted can be stored (input.go).
 func (ui *UI) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range ui.Routes() {
-		mux.Handle(rt.Pattern, ui.guard(rt.Access, rt.Handler))
+		mux.Handle(rt.Pattern, ui.guard(rt.Access, ui.checkInput(rt.Access, rt.Handler)))
 	}
 	mux.HandleFunc("/", ui.notFound)
 	csrf := http.NewCrossOriginProtection()
@@ -128,7 +180,7 @@ func (ui *UI) Handler() http.Handler {
 	var h http.Handler = mux
 	h = auth.LoadAndSave(ui.Sessions, h)
 	h = csrf.Handler(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, ui.HSTS)
 	h = ui.recoverer(h)
 	h = ui.observe(h)
 	return h
@@ -234,8 +286,9 @@ func (ui *UI) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders forbids inline scripts and framing: client text is untrusted everywhere on these pages.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders forbids inline scripts and framing: client text is untrusted everywhere on these pages. With
+// hsts, browsers that once reached the server over https never try plain http to it again (a year).
+func securityHeaders(next http.Handler, hsts bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
@@ -243,6 +296,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -1,6 +1,7 @@
 package operatorui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"dozvon/dialog"
+	"dozvon/internal/auth"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
 )
@@ -76,17 +79,56 @@ type simChat struct {
 	Placeholder string        `json:"placeholder,omitempty"`
 }
 
-// simClients lists the simulated clients, newest first.
+// simClients lists the simulated clients the user may play (simSees), newest first.
 func (ui *UI) simClients(w http.ResponseWriter, r *http.Request) {
 	if !ui.simOn(w, r) {
 		return
 	}
 	users := ui.Sim.Users()
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	me := currentUser(r)
+	reach, err := ui.simReach(r.Context(), me, ids)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
 	out := make([]simClient, 0, len(users))
 	for _, u := range slices.Backward(users) {
-		out = append(out, ui.simClientOf(u))
+		if simSees(me, reach[u.ID]) {
+			out = append(out, ui.simClientOf(u))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// simSees is the console's rule for who sees a dialog (hub.go: visibleTo, frameFor) applied to the simulator,
+// whose chats hold what clients and operators wrote: supervisors and administrators see every chat; an operator
+// a chat whose every conversation that reached the team is theirs — not one waiting in a queue (the console
+// shows its text to nobody before it is someone's) nor a colleague's, open or closed; a campaign manager, who
+// has no dialogs, only chats that never reached the team. Every role plays the chats that reached nobody — a new
+// client, an invitation link, a campaign's message and the bot's answers — which is what the simulator is for.
+func simSees(u auth.User, r dialog.Reach) bool {
+	switch {
+	case seesEveryChat(u):
+		return true
+	case u.Role == auth.Operator:
+		return !r.Queued && !slices.ContainsFunc(r.Operators, func(id int64) bool { return id != u.ID })
+	}
+	return !r.Team() // managers, and a role added later until someone decides otherwise
+}
+
+func seesEveryChat(u auth.User) bool { return u.Role == auth.Supervisor || u.Role == auth.Admin }
+
+// simReach is how far the chats' conversations got, as simSees needs it: nothing for those who see every chat,
+// nor without the dialog core (no dialogs then).
+func (ui *UI) simReach(ctx context.Context, u auth.User, chats []int64) (map[int64]dialog.Reach, error) {
+	if ui.Dialog == nil || seesEveryChat(u) {
+		return nil, nil
+	}
+	return ui.Dialog.ChatsReach(ctx, chats)
 }
 
 // simCreateClient adds a simulated Telegram user. It does not start the bot: that is the client's first action.
@@ -215,19 +257,28 @@ func (ui *UI) simOn(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// simClientID is the {id} of the route, when the simulator is on and has that client.
+// simClientID is the {id} of the route, when the simulator is on and has that client, and the user may play
+// them (simSees): reading their chat and acting as them alike.
 func (ui *UI) simClientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	if !ui.simOn(w, r) {
 		return 0, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		if _, ok := ui.Sim.User(id); ok {
-			return id, true
-		}
+	if _, ok := ui.Sim.User(id); err != nil || !ok {
+		ui.simFail(w, r, http.StatusNotFound, "sim.err_no_client")
+		return 0, false
 	}
-	ui.simFail(w, r, http.StatusNotFound, "sim.err_no_client")
-	return 0, false
+	me := currentUser(r)
+	reach, err := ui.simReach(r.Context(), me, []int64{id})
+	switch {
+	case err != nil:
+		ui.serverError(w, r, err)
+		return 0, false
+	case !simSees(me, reach[id]):
+		ui.simFail(w, r, http.StatusForbidden, "sim.err_not_yours")
+		return 0, false
+	}
+	return id, true
 }
 
 // otherBotError is an invitation link for a bot other than the simulated one.

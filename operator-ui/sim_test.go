@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -419,5 +420,73 @@ func TestSimulatorPageShowsTheChatSafely(t *testing.T) {
 	defer cancel()
 	if err := s.Sim.WaitUntil(ctx, pressed); err != nil {
 		t.Error("pressing the inline button did not reach the bot")
+	}
+}
+
+// The simulator shows a chat — what the client and the operators wrote — only to those the console would show
+// its dialog to: supervisors and administrators every chat; an operator the chats whose dialogs are theirs (not a
+// colleague's, not one waiting in a queue); a campaign manager, who has no dialogs, only chats that never reached
+// the team. Everyone plays the clients who reached nobody. A hidden chat can be neither read nor written to.
+func TestSimulatorShowsEachRoleOnlyTheChatsTheConsoleWould(t *testing.T) {
+	d := newConsoleDesk(t)
+	ctx := context.Background()
+	colleague, err := d.Users.Create(ctx, auth.NewUser{Login: "operator2", Role: auth.Operator, Password: testPassword, Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assign := func(c consoleChat, operator int64) {
+		conv, _ := d.convOf(c)
+		if _, err := d.Pool.Exec(ctx, `UPDATE conversations SET status = 'assigned', operator_id = $2, assigned_at = now()
+			WHERE id = $1`, conv, operator); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := d.chatWith("ООО Новый") // started the bot, wrote nothing: reached nobody
+	mine := d.chatWith("ООО Мой")
+	d.write(mine, "Здравствуйте")
+	assign(mine, d.ids[auth.Operator])
+	theirs := d.chatWith("ООО Чужой")
+	d.write(theirs, "Добрый день")
+	assign(theirs, colleague.ID)
+	waiting := d.chatWith("ООО Ждёт") // in the queue: nobody's yet
+	d.write(waiting, "Алло")
+	all := []int64{fresh.ChatID, mine.ChatID, theirs.ChatID, waiting.ChatID}
+
+	for role, sees := range map[auth.Role][]int64{
+		auth.Operator:   {fresh.ChatID, mine.ChatID},
+		auth.Manager:    {fresh.ChatID},
+		auth.Supervisor: all,
+		auth.Admin:      all,
+	} {
+		c := d.loggedIn(role)
+		status, raw := d.call(c, http.MethodGet, "/sim/api/clients", nil)
+		var listed []int64
+		for _, cl := range decode[[]struct{ ID int64 }](t, raw) {
+			listed = append(listed, cl.ID)
+		}
+		slices.Sort(listed)
+		if status != http.StatusOK || !slices.Equal(listed, sees) {
+			t.Errorf("%s lists %v, want %v", role, listed, sees)
+		}
+		for _, chat := range all {
+			path := "/sim/api/chats/" + strconv.FormatInt(chat, 10)
+			history := len(d.Sim.Sent(chat))
+			readStatus, readRaw := d.call(c, http.MethodGet, path, nil)
+			writeStatus, writeRaw := d.call(c, http.MethodPost, path+"/text", map[string]string{"text": "от " + string(role)})
+			if slices.Contains(sees, chat) {
+				if readStatus != http.StatusOK || writeStatus != http.StatusOK {
+					t.Errorf("%s on chat %d: read %d, write %d, want 200", role, chat, readStatus, writeStatus)
+				}
+				continue
+			}
+			const refusal = "This client's chat reached a dialog that is not yours: the simulator shows you the clients whose dialogs are yours, and those who have not reached the team."
+			if readStatus != http.StatusForbidden || decode[inputErr](t, readRaw).Error != refusal ||
+				writeStatus != http.StatusForbidden || decode[inputErr](t, writeRaw).Error != refusal {
+				t.Errorf("%s on hidden chat %d: read %d %s, write %d %s, want 403", role, chat, readStatus, readRaw, writeStatus, writeRaw)
+			}
+			if n := len(d.Sim.Sent(chat)); n != history {
+				t.Errorf("%s wrote to hidden chat %d", role, chat)
+			}
+		}
 	}
 }

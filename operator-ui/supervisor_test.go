@@ -94,7 +94,7 @@ func TestSupervisorToolsAreClosedToOperatorsAndManagers(t *testing.T) {
 	s := newSupervisedSite(t)
 	conv := s.write(s.chat("ООО Ромашка", "", ""), "Здравствуйте")
 	paths := []string{"/live", "/live/api/snapshot", fmt.Sprintf("/live/dialogs/%d", conv), "/scripts", "/scripts/new",
-		"/callbacks", "/callbacks.csv"}
+		"/callbacks"}
 	for _, role := range []auth.Role{auth.Operator, auth.Manager} {
 		c := s.loggedIn(role)
 		for _, p := range paths {
@@ -105,6 +105,9 @@ func TestSupervisorToolsAreClosedToOperatorsAndManagers(t *testing.T) {
 		res := s.post(c, fmt.Sprintf("/live/dialogs/%d/reassign", conv), url.Values{"to": {"queue:1"}})
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("reassign as %s: %d, want 403", role, res.StatusCode)
+		}
+		if res := s.post(c, "/callbacks.csv", nil); res.StatusCode != http.StatusForbidden {
+			t.Errorf("callbacks.csv as %s: %d, want 403", role, res.StatusCode)
 		}
 	}
 	if status, _, queue := s.statusOf(conv); status != "waiting" || queue != "missed_call" {
@@ -362,7 +365,7 @@ func TestCallbackTasksDownloadAsSafeCSV(t *testing.T) {
 	if _, snap := s.get(c, "/live/api/snapshot"); !strings.Contains(snap, `"callbacks":1,`) {
 		t.Errorf("the board does not count the open callback: %s", snap)
 	}
-	res, body := s.get(c, "/callbacks.csv")
+	res, body := s.download(c, "/callbacks.csv", "same-origin")
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
 		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("csv: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
@@ -405,8 +408,66 @@ func TestCallbackTasksDownloadAsSafeCSV(t *testing.T) {
 		!strings.Contains(page, fmt.Sprintf("Callback task #%d marked done.", task)) {
 		t.Error("the task is still listed after it was done")
 	}
-	if _, body := s.get(c, "/callbacks.csv"); strings.Count(body, "\n") != 1 {
+	if _, body := s.download(c, "/callbacks.csv", "same-origin"); strings.Count(body, "\n") != 1 {
 		t.Errorf("a done task is still in the file:\n%s", body)
+	}
+}
+
+// download posts an empty form as a page's download button does; site is what the browser says of the page that
+// sent it (Sec-Fetch-Site: same-origin, cross-site).
+func (s *site) download(c *http.Client, path, site string) (*http.Response, string) {
+	s.t.Helper()
+	r, _ := http.NewRequest(http.MethodPost, s.URL+path, nil)
+	r.Header.Set("Sec-Fetch-Site", site)
+	res, err := c.Do(r)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// Downloading the callback file records which tasks were handed over, so a link or a form on another site must
+// not do it while a supervisor is logged in: a GET is no longer the download, and a cross-site POST is refused.
+// The page's own button posts the download.
+func TestCallbackExportIsAPostAnotherSiteCannotTrigger(t *testing.T) {
+	s := newSupervisedSite(t)
+	ctx := context.Background()
+	op := s.ids[auth.Operator]
+	if err := s.svc.SetPresence(ctx, op, dialog.Online); err != nil {
+		t.Fatal(err)
+	}
+	conv := s.write(s.chat("ООО Ромашка", "Анна", "+79181234567"), "Перезвоните")
+	if _, err := s.svc.RecordOutcome(ctx, conv, op, dialog.Outcome{Kind: dialog.OutcomeCallback,
+		DueAt: time.Now().Add(26 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	exported := func() (n int) {
+		if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM outcomes WHERE exported_at IS NOT NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	c := s.loggedIn(auth.Supervisor)
+	if res, _ := s.get(c, "/callbacks.csv"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /callbacks.csv: %d, want 404", res.StatusCode)
+	}
+	if res, _ := s.download(c, "/callbacks.csv", "cross-site"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site POST: %d, want 403", res.StatusCode)
+	}
+	if n := exported(); n != 0 {
+		t.Fatalf("%d tasks marked exported by requests the supervisor did not make", n)
+	}
+	_, page := s.get(c, "/callbacks")
+	if !strings.Contains(page, `<form method="post" action="/callbacks.csv"><button type="submit" class="primary" data-testid="callbacks-csv">Download CSV for Excel</button></form>`) {
+		t.Error("the page has no download button posting the form")
+	}
+	if res, body := s.download(c, "/callbacks.csv", "same-origin"); res.StatusCode != http.StatusOK || strings.Count(body, "\n") != 2 {
+		t.Fatalf("the page's button: %d\n%s", res.StatusCode, body)
+	}
+	if n := exported(); n != 1 {
+		t.Errorf("%d tasks marked exported after the download, want 1", n)
 	}
 }
 

@@ -72,7 +72,8 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
 		Events: dialog.NewEvents(pool), Dialog: dialog.New(pool, zerolog.Nop()),
 	}
-	d.ImportsDB = pool // imports load into the test's database
+	d.ImportsDB = pool            // imports load into the test's database
+	d.MetricsToken = metricsToken // as Prometheus is set up in production
 	change(&d)
 	ui, err := operatorui.New(d)
 	if err != nil {
@@ -296,7 +297,9 @@ func TestLoginIsThrottledAfterFiveFailures(t *testing.T) {
 
 func TestLoginDoesNotRedirectOffSite(t *testing.T) {
 	s := newSite(t)
-	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil.example"} {
+	// A browser drops tabs and newlines from a URL and reads a backslash as a slash: each of these is another host.
+	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil.example", "/\t/evil.example",
+		"/\n/evil.example", "/\r\n/evil.example", "/\u0085/evil.example", "/\\/evil.example", "javascript:alert(1)"} {
 		res := s.post(s.client(), "/login", url.Values{"login": {"manager1"}, "password": {testPassword}, "next": {next}})
 		if loc := res.Header.Get("Location"); loc != "/campaigns" {
 			t.Errorf("next=%q redirected to %q", next, loc)
@@ -375,7 +378,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		t.Errorf("readyz: %d %s", res.StatusCode, body)
 	}
 	s.get(c, "/login")
-	res, body := s.get(c, "/metrics")
+	res, body := s.metrics(metricsToken)
 	if res.StatusCode != 200 || !strings.Contains(body, `dozvon_http_requests_total{code="200",route="GET /login"} 1`) {
 		t.Errorf("metrics lack the login page request:\n%s", firstLines(body, "dozvon_http_requests_total"))
 	}

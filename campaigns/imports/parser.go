@@ -2,6 +2,7 @@ package imports
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,13 +87,64 @@ func (p *parser) fields(in *input) (vals []any, problems []Problem) {
 			reason = "is required but empty"
 		}
 		if reason != "" {
-			problems = append(problems, Problem{Line: in.line, Field: f.name, Column: p.layout.columns[i],
-				Value: clip(strings.ToValidUTF8(raw, "\uFFFD")), Reason: reason})
+			problems = append(problems, Problem{Line: in.line, Field: f.name, Column: visible(p.layout.columns[i]),
+				Value: clip(visible(raw)), Reason: reason})
 			continue
 		}
 		vals[i] = v
 	}
+	if p.layout.extra {
+		problems = append(problems, extraProblems(in)...)
+	}
 	return vals, problems
+}
+
+// extraProblems finds the extra columns (or a record's extra object) that PostgreSQL's jsonb cannot store: a
+// NUL, or bytes that are not UTF-8, in a name or a value. Each is a problem of its row, like a bad field; the
+// whole import does not fail on it.
+func extraProblems(in *input) []Problem {
+	var out []Problem
+	for k, v := range in.extra {
+		if bad, value := unstorableIn(k, v); bad {
+			out = append(out, Problem{Line: in.line, Field: visible(k), Value: clip(visible(value)), Reason: badText})
+		}
+	}
+	slices.SortFunc(out, func(a, b Problem) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
+
+// unstorableIn tells whether a name or any text inside v cannot be stored, and that text.
+func unstorableIn(name string, v any) (bool, string) {
+	if !storable(name) {
+		return true, name
+	}
+	switch x := v.(type) {
+	case string:
+		return !storable(x), x
+	case []any:
+		for _, e := range x {
+			if bad, s := unstorableIn("", e); bad {
+				return true, s
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if bad, s := unstorableIn(k, e); bad {
+				return true, s
+			}
+		}
+	}
+	return false, ""
+}
+
+const badText = "is not valid text (is the file in another encoding?)"
+
+// storable tells whether PostgreSQL takes s as text: UTF-8 with no NUL.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// visible is a value as a problem shows (and stores) it: what cannot be stored replaced by U+FFFD.
+func visible(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // hasProblem tells whether reading already found a problem with the field (a JSON object for a text).
@@ -107,8 +159,8 @@ func hasProblem(problems []Problem, field string) bool {
 
 // value checks one field's text and returns what the staging table gets, or why it cannot.
 func (p *parser) value(f *field, s string) (any, string) {
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-		return nil, "is not valid text (is the file in another encoding?)"
+	if !storable(s) {
+		return nil, badText
 	}
 	switch f.kind {
 	case kindID:

@@ -58,6 +58,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	defer stopWorkers()
 	camps := campaigns.NewStore(db.Pool)
 	camps.BotUsername = tg.BotUsername
+	camps.Gateway = campaigns.GatewayClient(cfg.SMSAllowPrivate)
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
 	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run, conversations.Run} {
 		workers.Add(1)
@@ -75,7 +76,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Campaigns:     camps,
 		Contacts:      tg.Contacts,
 		Outbox:        tg.Outbox,
-		Webhook:       tg.WebhookHandler(),
+		Webhook:       tg.WebhookHandler(), // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
 		Events:        dialog.NewEvents(db.Pool),
@@ -86,6 +87,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 
 		// The bank's load balancers, whose X-Forwarded-For names the client (login throttling, the audit log).
 		TrustedProxies: cfg.TrustedProxies,
+		MetricsToken:   cfg.MetricsToken,
+		HSTS:           strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 	if err != nil {
 		return err
@@ -98,12 +101,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{
-		Handler:           ui.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := ui.Server(context.WithoutCancel(ctx))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info().Str("addr", ln.Addr().String()).Str("version", version).Msg("Dozvon is serving")

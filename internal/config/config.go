@@ -42,6 +42,8 @@ type Config struct {
 	SendRate        float64
 	PaidBroadcast   bool
 	Demo            bool
+	MetricsToken    string
+	SMSAllowPrivate bool
 }
 
 // Option is one row of the settings table.
@@ -237,6 +239,25 @@ var Options = []Option{
 	{Env: "DOZVON_LOCALE", Flag: "locale", Default: "ru",
 		Help: "UI language of new users: ru or en (each user can switch).",
 		set:  oneOf(func(c *Config, v string) { c.DefaultLocale = v }, "ru", "en")},
+	{Env: "DOZVON_METRICS_TOKEN", Flag: "metrics-token", Secret: true,
+		Help: "Bearer token Prometheus sends to read /metrics (Authorization: Bearer ...); empty: /metrics is off (404).",
+		set: func(c *Config, v string) error {
+			if v != "" && (len(v) < 16 || strings.ContainsAny(v, " \t")) {
+				return errors.New("must be at least 16 characters without spaces (e.g. openssl rand -hex 24)")
+			}
+			c.MetricsToken = v
+			return nil
+		}},
+	{Env: "DOZVON_SMS_ALLOW_PRIVATE", Flag: "sms-allow-private", Default: "false",
+		Help: "Let campaigns' SMS-gateway webhooks reach private, loopback and link-local addresses (a gateway inside the bank's network).",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.SMSAllowPrivate = b
+			return nil
+		}},
 }
 
 func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {

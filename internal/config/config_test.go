@@ -49,15 +49,17 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 
 func TestBadSettingsAreAllReportedClearly(t *testing.T) {
 	_, _, err := load(map[string]string{
-		"DOZVON_HTTP_ADDR":        "8080",
-		"DOZVON_PUBLIC_URL":       "dozvon.bank",
-		"TELEGRAM_BOT_TOKEN":      "not-a-token-secret",
-		"DOZVON_SESSION_IDLE":     "forever",
-		"DOZVON_LOG_LEVEL":        "loud",
-		"DATABASE_URL":            "::not a url::",
-		"DOZVON_ADMIN_LOGIN":      "Admin Root",
-		"DOZVON_SESSION_LIFETIME": "1s",
-		"DOZVON_SEND_RATE":        "100",
+		"DOZVON_HTTP_ADDR":         "8080",
+		"DOZVON_PUBLIC_URL":        "dozvon.bank",
+		"TELEGRAM_BOT_TOKEN":       "not-a-token-secret",
+		"DOZVON_SESSION_IDLE":      "forever",
+		"DOZVON_LOG_LEVEL":         "loud",
+		"DATABASE_URL":             "::not a url::",
+		"DOZVON_ADMIN_LOGIN":       "Admin Root",
+		"DOZVON_SESSION_LIFETIME":  "1s",
+		"DOZVON_SEND_RATE":         "100",
+		"DOZVON_METRICS_TOKEN":     "short secret",
+		"DOZVON_SMS_ALLOW_PRIVATE": "sometimes",
 	})
 	if err == nil {
 		t.Fatal("bad settings accepted")
@@ -73,12 +75,14 @@ func TestBadSettingsAreAllReportedClearly(t *testing.T) {
 		`DOZVON_ADMIN_LOGIN="Admin Root" must be 2-63 lower-case letters`,
 		`DOZVON_SESSION_LIFETIME="1s" must be between 1m0s and 720h0m0s`,
 		`DOZVON_SEND_RATE="100" is above Telegram's free limit of 30 msg/s: set DOZVON_PAID_BROADCAST=true`,
+		`DOZVON_METRICS_TOKEN="(hidden)" must be at least 16 characters without spaces`,
+		`DOZVON_SMS_ALLOW_PRIVATE="sometimes" must be true or false`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
 	}
-	if strings.Contains(msg, "not-a-token-secret") {
+	if strings.Contains(msg, "not-a-token-secret") || strings.Contains(msg, "short secret") {
 		t.Error("a secret appeared in the error message")
 	}
 }

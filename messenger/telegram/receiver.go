@@ -3,14 +3,15 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,12 +20,29 @@ import (
 	"dozvon/messenger"
 )
 
-// WebhookSecret derives the X-Telegram-Bot-Api-Secret-Token from the bot token, so every instance knows it
-// without sharing state, and it changes when the token does.
-func WebhookSecret(botToken string) string {
-	mac := hmac.New(sha256.New, []byte(botToken))
-	mac.Write([]byte("dozvon webhook secret"))
-	return hex.EncodeToString(mac.Sum(nil))[:48]
+// WebhookSecret is the X-Telegram-Bot-Api-Secret-Token of the bot whose token is botToken: random, made once
+// and kept in PostgreSQL (telegram_webhook_secrets), so every instance registers and accepts the same one and a
+// restart keeps it. Nothing public derives it: the secret of a bot token's hash would be known to anyone who
+// knows the token, and the simulator's token is in the source.
+func WebhookSecret(ctx context.Context, pool *pgxpool.Pool, botToken string) (string, error) {
+	idText, _, _ := strings.Cut(botToken, ":")
+	botID, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("telegram: webhook secret: the bot token does not start with the bot's id")
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	// Two statements: the SELECT must see the row an instance starting at the same moment inserted first.
+	if _, err := pool.Exec(ctx, `INSERT INTO telegram_webhook_secrets (bot_id, secret) VALUES ($1, $2)
+		ON CONFLICT (bot_id) DO NOTHING`, botID, hex.EncodeToString(b)); err != nil {
+		return "", fmt.Errorf("telegram: store the webhook secret of bot %d: %w", botID, err)
+	}
+	var secret string
+	if err := pool.QueryRow(ctx, `SELECT secret FROM telegram_webhook_secrets WHERE bot_id = $1`, botID).
+		Scan(&secret); err != nil {
+		return "", fmt.Errorf("telegram: read the webhook secret of bot %d: %w", botID, err)
+	}
+	return secret, nil
 }
 
 // WebhookHandler stores each delivered update in the inbox and only then answers 200, so Telegram redelivers

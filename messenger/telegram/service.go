@@ -40,6 +40,7 @@ type Service struct {
 	Files       *messenger.Files
 	Fetcher     *Fetcher
 	BotUsername string
+	secret      string // the webhook's secret token; "" without a public URL (no webhook)
 }
 
 // NewService checks the token with getMe and sets the delivery mode (webhook or polling) at Telegram.
@@ -54,15 +55,19 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: the bot token was not accepted (getMe): %w", err)
 	}
+	var secret string
 	if cfg.PublicURL != "" {
-		err = client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, WebhookSecret(cfg.Token))
+		if secret, err = WebhookSecret(meCtx, cfg.Pool, cfg.Token); err != nil {
+			return nil, err
+		}
+		err = client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, secret)
 	} else {
 		err = client.DeleteWebhook(meCtx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("telegram: set the update delivery mode: %w", err)
 	}
-	s := &Service{cfg: cfg, Client: client, BotUsername: username,
+	s := &Service{cfg: cfg, Client: client, BotUsername: username, secret: secret,
 		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
 		Files: messenger.NewFiles(cfg.Pool)}
 	s.Fetcher = &Fetcher{Client: client, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
@@ -74,9 +79,13 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// WebhookHandler is the route Telegram posts updates to.
+// WebhookHandler is the route Telegram posts updates to, or nil without a public URL (the simulator, long
+// polling): then nobody may post updates at all.
 func (s *Service) WebhookHandler() http.HandlerFunc {
-	return WebhookHandler(s.Inbox, WebhookSecret(s.cfg.Token), s.Processor.Wake, s.cfg.Log)
+	if s.secret == "" {
+		return nil
+	}
+	return WebhookHandler(s.Inbox, s.secret, s.Processor.Wake, s.cfg.Log)
 }
 
 // Run sends, receives (polling, unless a webhook is set), processes and fetches clients' files until ctx ends,

@@ -391,7 +391,10 @@ func TestBlockAndUnblockUpdatesChangeTheContact(t *testing.T) {
 
 func TestWebhookRefusesAWrongSecretAndStoresARedeliveryOnce(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	secret := telegram.WebhookSecret(tgfake.DefaultToken)
+	secret, err := telegram.WebhookSecret(w.ctx, w.pool, tgfake.DefaultToken)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
 	update := []byte(`{"update_id": 1001, "message": {"message_id": 5, "date": 1700000000,
 		"chat": {"id": 77, "type": "private", "first_name": "Игорь"}, "from": {"id": 77, "is_bot": false, "first_name": "Игорь"},
@@ -506,7 +509,10 @@ func TestDefaultRateStaysUnderTelegramsFloodLimit(t *testing.T) {
 // client's words reach the dialog with U+FFFD where a character could not be kept.
 func TestWebhookStoresAnUpdatePostgreSQLRefusesAsSentOnceAndAnswers200(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	secret := telegram.WebhookSecret(tgfake.DefaultToken)
+	secret, err := telegram.WebhookSecret(w.ctx, w.pool, tgfake.DefaultToken)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
 	update := `{"update_id": 2001, "message": {"message_id": 5, "date": 1700000000,
 		"chat": {"id": 78, "type": "private", "first_name": "Игорь\u0000"}, "from": {"id": 78, "is_bot": false, "first_name": "Игорь"},
