@@ -415,7 +415,7 @@ func TestSimulatorPageShowsTheChatSafely(t *testing.T) {
 		}
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := s.Sim.WaitUntil(ctx, pressed); err != nil {
 		t.Error("pressing the inline button did not reach the bot")

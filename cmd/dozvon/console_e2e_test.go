@@ -24,8 +24,8 @@ import (
 )
 
 // TestConsoleOperatorAnswersABroadcastReply is the console's working day in small: two operators are on line, a
-// campaign reaches a client, the client answers, and the answer is on exactly one operator's screen within a
-// second. That operator answers with a script, records the client's consent and closes the dialog; the client
+// campaign reaches a client, the client answers, and the answer comes to exactly one operator's screen by itself.
+// That operator answers with a script, records the client's consent and closes the dialog; the client
 // gets the answer and the rating question. What the client typed is shown as text, never run as markup.
 func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 	t.Parallel()
@@ -112,28 +112,21 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 		page.WaitText(testid("presence-status"), "Online")
 	}
 
-	// The client answers; the answer is on one console within a second of being sent.
+	// The client answers; the answer comes to one console by itself, without a reload. How fast is the live-events
+	// benchmark's to say (docs/BENCHMARKS.md), not this test's.
 	const xss = `<img src=x onerror="document.title='pwned'">`
 	answer := "Да, интересно " + xss
-	began := time.Now()
 	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/text", map[string]string{"text": answer}, nil)
 	var who string
 	var page *browsertest.Page
-	for who == "" {
+	consoleWait(t, 20*time.Second, "the client's answer on a console", func() bool {
 		for login, p := range pages {
 			if consoleShows(t, p, testid("dialog-last"), answer) {
 				who, page = login, p
 			}
 		}
-		if time.Since(began) > 15*time.Second {
-			t.Fatalf("the client's answer reached no console in 15 s")
-		}
-	}
-	took := time.Since(began)
-	t.Logf("the answer reached %s's console %s after it was sent", who, took.Round(time.Millisecond))
-	if took > time.Second {
-		t.Errorf("the answer took %s to reach the console, want at most 1 s", took.Round(time.Millisecond))
-	}
+		return who != ""
+	})
 	for login, p := range pages {
 		if login != who && consoleShows(t, p, "#console", "Да, интересно") {
 			t.Errorf("the answer is on %s's console too", login)
@@ -260,7 +253,7 @@ func consoleBotSaid(t *testing.T, c *http.Client, base, chat, text string, butto
 // consoleShows tells, without waiting, whether an element that selector finds shows text.
 func consoleShows(t *testing.T, p *browsertest.Page, selector, text string) bool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	sel, _ := json.Marshal(selector)
 	want, _ := json.Marshal(text)
@@ -273,7 +266,7 @@ func consoleShows(t *testing.T, p *browsertest.Page, selector, text string) bool
 // keyboard does to the focused field.
 func consolePress(t *testing.T, p *browsertest.Page, selector, key string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	sel, _ := json.Marshal(selector)
 	js := fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.focus();
@@ -285,7 +278,7 @@ func consolePress(t *testing.T, p *browsertest.Page, selector, key string) {
 
 func consoleTitle(t *testing.T, p *browsertest.Page) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	if err != nil {

@@ -108,7 +108,7 @@ func TestSimulatorLinksAnInvitedLead(t *testing.T) {
 	// write to them: /stop gets its confirmation.
 	stopCleanly(t, srv, data)
 	srv = startServer(t, data)
-	page = browsertest.New(t) // a fresh browser: each lives browsertest.Timeout, and the restart took some of it
+	page = browsertest.New(t) // a fresh browser, as a person coming back after the restart
 	if status := page.Login(srv.URL, "admin", password); status != http.StatusOK {
 		t.Fatalf("login after restart: status %d", status)
 	}
