@@ -108,9 +108,6 @@ func New(d Deps) (*UI, error) {
 	return ui, nil
 }
 
-// Registry lets other packages add their metrics to /metrics.
-func (ui *UI) Registry() *prometheus.Registry { return ui.registry }
-
 // Handler is the whole HTTP surface: the routes of the role table behind request ids, access logging, metrics,
 // panic recovery, security headers, cross-origin (CSRF) protection and sessions.
 func (ui *UI) Handler() http.Handler {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"dozvon/campaigns/campaignstest"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
 	"dozvon/messenger"
@@ -312,10 +313,7 @@ func TestContactRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.Contacts.Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, _ := campaignstest.Invite(t, s.Pool, lead)
 	if _, err := s.Contacts.LinkInvitation(ctx, messenger.Chat{ChatID: 501, UserID: 501, FirstName: "Anna", Username: "anna_r"}, token); err != nil {
 		t.Fatal(err)
 	}

@@ -138,21 +138,3 @@ func TestManagerFiguresCountCampaignsQueueAndLeads(t *testing.T) {
 		t.Errorf("leads by kind %+v, want %+v", o.LeadsByKind, want)
 	}
 }
-
-// The administrator's landing counts active users by role and active contacts.
-func TestAdminFiguresCountActiveUsersAndContacts(t *testing.T) {
-	tm := newTeam(t)
-	tm.operator("anna", "online")
-	tm.operator("boris", "offline")
-	tm.id(`INSERT INTO users (login, role, password_hash, active) VALUES ('gone', 'operator', 'x', false) RETURNING id`)
-	tm.id(`INSERT INTO users (login, role, password_hash) VALUES ('sveta', 'supervisor', 'x') RETURNING id`)
-	tm.id(`INSERT INTO contacts (chat_id) VALUES (1) RETURNING id`)
-	tm.id(`INSERT INTO contacts (chat_id, status) VALUES (2, 'blocked') RETURNING id`)
-	in, err := reports.New(tm.pool).ForAdmin(tm.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if in.UsersByRole["operator"] != 2 || in.UsersByRole["supervisor"] != 1 || in.Contacts != 1 {
-		t.Errorf("installation %+v, want 2 operators, 1 supervisor, 1 active contact", in)
-	}
-}

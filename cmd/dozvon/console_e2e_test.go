@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +21,6 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
-	"dozvon/messenger"
 )
 
 // TestConsoleOperatorAnswersABroadcastReply is the console's working day in small: two operators are on line, a
@@ -61,10 +61,6 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := messenger.NewContacts(pool).Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := dialog.New(pool, zerolog.Nop()).SaveScript(ctx, dialog.Script{Title: "Тариф и встреча", Shortcut: "price",
 		Body: "{{.ClientName}}, для {{.Company}} счёт бесплатный первые 3 месяца. Когда удобно встретиться?"}, admin.ID); err != nil {
 		t.Fatal(err)
@@ -76,25 +72,21 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The client opens their invitation in the simulator; the campaign then reaches them.
+	// A first run invites the lead, who has no chat yet; the client opens the link from the invitations file in the
+	// simulator, and the next run reaches them.
 	staff := loginClient(t, srv.URL, "admin", password)
+	consoleRunCampaign(t, staff, srv.URL, camp.ID)
+	link := consoleInvitationLink(t, staff, srv.URL, camp.ID, "+79031234567")
 	var created struct{ Client struct{ ID int64 } }
 	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/clients", map[string]string{"first_name": "Ирина", "phone": "+79031234567"}, &created)
 	chat := strconv.FormatInt(created.Client.ID, 10)
-	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/start", map[string]string{"link": messenger.InviteLink("dozvon_sim_bot", token)}, nil)
+	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/start", map[string]string{"link": link}, nil)
 	consoleWait(t, 20*time.Second, "the chat linked to the lead", func() bool {
 		var n int
 		_ = pool.QueryRow(ctx, `SELECT count(*) FROM contact_leads WHERE lead_id = $1`, lead).Scan(&n)
 		return n == 1
 	})
-	res, err := staff.PostForm(srv.URL+"/campaigns/"+strconv.FormatInt(camp.ID, 10)+"/run", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("run the campaign: status %d", res.StatusCode)
-	}
+	consoleRunCampaign(t, staff, srv.URL, camp.ID)
 	consoleWait(t, 20*time.Second, "the broadcast in the client's chat", func() bool {
 		return consoleBotSaid(t, staff, srv.URL, chat, "Мы не дозвонились по вашей заявке", nil)
 	})
@@ -218,6 +210,46 @@ func consoleSimCall(t *testing.T, c *http.Client, base, method, path string, bod
 			t.Fatalf("%s %s: %v in %s", method, path, err, got)
 		}
 	}
+}
+
+// consoleRunCampaign runs a campaign now, as its page's button does.
+func consoleRunCampaign(t *testing.T, c *http.Client, base string, id int64) {
+	t.Helper()
+	res, err := c.PostForm(base+"/campaigns/"+strconv.FormatInt(id, 10)+"/run", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run campaign %d: status %d", id, res.StatusCode)
+	}
+}
+
+// consoleInvitationLink is the personal link of the phone's invitation in the campaign's file for the SMS system.
+func consoleInvitationLink(t *testing.T, c *http.Client, base string, id int64, phone string) string {
+	t.Helper()
+	res, err := c.Get(base + "/campaigns/" + strconv.FormatInt(id, 10) + "/invitations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := csv.NewReader(res.Body)
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil || res.StatusCode != http.StatusOK || len(rows) == 0 {
+		t.Fatalf("invitations of campaign %d: status %d, %v", id, res.StatusCode, err)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[strings.TrimPrefix(name, "\ufeff")] = i
+	}
+	for _, row := range rows[1:] {
+		if strings.Contains(row[col["phone"]], phone) {
+			return row[col["link"]]
+		}
+	}
+	t.Fatalf("campaign %d invited no %s: %q", id, phone, rows)
+	return ""
 }
 
 // consoleBotSaid tells whether the bot said something containing text in the simulated chat, with these buttons.

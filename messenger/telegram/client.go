@@ -1,12 +1,9 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -94,42 +91,6 @@ type apiError struct {
 	Parameters  struct {
 		RetryAfter int `json:"retry_after"`
 	} `json:"parameters"`
-}
-
-// call posts params as JSON to a Bot API method and decodes the result into dest.
-func (c *Client) call(ctx context.Context, method string, params, dest any) error {
-	body, err := json.Marshal(params)
-	if err != nil {
-		return &messenger.PermanentError{Reason: err.Error()}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL+"/bot"+c.token+"/"+method, bytes.NewReader(body))
-	if err != nil {
-		return &messenger.PermanentError{Reason: err.Error()}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("telegram: %s: %w", method, scrubToken(err, c.token))
-	}
-	defer res.Body.Close()
-	var out struct {
-		OK     bool            `json:"ok"`
-		Result json.RawMessage `json:"result"`
-		apiError
-	}
-	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&out); err != nil {
-		// A proxy's HTML error page or a cut connection: worth a retry.
-		return fmt.Errorf("telegram: %s: HTTP %d with an unreadable body: %w", method, res.StatusCode, err)
-	}
-	if !out.OK {
-		return apiErr(method, out.apiError)
-	}
-	if dest != nil {
-		if err := json.Unmarshal(out.Result, dest); err != nil {
-			return fmt.Errorf("telegram: %s: decode result: %w", method, err)
-		}
-	}
-	return nil
 }
 
 func apiErr(method string, e apiError) error {
