@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/dozvon
 
-.PHONY: run test build bench
+.PHONY: run test build bench fuzz
 
 # Build and serve on http://localhost:8080 with the embedded PostgreSQL (when DATABASE_URL is unset).
 run: build
@@ -22,3 +22,14 @@ bench:
 	$(GO) test -run XXX -bench . -benchtime 5x ./internal/pg/
 	$(GO) test -run XXX -bench 'Sender|SendStateless|Footprint' -benchtime 1x -count 3 ./messenger/telegram/
 	$(GO) test -run XXX -bench Scheduler -benchtime 20x ./campaigns/
+
+# A bounded run of every fuzz target, FUZZTIME each (`go test` alone runs only their seeds). go test -fuzz takes one
+# target of one package at a time, so the targets are listed first: a new func FuzzXxx is picked up by itself.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+	    echo "fuzz: $$target in $$dir for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$dir; \
+	  done; \
+	done

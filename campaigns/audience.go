@@ -164,14 +164,8 @@ func (s *Store) AudienceSize(ctx context.Context, camp Campaign) (Size, error) {
 	return z, nil
 }
 
-// SampleLead returns the template values of the first lead of the audience, for a realistic preview; the
-// built-in samples when the audience is empty.
-func (s *Store) SampleLead(ctx context.Context, camp Campaign) (map[string]string, error) {
-	values, _, err := s.sampleLead(ctx, camp)
-	return values, err
-}
-
-// sampleLead is SampleLead, also telling whether the values are a real lead's.
+// sampleLead returns the template values of the first lead of the audience, for a realistic preview, and true; the
+// built-in samples and false when the audience is empty.
 func (s *Store) sampleLead(ctx context.Context, camp Campaign) (map[string]string, bool, error) {
 	from, args := audienceSQL(camp, s.Now())
 	cols := make([]string, len(VariableNames))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"dozvon/campaigns/campaignstest"
 	"dozvon/dialog"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram"
@@ -70,22 +71,19 @@ func newQuietLine(t *testing.T) *line {
 	return l
 }
 
-// telegramClient is a lead whose client followed the campaign's invitation link in Telegram.
+// telegramClient is a lead whose client followed the invitation link a run of the campaign made for them.
 func (l *line) telegramClient(company string, campaignID int64) client {
 	l.t.Helper()
 	c := l.lead(company, "missed_call")
-	token, err := l.contacts.Invite(l.ctx, c.LeadID, &campaignID)
-	if err != nil {
-		l.t.Fatal(err)
-	}
+	token := campaignstest.Invitation(l.t, l.pool, campaignID, c.LeadID)
 	u := l.fake.AddUser(tgfake.User{FirstName: "Ирина"})
 	if _, err := l.fake.Start(u.ID, token); err != nil {
 		l.t.Fatal(err)
 	}
 	c.ChatID = u.ID
 	l.eventually("the chat is linked to the lead", func() bool {
-		ct, err := l.contacts.ByChat(l.ctx, u.ID)
-		return err == nil && len(ct.Leads) == 1
+		return l.int(`SELECT count(*) FROM contact_leads cl JOIN contacts ct ON ct.id = cl.contact_id
+			WHERE ct.chat_id = $1 AND cl.lead_id = $2 AND cl.campaign_id = $3`, u.ID, c.LeadID, campaignID) == 1
 	})
 	l.eventually("the client is welcomed", func() bool { return len(l.botMessages(u.ID)) == 1 })
 	return c

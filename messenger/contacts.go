@@ -2,8 +2,6 @@ package messenger
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -57,14 +55,6 @@ type Contact struct {
 // ErrUnknownInvitation is returned for a /start token that no invitation has.
 var ErrUnknownInvitation = errors.New("messenger: unknown invitation token")
 
-// NewInviteToken returns an unguessable deep-link payload: 128 random bits in 22 URL-safe characters, within
-// Telegram's 1–64 characters of A-Za-z0-9_-.
-func NewInviteToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // InviteLink is the personal deep link that opens the bot with the token.
 func InviteLink(botUsername, token string) string {
 	return "https://t.me/" + botUsername + "?start=" + token
@@ -104,26 +94,6 @@ func ParseInviteLink(s string) (bot, token string, err error) {
 		return "", "", ErrBadInviteLink
 	}
 	return bot, token, nil
-}
-
-// Invite returns the lead's invitation token for a campaign, creating it once: inviting the same lead again from
-// the same campaign gives the same link.
-func (c *Contacts) Invite(ctx context.Context, leadID int64, campaignID *int64) (string, error) {
-	var token string
-	err := c.pool.QueryRow(ctx, `
-		WITH created AS (
-		    INSERT INTO invitations (token, lead_id, campaign_id) VALUES ($1, $2, $3)
-		    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
-		    RETURNING token
-		)
-		SELECT token FROM created
-		UNION ALL
-		SELECT token FROM invitations WHERE lead_id = $2 AND coalesce(campaign_id, 0) = coalesce($3, 0)
-		LIMIT 1`, NewInviteToken(), leadID, campaignID).Scan(&token)
-	if err != nil {
-		return "", fmt.Errorf("messenger: invite lead %d: %w", leadID, err)
-	}
-	return token, nil
 }
 
 // upsert records the chat and returns its contact id, keeping an earlier link's method and time.
@@ -286,19 +256,6 @@ func (c *Contacts) MarkUnblocked(ctx context.Context, chatID int64) error {
 		return fmt.Errorf("messenger: mark chat %d unblocked: %w", chatID, err)
 	}
 	return nil
-}
-
-// ByChat returns a contact with its linked leads.
-func (c *Contacts) ByChat(ctx context.Context, chatID int64) (Contact, error) {
-	rows, err := c.pool.Query(ctx, contactQuery+` WHERE c.chat_id = $1 GROUP BY c.id`, chatID)
-	if err != nil {
-		return Contact{}, fmt.Errorf("messenger: contact of chat %d: %w", chatID, err)
-	}
-	ct, err := pgx.CollectExactlyOneRow(rows, scanContact)
-	if err != nil {
-		return Contact{}, fmt.Errorf("messenger: contact of chat %d: %w", chatID, err)
-	}
-	return ct, nil
 }
 
 // List returns the newest contacts first (by when the chat first reached the bot); status filters when not empty.

@@ -15,16 +15,6 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 // requires are these four.
 func Escape(s string) string { return htmlEscaper.Replace(s) }
 
-// HTML formats a Telegram HTML message: the format is trusted markup, every argument is escaped. A client's
-// company name "<b>ООО</b> & Co" arrives as text, never as formatting.
-func HTML(format string, args ...any) string {
-	escaped := make([]any, len(args))
-	for i, a := range args {
-		escaped[i] = Escape(fmt.Sprint(a))
-	}
-	return fmt.Sprintf(format, escaped...)
-}
-
 // HTMLError is why and where Telegram's HTML parse mode would refuse a text, or show it otherwise than its author
 // meant. Problem is English for the catalog (operator-ui/engine_ru.go), the position is for the author.
 type HTMLError struct {

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-func TestHTMLEscapesEverySubstitutedValue(t *testing.T) {
-	got := HTML("Здравствуйте, <b>%s</b>! Ваш менеджер: %s", `ООО "Рога & Копыта" <script>`, "Иван <i>")
+func TestEscapeMakesValuesTextInTelegramHTML(t *testing.T) {
+	got := "Здравствуйте, <b>" + Escape(`ООО "Рога & Копыта" <script>`) + "</b>! Ваш менеджер: " + Escape("Иван <i>")
 	want := "Здравствуйте, <b>ООО &quot;Рога &amp; Копыта&quot; &lt;script&gt;</b>! Ваш менеджер: Иван &lt;i&gt;"
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)

@@ -147,13 +147,6 @@ func (in *Inbox) ProcessNext(ctx context.Context, handle func(ctx context.Contex
 	return id, err
 }
 
-// Pending counts updates not yet processed.
-func (in *Inbox) Pending(ctx context.Context) (int, error) {
-	var n int
-	err := in.pool.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE processed_at IS NULL`).Scan(&n)
-	return n, err
-}
-
 // LastUpdateID is the highest update_id ever stored, 0 for none. The built-in simulator starts numbering its
 // updates after it: it forgets its count when the process stops, and an id it reused would be taken for a
 // redelivery and dropped.

@@ -61,15 +61,3 @@ func (p *Pacing) Pause(ctx context.Context, d time.Duration) (time.Time, error) 
 	}
 	return until, nil
 }
-
-// PausedUntil reports the end of the current flood wait (in the past when there is none).
-func (p *Pacing) PausedUntil(ctx context.Context) (time.Time, error) {
-	var until time.Time
-	err := p.pool.QueryRow(ctx, `
-		SELECT coalesce((SELECT greatest(paused_until, 'epoch') FROM send_pacing WHERE bot = $1), 'epoch')`,
-		p.bot).Scan(&until)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("messenger: read pause: %w", err)
-	}
-	return until, nil
-}

@@ -73,8 +73,6 @@ type Sender struct {
 	wake     chan struct{}
 	// pausedUntil (unix nanoseconds) is this process's copy of a flood wait, so in-flight workers hold back too.
 	pausedUntil atomic.Int64
-
-	sent, failed, retried atomic.Int64
 }
 
 // NewSender returns a sender; call Run to start it.
@@ -90,11 +88,6 @@ func (s *Sender) Wake() {
 	case s.wake <- struct{}{}:
 	default:
 	}
-}
-
-// Stats are counts since start.
-func (s *Sender) Stats() (sent, failed, retried int64) {
-	return s.sent.Load(), s.failed.Load(), s.retried.Load()
 }
 
 type job struct {
@@ -277,7 +270,6 @@ func (s *Sender) flush(results <-chan result) {
 			}
 			if r.err == nil {
 				batch = append(batch, Delivered{ID: r.ID, MessageID: r.messageID, At: r.at})
-				s.sent.Add(1)
 				if len(batch) >= 500 {
 					write()
 				}
@@ -306,10 +298,8 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 			s.pausedUntil.Store(until.UnixNano())
 		}
 		log.Warn().Dur("retry_after", flood.After).Msg("Telegram flood control: the bot pauses")
-		s.retried.Add(1)
 		_ = s.outbox.Retry(ctx, r.ID, until, r.err.Error(), false)
 	case errors.Is(r.err, ErrBlocked), errors.Is(r.err, ErrChatNotFound):
-		s.failed.Add(1)
 		// The contact first: whoever sees the message failed then sees why, and a crash in between leaves the
 		// message to be tried (and refused) again rather than a failure with an active contact.
 		if s.contacts != nil {
@@ -320,12 +310,10 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
 		log.Info().Err(r.err).Msg("chat unreachable; contact marked")
 	case errors.As(r.err, &permanent) || r.Attempts >= s.cfg.MaxAttempts:
-		s.failed.Add(1)
 		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
 		log.Warn().Err(r.err).Msg("message failed")
 	default:
 		delay := s.backoff(r.Attempts)
-		s.retried.Add(1)
 		_ = s.outbox.Retry(ctx, r.ID, time.Now().Add(delay), r.err.Error(), true)
 		log.Warn().Err(r.err).Dur("retry_in", delay).Msg("send failed; will retry")
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -499,7 +500,7 @@ func (ui *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	after, err := parseAfter(r.URL.Query().Get("after"))
 	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, "after must be an event id")
+		writeJSONError(w, http.StatusBadRequest, errBadAfter.Error())
 		return
 	}
 	select {
@@ -547,17 +548,23 @@ func (h *hub) serve(s *socket, c *checker) {
 	h.finish(s, h.write(s, c))
 }
 
-// parseAfter reads ?after=: an event id, or -1 when absent (only events from now on).
+// parseAfter reads ?after=: the id of the last event the client saw, in decimal digits as the server wrote it,
+// or -1 when absent (only events from now on). Anything else ("+5", " 5", "-1", an id past int64) is refused.
 func parseAfter(v string) (int64, error) {
 	if v == "" {
 		return -1, nil
 	}
+	if strings.Trim(v, "0123456789") != "" {
+		return 0, errBadAfter
+	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errors.New("bad event id")
+	if err != nil {
+		return 0, errBadAfter
 	}
 	return n, nil
 }
+
+var errBadAfter = errors.New("after must be an event id")
 
 var (
 	errSessionEnded = errors.New("the user or the session ended")

@@ -8,3 +8,6 @@ var EncodeFrame = encodeFrame
 
 // FrameFor lets the external tests check what each user receives of an event.
 var FrameFor = frameFor
+
+// ParseAfter lets the external tests fuzz the websocket's resume parameter.
+var ParseAfter = parseAfter

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -633,7 +634,7 @@ func TestStoppingTheHubClosesSocketsGoingAway(t *testing.T) {
 	b := s.secondInstance(operatorui.HubOptions{})
 	ws := s.open(b.URL, s.loginAs(b.URL, "operator1"), fromNow, false)
 	b.Stop() // returns once every socket is closed
-	if code := ws.Ended(time.Second); code != websocket.CloseGoingAway {
+	if code := ws.Ended(10 * time.Second); code != websocket.CloseGoingAway {
 		t.Errorf("close code %d, want %d", code, websocket.CloseGoingAway)
 	}
 }
@@ -764,17 +765,30 @@ func TestFrameFormat(t *testing.T) {
 	}
 }
 
+// A socket that answers no ping is closed once PongWait passes; one that answers stays open however long it
+// lives. PongWait is generous here (an answering client that is three seconds late is not what this tests), and
+// the answering socket shows it outlived it by the pings it answered, not by a sleep.
 func TestSocketThatStopsAnsweringPingsIsClosed(t *testing.T) {
-	s := newSiteWith(t, func(d *operatorui.Deps) {
-		d.Hub.PingEvery, d.Hub.PongWait = 100*time.Millisecond, 400*time.Millisecond
+	const pingEvery, pongWait = 250 * time.Millisecond, 3 * time.Second
+	s := newSiteWith(t, func(d *operatorui.Deps) { d.Hub.PingEvery, d.Hub.PongWait = pingEvery, pongWait })
+	alive := s.open(s.URL, s.loggedIn(auth.Operator), fromNow, true)
+	var pings atomic.Int64
+	alive.conn.SetPingHandler(func(data string) error { // the default handler's answer, counted
+		pings.Add(1)
+		return alive.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
-	alive := s.open(s.URL, s.loggedIn(auth.Operator), fromNow, false) // reading, so it answers pings
-	s.open(s.URL, s.loggedIn(auth.Supervisor), fromNow, true)         // reads nothing, answers nothing
+	alive.Read()
+	s.open(s.URL, s.loggedIn(auth.Supervisor), fromNow, true) // reads nothing, answers nothing
 	waitFor(t, "the silent socket closed", func() bool { return s.metric(s.URL, "dozvon_ws_sockets") == "1" })
-	time.Sleep(time.Second) // several pong waits
+	// More pings than fit in one pong wait: without its answers the socket would have been closed by now.
+	answered := pings.Load() + int64(pongWait/pingEvery) + 2
+	waitFor(t, "the open socket answered a pong wait's worth of pings", func() bool { return pings.Load() >= answered })
 	id := publish(t, s.Pool, message(nil, "still there?"))
 	if got := alive.Next(1)[0].ID; got != id {
 		t.Fatalf("got %d, want %d", got, id)
+	}
+	if got := s.metric(s.URL, "dozvon_ws_sockets"); got != "1" {
+		t.Errorf("dozvon_ws_sockets = %q, want the answering socket", got)
 	}
 }
 

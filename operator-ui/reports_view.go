@@ -84,13 +84,13 @@ func cell(locale string, s reports.Share, ref float64) shareCell {
 
 // qaCell is an average QA score against the bank's target: it meets it at the target or above, with no point of
 // grace (the target is itself below what a good team achieves). A dash when nothing was reviewed.
-func qaCell(locale string, reviews int, score float64) shareCell {
+func qaCell(locale string, qa reports.QA) shareCell {
 	c := shareCell{Text: "—", Ref: formatDecimal(locale, reports.ReferenceQATarget)}
-	if reviews == 0 {
+	if qa.Reviews == 0 {
 		return c
 	}
-	c.Text, c.Cue = formatDecimal(locale, score), "meets"
-	if score < reports.ReferenceQATarget {
+	c.Text, c.Cue = formatDecimal(locale, qa.Score), "meets"
+	if !qa.MeetsTarget() {
 		c.Cue = "under"
 	}
 	return c
@@ -115,7 +115,7 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 	v := reportsView{Period: p, Shown: true, Export: "/reports.xlsx?" + p.query(),
 		Total:   funnelRowOf(locale, data.Conversion.Total, T(locale, "reports.total")),
 		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total")),
-		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA.Reviews, data.QA.Score),
+		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA),
 			Target: formatDecimal(locale, reports.ReferenceQATarget), RefScore: formatDecimal(locale, reports.ReferenceQA)}}
 	for _, f := range data.Conversion.ByKind {
 		v.Kinds = append(v.Kinds, funnelRowOf(locale, f, T(locale, "kind."+f.Kind)))
@@ -129,7 +129,7 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 			Ratings: formatInt(locale, o.Ratings), Average: "—",
 			InTime:  cell(locale, o.AnsweredIn60(), reports.ReferenceAnsweredIn60),
 			Top:     cell(locale, o.TopCSAT(), reports.ReferenceTopCSAT),
-			Reviews: formatInt(locale, o.Reviews), QA: qaCell(locale, o.Reviews, o.QAScore)}
+			Reviews: formatInt(locale, o.Reviews), QA: qaCell(locale, reports.QA{Reviews: o.Reviews, Score: o.QAScore})}
 		if o.Answered > 0 {
 			row.Median = waitText(o.MedianResponse)
 		}

@@ -163,9 +163,6 @@ func New(d Deps) (*UI, error) {
 	return ui, nil
 }
 
-// Registry lets other packages add their metrics to /metrics.
-func (ui *UI) Registry() *prometheus.Registry { return ui.registry }
-
 // Handler is the whole HTTP surface: the routes of the role table behind request ids, access logging, metrics,
 // panic recovery, security headers, cross-origin (CSRF) protection, sessions and the check that what is
 // submitted can be stored (input.go).

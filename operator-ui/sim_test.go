@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"dozvon/campaigns/campaignstest"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
 	"dozvon/messenger"
@@ -313,10 +314,7 @@ func TestContactRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.Contacts.Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, _ := campaignstest.Invite(t, s.Pool, lead)
 	if _, err := s.Contacts.LinkInvitation(ctx, messenger.Chat{ChatID: 501, UserID: 501, FirstName: "Anna", Username: "anna_r"}, token); err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +414,7 @@ func TestSimulatorPageShowsTheChatSafely(t *testing.T) {
 		}
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := s.Sim.WaitUntil(ctx, pressed); err != nil {
 		t.Error("pressing the inline button did not reach the bot")

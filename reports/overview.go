@@ -111,34 +111,3 @@ func (rp *Reports) ForSupervisor(ctx context.Context, since time.Time) (TeamNow,
 	}
 	return t, nil
 }
-
-// Installation is what an administrator sees on arrival.
-type Installation struct {
-	UsersByRole map[string]int
-	Contacts    int
-}
-
-// ForAdmin returns user and contact counts.
-func (rp *Reports) ForAdmin(ctx context.Context) (Installation, error) {
-	in := Installation{UsersByRole: map[string]int{}}
-	rows, err := rp.pool.Query(ctx, `SELECT role, count(*) FROM users WHERE active GROUP BY role`)
-	if err != nil {
-		return in, fmt.Errorf("reports: users by role: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var role string
-		var n int
-		if err := rows.Scan(&role, &n); err != nil {
-			return in, fmt.Errorf("reports: users by role: %w", err)
-		}
-		in.UsersByRole[role] = n
-	}
-	if err := rows.Err(); err != nil {
-		return in, err
-	}
-	if err := rp.pool.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE status = 'active'`).Scan(&in.Contacts); err != nil {
-		return in, fmt.Errorf("reports: contacts: %w", err)
-	}
-	return in, nil
-}

@@ -137,7 +137,7 @@ func TestEventsWithIDsAreUpdatedByID(t *testing.T) {
 }
 
 // workbook builds an XLSX file the way Excel saves one: numbers as numbers, dates as day numbers with a format.
-func workbook(t *testing.T, rows [][]any) []byte {
+func workbook(t testing.TB, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()

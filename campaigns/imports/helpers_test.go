@@ -48,7 +48,7 @@ func csvText(lines ...string) []byte { return []byte(strings.Join(lines, "\n") +
 
 // cp1251 turns lines into the bytes Russian Excel saves as "CSV (разделители — точка с запятой)": Windows-1251
 // with CRLF line ends.
-func cp1251(t *testing.T, lines ...string) []byte {
+func cp1251(t testing.TB, lines ...string) []byte {
 	t.Helper()
 	b, err := charmap.Windows1251.NewEncoder().String(strings.Join(lines, "\r\n") + "\r\n")
 	if err != nil {

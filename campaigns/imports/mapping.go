@@ -91,7 +91,7 @@ func uniqueHeaders(cells []string) []string {
 	out := make([]string, len(cells))
 	seen := map[string]int{}
 	for i, c := range cells {
-		h := strings.TrimSpace(c)
+		h := strings.ToValidUTF8(strings.TrimSpace(c), "\uFFFD") // a name to show and map, whatever the bytes
 		if h == "" {
 			h = fmt.Sprintf("#%d", i+1)
 		}

@@ -82,7 +82,9 @@ func Preview(r io.Reader, opts Options) (FilePreview, error) {
 
 func (p *parser) previewRow(in *input, cells []string, width int) PreviewRow {
 	row := PreviewRow{Line: in.line, Cells: make([]string, width), Values: map[string]string{}, Problems: []Problem{}}
-	copy(row.Cells, cells) // cells belongs to the reader
+	for i, c := range cells[:min(len(cells), width)] { // cells belongs to the reader
+		row.Cells[i] = strings.ToValidUTF8(c, "\uFFFD") // shown as text; the value's problem says what is wrong
+	}
 	vals, problems := p.fields(in)
 	if len(problems) == 0 {
 		vals, _ = p.check(in)

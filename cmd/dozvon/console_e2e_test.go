@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,12 +21,11 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
-	"dozvon/messenger"
 )
 
 // TestConsoleOperatorAnswersABroadcastReply is the console's working day in small: two operators are on line, a
-// campaign reaches a client, the client answers, and the answer is on exactly one operator's screen within a
-// second. That operator answers with a script, records the client's consent and closes the dialog; the client
+// campaign reaches a client, the client answers, and the answer comes to exactly one operator's screen by itself.
+// That operator answers with a script, records the client's consent and closes the dialog; the client
 // gets the answer and the rating question. What the client typed is shown as text, never run as markup.
 func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 	t.Parallel()
@@ -61,10 +61,6 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := messenger.NewContacts(pool).Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := dialog.New(pool, zerolog.Nop()).SaveScript(ctx, dialog.Script{Title: "Тариф и встреча", Shortcut: "price",
 		Body: "{{.ClientName}}, для {{.Company}} счёт бесплатный первые 3 месяца. Когда удобно встретиться?"}, admin.ID); err != nil {
 		t.Fatal(err)
@@ -76,25 +72,21 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The client opens their invitation in the simulator; the campaign then reaches them.
+	// A first run invites the lead, who has no chat yet; the client opens the link from the invitations file in the
+	// simulator, and the next run reaches them.
 	staff := loginClient(t, srv.URL, "admin", password)
+	consoleRunCampaign(t, staff, srv.URL, camp.ID)
+	link := consoleInvitationLink(t, staff, srv.URL, camp.ID, "+79031234567")
 	var created struct{ Client struct{ ID int64 } }
 	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/clients", map[string]string{"first_name": "Ирина", "phone": "+79031234567"}, &created)
 	chat := strconv.FormatInt(created.Client.ID, 10)
-	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/start", map[string]string{"link": messenger.InviteLink("dozvon_sim_bot", token)}, nil)
+	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/start", map[string]string{"link": link}, nil)
 	consoleWait(t, 20*time.Second, "the chat linked to the lead", func() bool {
 		var n int
 		_ = pool.QueryRow(ctx, `SELECT count(*) FROM contact_leads WHERE lead_id = $1`, lead).Scan(&n)
 		return n == 1
 	})
-	res, err := staff.PostForm(srv.URL+"/campaigns/"+strconv.FormatInt(camp.ID, 10)+"/run", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("run the campaign: status %d", res.StatusCode)
-	}
+	consoleRunCampaign(t, staff, srv.URL, camp.ID)
 	consoleWait(t, 20*time.Second, "the broadcast in the client's chat", func() bool {
 		return consoleBotSaid(t, staff, srv.URL, chat, "Мы не дозвонились по вашей заявке", nil)
 	})
@@ -112,28 +104,21 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 		page.WaitText(testid("presence-status"), "Online")
 	}
 
-	// The client answers; the answer is on one console within a second of being sent.
+	// The client answers; the answer comes to one console by itself, without a reload. How fast is the live-events
+	// benchmark's to say (docs/BENCHMARKS.md), not this test's.
 	const xss = `<img src=x onerror="document.title='pwned'">`
 	answer := "Да, интересно " + xss
-	began := time.Now()
 	consoleSimCall(t, staff, srv.URL, "POST", "/sim/api/chats/"+chat+"/text", map[string]string{"text": answer}, nil)
 	var who string
 	var page *browsertest.Page
-	for who == "" {
+	consoleWait(t, 20*time.Second, "the client's answer on a console", func() bool {
 		for login, p := range pages {
 			if consoleShows(t, p, testid("dialog-last"), answer) {
 				who, page = login, p
 			}
 		}
-		if time.Since(began) > 15*time.Second {
-			t.Fatalf("the client's answer reached no console in 15 s")
-		}
-	}
-	took := time.Since(began)
-	t.Logf("the answer reached %s's console %s after it was sent", who, took.Round(time.Millisecond))
-	if took > time.Second {
-		t.Errorf("the answer took %s to reach the console, want at most 1 s", took.Round(time.Millisecond))
-	}
+		return who != ""
+	})
 	for login, p := range pages {
 		if login != who && consoleShows(t, p, "#console", "Да, интересно") {
 			t.Errorf("the answer is on %s's console too", login)
@@ -227,6 +212,46 @@ func consoleSimCall(t *testing.T, c *http.Client, base, method, path string, bod
 	}
 }
 
+// consoleRunCampaign runs a campaign now, as its page's button does.
+func consoleRunCampaign(t *testing.T, c *http.Client, base string, id int64) {
+	t.Helper()
+	res, err := c.PostForm(base+"/campaigns/"+strconv.FormatInt(id, 10)+"/run", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run campaign %d: status %d", id, res.StatusCode)
+	}
+}
+
+// consoleInvitationLink is the personal link of the phone's invitation in the campaign's file for the SMS system.
+func consoleInvitationLink(t *testing.T, c *http.Client, base string, id int64, phone string) string {
+	t.Helper()
+	res, err := c.Get(base + "/campaigns/" + strconv.FormatInt(id, 10) + "/invitations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := csv.NewReader(res.Body)
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil || res.StatusCode != http.StatusOK || len(rows) == 0 {
+		t.Fatalf("invitations of campaign %d: status %d, %v", id, res.StatusCode, err)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[strings.TrimPrefix(name, "\ufeff")] = i
+	}
+	for _, row := range rows[1:] {
+		if strings.Contains(row[col["phone"]], phone) {
+			return row[col["link"]]
+		}
+	}
+	t.Fatalf("campaign %d invited no %s: %q", id, phone, rows)
+	return ""
+}
+
 // consoleBotSaid tells whether the bot said something containing text in the simulated chat, with these buttons.
 func consoleBotSaid(t *testing.T, c *http.Client, base, chat, text string, buttons []string) bool {
 	t.Helper()
@@ -260,7 +285,7 @@ func consoleBotSaid(t *testing.T, c *http.Client, base, chat, text string, butto
 // consoleShows tells, without waiting, whether an element that selector finds shows text.
 func consoleShows(t *testing.T, p *browsertest.Page, selector, text string) bool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	sel, _ := json.Marshal(selector)
 	want, _ := json.Marshal(text)
@@ -273,7 +298,7 @@ func consoleShows(t *testing.T, p *browsertest.Page, selector, text string) bool
 // keyboard does to the focused field.
 func consolePress(t *testing.T, p *browsertest.Page, selector, key string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	sel, _ := json.Marshal(selector)
 	js := fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.focus();
@@ -285,7 +310,7 @@ func consolePress(t *testing.T, p *browsertest.Page, selector, key string) {
 
 func consoleTitle(t *testing.T, p *browsertest.Page) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(p.Ctx, browsertest.StepTimeout)
 	defer cancel()
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	if err != nil {

@@ -35,8 +35,9 @@ var dozvonBin string
 const (
 	// startTimeout covers a cold start: initdb, PostgreSQL, migrations.
 	startTimeout = 90 * time.Second
-	// stopLimit is how long Ctrl-C may take: drain HTTP, close the pool, stop PostgreSQL.
-	stopLimit = 20 * time.Second
+	// stopTimeout is when a test gives up waiting for Ctrl-C to end the process (drain HTTP, close the pool, stop
+	// PostgreSQL) and kills it: a bound for a hung process, not a figure the stop must meet.
+	stopTimeout = 2 * time.Minute
 	// commandTimeout bounds one CLI command, which may start and stop its own PostgreSQL.
 	commandTimeout = 90 * time.Second
 )
@@ -409,8 +410,8 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	return s
 }
 
-// Stop sends SIGINT, as Ctrl-C in a terminal does, and waits for the process to exit. After stopLimit and a
-// little more it kills the process. It returns the exit code (-1 when killed) and how long the stop took.
+// Stop sends SIGINT, as Ctrl-C in a terminal does, and waits for the process to exit. After stopTimeout it kills
+// the process. It returns the exit code (-1 when killed) and how long the stop took.
 func (s *server) Stop() (code int, took time.Duration) {
 	s.stopped = true
 	began := time.Now()
@@ -418,7 +419,7 @@ func (s *server) Stop() (code int, took time.Duration) {
 	select {
 	case <-s.done:
 		return s.exitCode, time.Since(began)
-	case <-time.After(stopLimit + 10*time.Second):
+	case <-time.After(stopTimeout):
 	}
 	_ = s.cmd.Process.Kill()
 	<-s.done
@@ -428,16 +429,13 @@ func (s *server) Stop() (code int, took time.Duration) {
 func (s *server) Stdout() string { return s.stdout.String() }
 func (s *server) Stderr() string { return s.stderr.String() }
 
-// stopCleanly stops the server with SIGINT and checks that it exited 0 in time and left no PostgreSQL running.
+// stopCleanly stops the server with SIGINT and checks that it exited 0 and left no PostgreSQL running.
 func stopCleanly(t *testing.T, s *server, data string) {
 	t.Helper()
 	code, took := s.Stop()
 	t.Logf("SIGINT → exit %d in %s", code, took.Round(time.Millisecond))
 	if code != 0 {
 		t.Errorf("after SIGINT dozvon exited %d, want 0; stderr:\n%s", code, s.Stderr())
-	}
-	if took > stopLimit {
-		t.Errorf("after SIGINT dozvon took %s to exit, want at most %s", took.Round(time.Millisecond), stopLimit)
 	}
 	noPostgresLeft(t, data, "after SIGINT")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"dozvon/campaigns/campaignstest"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
 	"dozvon/messenger"
@@ -39,10 +40,7 @@ func TestLiveBoardFollowsANewConversationAndOpensItReadOnly(t *testing.T) {
 		(SELECT id FROM queues WHERE name = 'general')`).Scan(&missed, &general); err != nil {
 		t.Fatal(err)
 	}
-	token, err := messenger.NewContacts(pool).Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, _ := campaignstest.Invite(t, pool, lead) // a campaign's run invited the lead
 	const password = "Supervisor-chose-1"
 	if _, err := auth.NewStore(pool).Create(ctx, auth.NewUser{Login: "sveta", DisplayName: "Svetlana", Role: auth.Supervisor,
 		Password: password, Locale: "en"}); err != nil {

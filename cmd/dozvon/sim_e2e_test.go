@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"dozvon/campaigns/campaignstest"
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
 	"dozvon/internal/pg"
@@ -26,7 +27,7 @@ func TestSimulatorLinksAnInvitedLead(t *testing.T) {
 	data := newDataDir(t)
 	srv := startServer(t, data) // no TELEGRAM_BOT_TOKEN: the simulator stands in
 
-	// A lead with an invitation, as a campaign would leave it, and an administrator who chose a password.
+	// A lead a campaign has invited, and an administrator who chose a password.
 	ctx := context.Background()
 	pool := attachDatabase(t, data)
 	var lead int64
@@ -36,10 +37,7 @@ func TestSimulatorLinksAnInvitedLead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := messenger.NewContacts(pool).Invite(ctx, lead, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, _ := campaignstest.Invite(t, pool, lead)
 	const password = "Admin-chose-this-1"
 	users := auth.NewStore(pool)
 	admin, err := users.ByLogin(ctx, "admin")
@@ -108,7 +106,7 @@ func TestSimulatorLinksAnInvitedLead(t *testing.T) {
 	// write to them: /stop gets its confirmation.
 	stopCleanly(t, srv, data)
 	srv = startServer(t, data)
-	page = browsertest.New(t) // a fresh browser: each lives browsertest.Timeout, and the restart took some of it
+	page = browsertest.New(t) // a fresh browser, as a person coming back after the restart
 	if status := page.Login(srv.URL, "admin", password); status != http.StatusOK {
 		t.Fatalf("login after restart: status %d", status)
 	}

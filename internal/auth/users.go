@@ -254,15 +254,6 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 	return users, nil
 }
 
-// Count returns how many users exist.
-func (s *Store) Count(ctx context.Context) (int, error) {
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("auth: count users: %w", err)
-	}
-	return n, nil
-}
-
 // Update changes what an admin may change about a user.
 func (s *Store) Update(ctx context.Context, id int64, role Role, displayName string, active bool) error {
 	if !role.Valid() {

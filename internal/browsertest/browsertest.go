@@ -40,12 +40,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-var (
-	// Timeout bounds the life of one test's browser: after it every action fails.
-	Timeout = 60 * time.Second
-	// StepTimeout bounds one helper call: a navigation, a click and the page it leads to, a wait for an element.
-	StepTimeout = 15 * time.Second
-)
+// StepTimeout bounds one helper call (a navigation, a click and the page it leads to, a wait for an element): a
+// bound for giving up on a page that will not come, not a figure the page must meet.
+var StepTimeout = 15 * time.Second
 
 // Page is one browser tab. Tabs made by Isolated have cookies and storage of their own.
 type Page struct {
@@ -86,13 +83,7 @@ func New(t testing.TB) *Page {
 		chromedp.UserDataDir(profile),
 		chromedp.CombinedOutput(out),
 	)
-	deadline := time.Now().Add(Timeout)
-	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
-		if td, ok := d.Deadline(); ok && td.Before(deadline) {
-			deadline = td
-		}
-	}
-	lifetime, stopLifetime := context.WithDeadline(context.Background(), deadline)
+	lifetime, stopLifetime := browserLifetime(t)
 	allocCtx, stopAlloc := chromedp.NewExecAllocator(lifetime, opts...)
 	ctx, stopCtx := chromedp.NewContext(allocCtx)
 	p := &Page{Ctx: ctx, t: t, name: "page"}
@@ -116,6 +107,18 @@ func New(t testing.TB) *Page {
 		t.Fatalf("browsertest: start %s: %v\n%s", exe, err, out.String())
 	}
 	return p
+}
+
+// browserLifetime is the browser's context: it lives as long as the test, however slow the machine, and is
+// stopped when the test ends. With a -timeout it ends a tenth of the remaining time before the test binary would,
+// so that a test stuck on a page fails with its screenshots rather than being killed with a goroutine dump.
+func browserLifetime(t testing.TB) (context.Context, context.CancelFunc) {
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if deadline, ok := d.Deadline(); ok {
+			return context.WithDeadline(context.Background(), deadline.Add(-time.Until(deadline)/10))
+		}
+	}
+	return context.WithCancel(context.Background())
 }
 
 // chromiumPath finds the browser: $CHROMIUM, or /usr/bin/chromium.

@@ -106,9 +106,10 @@ func TestEmbeddedColdWarmAndStalePid(t *testing.T) {
 	}
 }
 
-// postgresProcessesFor counts live postgres processes whose command line names the data folder.
+// postgresProcessesFor counts live postgres processes whose command line names the data folder, giving those on
+// their way out up to half a minute.
 func postgresProcessesFor(dataDir string) int {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		n := 0
 		entries, _ := os.ReadDir("/proc")

@@ -54,7 +54,7 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 	// paid broadcast, a link beside a button, the request for the client's phone, an operator's reply at the
 	// length limit, and the bot's notices.
 	messages := []messenger.Message{
-		{ChatID: user.ID, Text: messenger.HTML("Здравствуйте, %s! Счёт для <b>%s</b> ждёт.", "Анна", `ООО "Рога & Копыта"`),
+		{ChatID: user.ID, Text: "Здравствуйте, Анна! Счёт для <b>" + messenger.Escape(`ООО "Рога & Копыта"`) + "</b> ждёт.",
 			Buttons: messenger.Markup{{{Text: "Да, продолжим в чате", Data: "c:42:0"}}, {{Text: "Перезвоните мне", Data: "c:42:1"}},
 				{{Text: "Не интересно", Data: "optout"}}}},
 		{ChatID: user.ID, Text: "Эквайринг <i>от 1,5%</i>", PaidBroadcast: true,

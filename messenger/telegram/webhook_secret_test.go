@@ -76,7 +76,7 @@ func TestWebhookSecretIsRandomSharedByInstancesAndRegistered(t *testing.T) {
 	if _, err := w.fake.SendText(u.ID, "Здравствуйте"); err != nil {
 		t.Fatal(err)
 	}
-	w.eventually("the delivery is stored by the second instance", func() bool { n, _ := w.inbox.Pending(w.ctx); return n == 1 })
+	w.eventually("the delivery is stored by the second instance", func() bool { return w.pendingUpdates() == 1 })
 
 	// Someone who guesses the old derived secret is refused by both.
 	post := func(h http.HandlerFunc, secret string) int {
