@@ -140,14 +140,7 @@ var Options = []Option{
 		}},
 	{Env: "DOZVON_PAID_BROADCAST", Flag: "paid-broadcast", Default: "false",
 		Help: "Send broadcasts with Telegram's allow_paid_broadcast (paid per message; allows up to 1000 msg/s).",
-		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return errors.New("must be true or false")
-			}
-			c.PaidBroadcast = b
-			return nil
-		}},
+		set: boolean(func(c *Config, b bool) { c.PaidBroadcast = b })},
 	{Env: "DOZVON_SEND_RATE", Flag: "send-rate", Default: "30",
 		Help: "Messages per second the bot sends, across all instances (Telegram: 30 free, up to 1000 paid).",
 		set: func(c *Config, v string) error {
@@ -250,14 +243,7 @@ var Options = []Option{
 		}},
 	{Env: "DOZVON_SMS_ALLOW_PRIVATE", Flag: "sms-allow-private", Default: "false",
 		Help: "Let campaigns' SMS-gateway webhooks reach private, loopback and link-local addresses (a gateway inside the bank's network).",
-		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return errors.New("must be true or false")
-			}
-			c.SMSAllowPrivate = b
-			return nil
-		}},
+		set: boolean(func(c *Config, b bool) { c.SMSAllowPrivate = b })},
 }
 
 func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {
@@ -372,3 +358,15 @@ func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
 
 // Simulated tells whether the built-in Telegram simulator stands in for the real Bot API.
 func (c *Config) Simulated() bool { return c.BotToken == "" }
+
+// boolean is the setter of a true/false option.
+func boolean(set func(c *Config, b bool)) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		set(c, b)
+		return nil
+	}
+}
