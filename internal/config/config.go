@@ -140,7 +140,7 @@ var Options = []Option{
 		}},
 	{Env: "DOZVON_PAID_BROADCAST", Flag: "paid-broadcast", Default: "false",
 		Help: "Send broadcasts with Telegram's allow_paid_broadcast (paid per message; allows up to 1000 msg/s).",
-		set: boolean(func(c *Config, b bool) { c.PaidBroadcast = b })},
+		set:  boolean(func(c *Config, b bool) { c.PaidBroadcast = b })},
 	{Env: "DOZVON_SEND_RATE", Flag: "send-rate", Default: "30",
 		Help: "Messages per second the bot sends, across all instances (Telegram: 30 free, up to 1000 paid).",
 		set: func(c *Config, v string) error {
@@ -243,7 +243,7 @@ var Options = []Option{
 		}},
 	{Env: "DOZVON_SMS_ALLOW_PRIVATE", Flag: "sms-allow-private", Default: "false",
 		Help: "Let campaigns' SMS-gateway webhooks reach private, loopback and link-local addresses (a gateway inside the bank's network).",
-		set: boolean(func(c *Config, b bool) { c.SMSAllowPrivate = b })},
+		set:  boolean(func(c *Config, b bool) { c.SMSAllowPrivate = b })},
 }
 
 func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {
