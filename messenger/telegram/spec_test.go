@@ -186,3 +186,42 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 	}
 	t.Log(fmt.Sprintf("%d requests checked against %s", len(calls), spec.Version))
 }
+
+// messenger.Message.Validate agrees with the specification on buttons: Telegram takes exactly one action per
+// inline button, so a button with none or with two is refused before it is queued, and every message Validate
+// lets through is a sendMessage the specification accepts.
+func TestValidateRefusesAButtonTheBotAPIWouldRefuse(t *testing.T) {
+	spec := apispec.TelegramForTest(t)
+	for _, tc := range []struct {
+		button messenger.Button
+		want   string // Validate's refusal; empty: accepted
+	}{
+		{messenger.Button{Text: "Да", Data: "c:42:0"}, ""},
+		{messenger.Button{Text: "Тарифы", URL: "https://bank.example/tariffs"}, ""},
+		{messenger.Button{Text: "Отправить номер", RequestContact: true}, ""},
+		{messenger.Button{Text: "Подробнее"}, `messenger: refused: button "Подробнее" has no action: it needs callback data or a URL`},
+		{messenger.Button{Text: "Тарифы", URL: "https://bank.example", Data: "c:42:1"},
+			`messenger: refused: button "Тарифы" has more than one action: callback data, a URL and a request for the phone exclude each other`},
+		{messenger.Button{Text: "Номер", RequestContact: true, Data: "c:42:2"}, // the data would be dropped unseen
+			`messenger: refused: button "Номер" has more than one action: callback data, a URL and a request for the phone exclude each other`},
+	} {
+		m := messenger.Message{ChatID: 42, Text: "Счёт", Buttons: messenger.Markup{{tc.button}}}
+		err := m.Validate()
+		if got := fmt.Sprint(err); tc.want == "" && err != nil || tc.want != "" && got != tc.want {
+			t.Errorf("%+v: got %v, want %q", tc.button, err, tc.want)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(appendSendMessage(nil, m))))
+		dec.UseNumber()
+		var params map[string]any
+		if err := dec.Decode(&params); err != nil {
+			t.Fatal(err)
+		}
+		problems := spec.Check("sendMessage", params, false)
+		if err == nil && len(problems) > 0 {
+			t.Errorf("%+v: Validate let through what the specification refuses: %v", tc.button, problems)
+		}
+		if tc.button == (messenger.Button{Text: "Подробнее"}) && len(problems) == 0 {
+			t.Errorf("%+v: the specification no longer refuses a button without an action", tc.button)
+		}
+	}
+}
