@@ -62,7 +62,9 @@ func TestOperatorAndSupervisorOpenAClientsPhotoAndDocument(t *testing.T) {
 	client := fake.AddUser(tgfake.User{FirstName: "Ирина"})
 	for _, send := range []func() (tgfake.Update, error){
 		func() (tgfake.Update, error) { return fake.Start(client.ID, "") },
-		func() (tgfake.Update, error) { return fake.SendPhoto(client.ID, scan.Bytes(), 64, 48, "Скан паспорта директора") },
+		func() (tgfake.Update, error) {
+			return fake.SendPhoto(client.ID, scan.Bytes(), 64, 48, "Скан паспорта директора")
+		},
 		func() (tgfake.Update, error) {
 			return fake.SendDocument(client.ID, "устав.pdf", "application/pdf", []byte(charter), "")
 		},
