@@ -232,7 +232,7 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 
 // insertClientMessage stores the client's words verbatim: escaping is the job of whoever shows them. A press is
 // stored as the button's label, with the callback data that says which button it was; the files a message
-// carried are listed in its payload (messenger.Files has them).
+// carried are listed in its payload (messenger.Files has them), and so is a place, poll or the like it shared.
 func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int64, in messenger.Inbound, text string, sla bool) (int64, error) {
 	payload := map[string]any{"telegram_at": in.At.UTC()}
 	if in.CallbackData != "" {
@@ -240,6 +240,9 @@ func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int
 	}
 	if len(in.Attachments) > 0 {
 		payload["attachments"] = in.Attachments
+	}
+	if in.Shared != nil {
+		payload["shared"] = in.Shared // data, worded by whoever shows it
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `

@@ -63,6 +63,16 @@ func (m Message) Attachments() []messenger.Attachment {
 	return p.Attachments
 }
 
+// Shared is what a client's message carried that is neither words nor a file (a place, a poll ...); nil for
+// anything else.
+func (m Message) Shared() *messenger.Shared {
+	var p struct {
+		Shared *messenger.Shared `json:"shared"`
+	}
+	_ = json.Unmarshal(m.Payload, &p) // a message without a payload shared nothing
+	return p.Shared
+}
+
 // Conversation returns a conversation with all its messages, oldest first.
 func (s *Service) Conversation(ctx context.Context, id int64) (Conversation, error) {
 	var c Conversation

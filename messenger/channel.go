@@ -83,10 +83,30 @@ func (m Message) Validate() error {
 			if b.Text == "" {
 				return &PermanentError{"a button has no text"}
 			}
+			// Telegram takes exactly one action per inline button (callback data, a URL, ...): a button with
+			// none is refused, one with two as well.
+			switch actions(b) {
+			case 0:
+				return &PermanentError{fmt.Sprintf("button %q has no action: it needs callback data or a URL", b.Text)}
+			case 1:
+			default:
+				return &PermanentError{fmt.Sprintf("button %q has more than one action: callback data, a URL and a request for the phone exclude each other", b.Text)}
+			}
 			if len(b.Data) > MaxButtonData {
 				return &PermanentError{fmt.Sprintf("button %q carries %d bytes of data, Telegram allows %d", b.Text, len(b.Data), MaxButtonData)}
 			}
 		}
 	}
 	return nil
+}
+
+// actions counts what pressing b does.
+func actions(b Button) int {
+	n := 0
+	for _, set := range []bool{b.Data != "", b.URL != "", b.RequestContact} {
+		if set {
+			n++
+		}
+	}
+	return n
 }

@@ -189,6 +189,7 @@ type consoleMessage struct {
 	Text          string              `json:"text"`      // plain text: the page shows it as text, never as markup
 	Buttons       []string            `json:"buttons,omitempty"`
 	Attachments   []consoleAttachment `json:"attachments,omitempty"`
+	Shared        *consoleShared      `json:"shared,omitempty"`
 	At            time.Time           `json:"at"`
 	Delivery      string              `json:"delivery,omitempty"`
 	DeliveryError string              `json:"delivery_error,omitempty"`
@@ -214,13 +215,13 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
-	me := currentUser(r)
+	me, loc := currentUser(r), ui.requestLocale(r)
 	out := consoleConversation{ID: c.ID, Status: c.Status, LeadKind: c.LeadKind, WaitingSince: c.WaitingSince,
 		CSAT: c.CSAT, Mine: c.Status == "assigned" && c.OperatorID != nil && *c.OperatorID == me.ID,
 		Messages: make([]consoleMessage, 0, len(c.Messages))}
 	for _, m := range c.Messages {
 		cm := consoleMessageOf(m)
-		cm.Attachments = files[m.ID]
+		cm.Attachments, cm.Shared = files[m.ID], sharedOf(loc, m.Shared())
 		out.Messages = append(out.Messages, cm)
 	}
 	writeJSON(w, http.StatusOK, out)

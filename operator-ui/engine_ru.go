@@ -146,6 +146,8 @@ var engineRules = []engineRule{
 	rule(`the text is (\d+) characters, Telegram allows (\d+)`, "длина текста — ${1}, а Telegram допускает не больше ${2} символов"),
 	rule(`a button has no text`, "у кнопки нет текста"),
 	rule(`button `+quoted+` carries (\d+) bytes of data, Telegram allows (\d+)`, "данные кнопки ${1} занимают ${2} байт, а Telegram допускает не больше ${3}"),
+	rule(`button `+quoted+` has no action: it needs callback data or a URL`, "у кнопки ${1} нет действия: нужны данные для бота или ссылка"),
+	rule(`button `+quoted+` has more than one action: callback data, a URL and a request for the phone exclude each other`, "у кнопки ${1} больше одного действия: данные для бота, ссылка и запрос номера телефона исключают друг друга"),
 	rule(`Forbidden: bot was blocked by the user`, "клиент заблокировал бота"),
 	rule(`Bad Request: chat not found`, "чат не найден"),
 	rule(`Bad Request: message is too long`, "сообщение слишком длинное"),

@@ -121,6 +121,9 @@ var engineSamples = []struct{ en, ru string }{
 	{"the text is 4097 characters, Telegram allows 4096", "длина текста — 4097, а Telegram допускает не больше 4096 символов"},
 	{"a button has no text", "у кнопки нет текста"},
 	{`button "Да" carries 70 bytes of data, Telegram allows 64`, `данные кнопки "Да" занимают 70 байт, а Telegram допускает не больше 64`},
+	{`button "Подробнее" has no action: it needs callback data or a URL`, `у кнопки "Подробнее" нет действия: нужны данные для бота или ссылка`},
+	{`button "Тарифы" has more than one action: callback data, a URL and a request for the phone exclude each other`,
+		`у кнопки "Тарифы" больше одного действия: данные для бота, ссылка и запрос номера телефона исключают друг друга`},
 	{"sendMessage: 403 Forbidden: bot was blocked by the user", "Telegram отказал (sendMessage, 403): клиент заблокировал бота"},
 	{"sendMessage: 400 Bad Request: chat not found", "Telegram отказал (sendMessage, 400): чат не найден"},
 	{"sendMessage: 400 Bad Request: message is too long", "Telegram отказал (sendMessage, 400): сообщение слишком длинное"},
@@ -346,6 +349,8 @@ func TestEveryEngineRefusalHasARussianText(t *testing.T) {
 		{ChatID: 42, Text: "Ставка 5 < 7"},
 		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Data: "route"}}}},
 		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Да", Data: strings.Repeat("x", 70)}}}},
+		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Подробнее"}}}},
+		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Тарифы", Data: "c:1:0", URL: "https://bank.example"}}}},
 	} {
 		problem(m.Validate())
 	}

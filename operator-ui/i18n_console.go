@@ -149,4 +149,12 @@ var consoleCatalog = map[string]struct{ en, ru string }{
 	"console.file_missing":   {"No such file in this dialog, or it is not fetched yet.", "В этом диалоге нет такого файла, или он ещё не получен."},
 	"console.file_size_kb":   {"%s KB", "%s КБ"},
 	"console.file_size_mb":   {"%s MB", "%s МБ"},
+	// What a client shares that is neither words nor a file.
+	"console.shared_location": {"📍 Location: %s, %s", "📍 Геопозиция: %s, %s"},
+	"console.shared_venue":    {"📍 Place: %s, %s", "📍 Место: %s, %s"},
+	"console.shared_map":      {"Open on the map", "Открыть на карте"},
+	"console.shared_poll":     {"📊 Poll: %s", "📊 Опрос: %s"},
+	"console.shared_dice":     {"%s Dice thrown: %d", "%s Брошен кубик: %d"},
+	"console.shared_game":     {"🎮 Game: %s", "🎮 Игра: %s"},
+	"console.shared_other":    {"The client sent something Dozvon cannot show (Telegram calls it “%s”); ask them to put it in words.", "Клиент отправил то, что Dozvon не умеет показать (в Telegram это «%s»); попросите написать словами."},
 }

@@ -42,6 +42,7 @@ type liveMessage struct {
 	HTML   template.HTML
 	IsHTML bool
 	Files  []liveFile
+	Shared *consoleShared
 }
 
 // liveFile is a client's photo or file: a picture shown, a link to save, or a line saying why neither (yet).
@@ -136,6 +137,7 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 	}
 	for _, m := range v.Conv.Messages {
 		lm := liveMessageOf(loc, m, v.Card.FirstName)
+		lm.Shared = sharedOf(loc, m.Shared())
 		for _, a := range files[m.ID] {
 			lm.Files = append(lm.Files, liveFileOf(loc, a))
 		}

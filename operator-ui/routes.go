@@ -171,6 +171,7 @@ func (ui *UI) Routes() []Route {
 		{"POST /sim/api/clients", staffAPI, ui.simCreateClient},
 		{"GET /sim/api/chats/{id}", staffAPI, ui.simChat},
 		{"POST /sim/api/chats/{id}/text", staffAPI, ui.simSendText},
+		{"POST /sim/api/chats/{id}/media", staffAPI, ui.simSendMedia},
 		{"POST /sim/api/chats/{id}/start", staffAPI, ui.simStart},
 		{"POST /sim/api/chats/{id}/contact", staffAPI, ui.simShareContact},
 		{"POST /sim/api/chats/{id}/press", staffAPI, ui.simPressButton},

@@ -67,6 +67,7 @@ type simMessage struct {
 	Text     string                 `json:"text,omitempty"`
 	Entities []tgfake.MessageEntity `json:"entities,omitempty"`
 	Phone    string                 `json:"phone,omitempty"` // a contact the client shared
+	File     *simFile               `json:"file,omitempty"`  // a photo or file the client sent; Text is its caption
 	Buttons  [][]simButton          `json:"buttons,omitempty"`
 }
 
@@ -336,6 +337,9 @@ func (ui *UI) simChatOf(id int64) simChat {
 		}
 		if m.Contact != nil {
 			sm.Phone = m.Contact.PhoneNumber
+		}
+		if sm.File = simFileOf(m); sm.File != nil {
+			sm.Text = m.Caption
 		}
 		if m.ReplyMarkup != nil {
 			for _, row := range m.ReplyMarkup.InlineKeyboard {

@@ -94,6 +94,14 @@ func (t *Telegram) Check(method string, params map[string]any, form bool) []erro
 	return c.problems
 }
 
+// CheckObject checks an object the API sends (an Update, a Message ...) against its type, decoded from JSON with
+// numbers as json.Number. It returns every problem found, each naming the field's path.
+func (t *Telegram) CheckObject(typ string, v any) []error {
+	c := &checker{spec: t}
+	c.typed(typ, typ, v, false)
+	return c.problems
+}
+
 type checker struct {
 	spec     *Telegram
 	problems []error

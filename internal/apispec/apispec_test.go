@@ -104,3 +104,12 @@ func TestAMultipartRequestIsReadAndChecked(t *testing.T) {
 		t.Fatalf("%s: got %q, want %q", req.Method, got, want)
 	}
 }
+
+// A file is downloaded at the link getFile's documentation gives, with the bot's token and getFile's file_path.
+func TestFileDownloadPathIsTheLinkGetFileDocuments(t *testing.T) {
+	spec := TelegramForTest(t)
+	got, err := spec.FileDownloadPath("123:abc", "photos/file_7.jpg")
+	if want := "/file/bot123:abc/photos/file_7.jpg"; err != nil || got != want {
+		t.Fatalf("got %q, %v; want %q", got, err, want)
+	}
+}

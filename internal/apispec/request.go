@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -74,4 +75,19 @@ func ReadRequest(r *http.Request) (Request, error) {
 		return req, fmt.Errorf("apispec: %s: a body of type %q", req.Method, strings.TrimSpace(r.Header.Get("Content-Type")))
 	}
 	return req, nil
+}
+
+// fileLinkRe finds the link getFile's documentation gives for downloading a file:
+// https://api.telegram.org/file/bot<token>/<file_path>.
+var fileLinkRe = regexp.MustCompile(`https://api\.telegram\.org(/\S*<token>\S*<file_path>)`)
+
+// FileDownloadPath is the path a file is downloaded at, as getFile's documentation states it, for token and the
+// file_path getFile answered.
+func (t *Telegram) FileDownloadPath(token, filePath string) (string, error) {
+	for _, d := range t.Methods["getFile"].Description {
+		if m := fileLinkRe.FindStringSubmatch(d); m != nil {
+			return strings.NewReplacer("<token>", token, "<file_path>", filePath).Replace(m[1]), nil
+		}
+	}
+	return "", fmt.Errorf("apispec: %s: getFile's description gives no download link", t.Version)
 }

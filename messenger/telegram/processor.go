@@ -131,10 +131,11 @@ func (p *Processor) message(ctx context.Context, updateID int64, m *message) err
 	if _, err := p.Contacts.Seen(ctx, chat); err != nil {
 		return err
 	}
-	if p.Inbound == nil {
-		return nil
+	if p.Inbound == nil || m.Event {
+		return nil // a pin or a new wallpaper is nothing to answer
 	}
-	in := messenger.Inbound{UpdateID: updateID, Chat: chat, Text: messenger.CleanText(m.Text), At: time.Unix(m.Date, 0)}
+	in := messenger.Inbound{UpdateID: updateID, Chat: chat, Text: messenger.CleanText(m.Text), Shared: m.Shared,
+		At: time.Unix(m.Date, 0)}
 	if m.Text == "" {
 		in.Text = messenger.CleanText(m.Caption) // a photo or file says what it is in its caption
 	}

@@ -51,6 +51,12 @@ type message struct {
 	Caption string
 	Contact *contact
 	Files   []messenger.RemoteFile
+	// Shared is a place, a poll, dice or a game, or, for a message with neither words nor a file nor any of
+	// those, the kind of what it carries, which Dozvon does not show.
+	Shared *messenger.Shared
+	// Event is a message that is only something that happened to the chat (a pin, a new wallpaper): nobody
+	// wrote anything to answer.
+	Event bool
 }
 
 type callbackQuery struct {
@@ -138,6 +144,12 @@ func decodeMessage(b []byte, path string, odd *[]string) *message {
 	var photo []photoSize
 	var media [7]fileObject // document, voice, video, audio, animation, video_note, sticker
 	var seen [7]bool
+	var loc location
+	var ven venue
+	var pl poll
+	var di dice
+	var gm game
+	var shared [5]bool // venue, location, poll, dice, game
 	err := fields(b, path, odd,
 		field{"chat", &m.Chat, nil}, field{"from", &m.From, nil}, field{"date", &m.Date, nil},
 		field{"text", &m.Text, nil}, field{"caption", &m.Caption, nil}, field{"contact", &m.Contact, nil},
@@ -145,10 +157,28 @@ func decodeMessage(b []byte, path string, odd *[]string) *message {
 		field{"document", &media[0], &seen[0]}, field{"voice", &media[1], &seen[1]},
 		field{"video", &media[2], &seen[2]}, field{"audio", &media[3], &seen[3]},
 		field{"animation", &media[4], &seen[4]}, field{"video_note", &media[5], &seen[5]},
-		field{"sticker", &media[6], &seen[6]})
+		field{"sticker", &media[6], &seen[6]},
+		field{"venue", &ven, &shared[0]}, field{"location", &loc, &shared[1]}, field{"poll", &pl, &shared[2]},
+		field{"dice", &di, &shared[3]}, field{"game", &gm, &shared[4]})
 	if err != nil {
 		*odd = append(*odd, path[:len(path)-1])
 		return nil
+	}
+	switch {
+	case shared[0]: // a venue comes with its location too, for old clients
+		m.Shared = &messenger.Shared{Kind: messenger.SharedVenue, Latitude: ven.Location.Latitude,
+			Longitude: ven.Location.Longitude, Title: messenger.CleanText(ven.Title), Address: messenger.CleanText(ven.Address)}
+	case shared[1]:
+		m.Shared = &messenger.Shared{Kind: messenger.SharedLocation, Latitude: loc.Latitude, Longitude: loc.Longitude}
+	case shared[2]:
+		m.Shared = &messenger.Shared{Kind: messenger.SharedPoll, Title: messenger.CleanText(pl.Question)}
+		for _, o := range pl.Options {
+			m.Shared.Options = append(m.Shared.Options, messenger.CleanText(o.Text))
+		}
+	case shared[3]:
+		m.Shared = &messenger.Shared{Kind: messenger.SharedDice, Emoji: messenger.CleanText(di.Emoji), Value: di.Value}
+	case shared[4]:
+		m.Shared = &messenger.Shared{Kind: messenger.SharedGame, Title: messenger.CleanText(gm.Title)}
 	}
 	if len(photo) > 0 {
 		m.Files = append(m.Files, largestPhoto(photo))
@@ -161,7 +191,83 @@ func decodeMessage(b []byte, path string, odd *[]string) *message {
 			m.Files = append(m.Files, media[i].remote(kind))
 		}
 	}
+	if m.Text == "" && len(m.Files) == 0 && m.Shared == nil && m.Contact == nil {
+		m.Shared, m.Event = unshown(b)
+	}
 	return &m
+}
+
+// unshown names what a message without text, files or anything Dozvon shows carries, by the field that holds
+// it: a story, a checklist, a kind newer than Dozvon, or a location of a shape Dozvon could not read. Nil for a
+// message with nothing more, and for one that is only an event of the chat (then event is true).
+func unshown(b []byte) (s *messenger.Shared, event bool) {
+	var obj map[string]json.RawMessage
+	_ = json.Unmarshal(b, &obj) // decodeMessage read it already
+	var kinds, events []string
+	for name, v := range obj {
+		switch {
+		case string(v) == "null" || envelope[name]:
+		case chatEvents[name]:
+			events = append(events, name)
+		default:
+			kinds = append(kinds, name)
+		}
+	}
+	if len(kinds) == 0 {
+		return nil, len(events) > 0
+	}
+	slices.Sort(kinds)
+	return &messenger.Shared{Kind: messenger.SharedOther, Name: messenger.CleanText(kinds[0])}, false
+}
+
+// envelope are the fields of a Message that say about it (who, when, in reply to what, how it is formatted) or
+// are its words, not what else it carries (Bot API 10.1).
+var envelope = map[string]bool{
+	"message_id": true, "message_thread_id": true, "direct_messages_topic": true, "from": true, "sender_chat": true,
+	"sender_boost_count": true, "sender_business_bot": true, "sender_tag": true, "date": true,
+	"guest_query_id": true, "business_connection_id": true, "chat": true, "forward_origin": true,
+	"is_topic_message": true, "is_automatic_forward": true, "reply_to_message": true, "external_reply": true,
+	"quote": true, "reply_to_story": true, "reply_to_checklist_task_id": true, "reply_to_poll_option_id": true,
+	"via_bot": true, "guest_bot_caller_user": true, "guest_bot_caller_chat": true, "edit_date": true,
+	"has_protected_content": true, "is_from_offline": true, "is_paid_post": true, "media_group_id": true,
+	"author_signature": true, "paid_star_count": true, "text": true, "entities": true, "link_preview_options": true,
+	"suggested_post_info": true, "effect_id": true, "caption": true, "caption_entities": true,
+	"show_caption_above_media": true, "has_media_spoiler": true, "reply_markup": true,
+}
+
+// chatEvents are service messages a private chat gets when something happens to the chat itself, not when the
+// client writes: nothing for an operator to answer.
+var chatEvents = map[string]bool{
+	"pinned_message": true, "message_auto_delete_timer_changed": true, "chat_background_set": true,
+	"write_access_allowed": true,
+}
+
+// location, venue, poll, dice and game are the parts of Telegram's objects Dozvon shows.
+type location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
+type venue struct {
+	Location location `json:"location"`
+	Title    string   `json:"title"`
+	Address  string   `json:"address"`
+}
+
+type poll struct {
+	Question string `json:"question"`
+	Options  []struct {
+		Text string `json:"text"`
+	} `json:"options"`
+}
+
+type dice struct {
+	Emoji string `json:"emoji"`
+	Value int    `json:"value"`
+}
+
+type game struct {
+	Title string `json:"title"`
 }
 
 var mediaKinds = [7]string{"document", "voice", "video", "audio", "animation", "video_note", "sticker"}

@@ -341,6 +341,25 @@
     return box;
   }
 
+  // A place, a poll, dice ...: the server words it in the operator's language; a place links to a map.
+  function renderShared(s) {
+    var box = testid(el("div", "msg-shared msg-shared-" + s.kind), "msg-shared");
+    box.append(testid(el("span", "", s.text), "msg-shared-text"));
+    if (s.lines && s.lines.length) {
+      var ul = el("ul");
+      s.lines.forEach(function (line) { ul.append(el("li", "", line)); });
+      box.append(ul);
+    }
+    if (s.map_url && /^https:\/\//.test(s.map_url)) {
+      var map = testid(el("a", "", s.map_text), "msg-map");
+      map.href = s.map_url;
+      map.target = "_blank";
+      map.rel = "noopener noreferrer";
+      box.append(" ", map);
+    }
+    return box;
+  }
+
   var loadingTimer = null;
   function refetchWhileLoading(c) {
     var loading = c.messages.some(function (m) {
@@ -362,6 +381,7 @@
     li.append(meta);
     li.append(testid(el("div", "msg-text", m.text), "msg-text"));
     (m.attachments || []).forEach(function (a) { li.append(renderAttachment(a)); });
+    if (m.shared) li.append(renderShared(m.shared));
     if (m.buttons && m.buttons.length) {
       var bs = el("div", "msg-buttons");
       m.buttons.forEach(function (b) { bs.append(el("span", "msg-button", b)); });

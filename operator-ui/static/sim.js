@@ -17,7 +17,8 @@
     pick: $("sim-pick"), open: $("sim-open"), tools: $("sim-tools"),
     avatar: $("sim-avatar"), name: $("sim-name"), sub: $("sim-sub"),
     log: $("sim-log"), keyboard: $("sim-keyboard"), compose: $("sim-compose"), text: $("sim-text"),
-    startForm: $("sim-start"), link: $("sim-link"), block: $("sim-block"), status: $("sim-status")
+    startForm: $("sim-start"), link: $("sim-link"), block: $("sim-block"), status: $("sim-status"),
+    file: $("sim-file")
   };
   var defaultPlaceholder = els.text.getAttribute("placeholder");
 
@@ -32,7 +33,9 @@
 
   function api(method, path, body) {
     var opts = { method: method, credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      opts.body = body; // a file: the browser writes the multipart form and its boundary
+    } else if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
     }
@@ -188,6 +191,13 @@
     var body = document.createElement("div");
     body.className = "sim-text";
     body.dataset.testid = "sim-body";
+    if (m.file) {
+      var file = document.createElement("div");
+      file.className = "sim-file";
+      file.dataset.testid = "sim-file-line";
+      file.textContent = m.file.kind === "photo" ? t.tPhoto : t.tFile.replace("%s", m.file.name || "");
+      b.append(file);
+    }
     if (m.phone) body.textContent = "📱 " + t.tShared.replace("%s", m.phone);
     else body.append(formatted(m.text || "", m.entities || []));
     var meta = document.createElement("small");
@@ -339,6 +349,20 @@
   }
 
   els.compose.addEventListener("submit", function (e) { e.preventDefault(); sendTyped(); });
+
+  // A photo or file goes with what is typed as its caption, as in Telegram's apps.
+  els.file.addEventListener("change", function () {
+    var f = els.file.files[0];
+    if (!f) return;
+    var form = new FormData();
+    form.append("caption", els.text.value);
+    form.append("file", f, f.name);
+    act("media", form).then(function (ok) {
+      if (ok) els.text.value = "";
+      els.file.value = "";
+      els.text.focus();
+    });
+  });
 
   // Enter sends, Shift+Enter is a new line, as in Telegram's apps; not while an input method is composing.
   els.text.addEventListener("keydown", function (e) {

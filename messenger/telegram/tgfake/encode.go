@@ -12,7 +12,8 @@ import (
 // accepts, and reflection-driven marshalling was the largest part of the
 // fake's own CPU per request in the sender benchmark (docs/BENCHMARKS.md).
 func appendMessage(b []byte, m *Message) ([]byte, error) {
-	if m.Photo != nil || m.Document != nil || m.Caption != "" { // a user's file: never on the hot path
+	if m.Photo != nil || m.Document != nil || m.Caption != "" || m.Dice != nil || m.Poll != nil || m.Venue != nil ||
+		m.Location != nil { // a user's file, place, poll or dice: never on the hot path
 		raw, err := json.Marshal(m)
 		return append(b, raw...), err
 	}

@@ -91,6 +91,7 @@ type Fake struct {
 	subs         map[int]chan Event
 	subSeq       int
 	files        map[string]*storedFile // by file_id: what users sent
+	pollSeq      int64
 	closed       bool
 
 	wg sync.WaitGroup // webhook delivery goroutines

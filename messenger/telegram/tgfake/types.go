@@ -68,6 +68,10 @@ type Message struct {
 	Photo          []PhotoSize           `json:"photo,omitempty"`
 	Document       *Document             `json:"document,omitempty"`
 	Caption        string                `json:"caption,omitempty"`
+	Dice           *Dice                 `json:"dice,omitempty"`
+	Poll           *Poll                 `json:"poll,omitempty"`
+	Venue          *Venue                `json:"venue,omitempty"`
+	Location       *Location             `json:"location,omitempty"`
 	ReplyMarkup    *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
 
 	// ReplyKeyboard is the reply keyboard the bot attached to this message.
