@@ -55,17 +55,19 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: the bot token was not accepted (getMe): %w", err)
 	}
+	// Without a public URL nothing is set here: the poller switches the bot to polling when it takes the lease,
+	// and not at all while an instance with a public URL keeps the bot in webhook mode.
 	var secret string
 	if cfg.PublicURL != "" {
 		if secret, err = WebhookSecret(meCtx, cfg.Pool, cfg.Token); err != nil {
 			return nil, err
 		}
-		err = client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, secret)
-	} else {
-		err = client.DeleteWebhook(meCtx)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("telegram: set the update delivery mode: %w", err)
+		if err := markWebhookMode(meCtx, cfg.Pool, cfg.Token, cfg.PublicURL+WebhookPath); err != nil {
+			return nil, err
+		}
+		if err := client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, secret); err != nil {
+			return nil, fmt.Errorf("telegram: set the webhook: %w", err)
+		}
 	}
 	s := &Service{cfg: cfg, Client: client, BotUsername: username, secret: secret,
 		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
@@ -104,8 +106,51 @@ func (s *Service) Run(ctx context.Context) error {
 		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Inbox: s.Inbox, Pool: s.cfg.Pool,
 			Wake: s.Processor.Wake, Log: s.cfg.Log.With().Str("part", "poller").Logger()}
 		run(poller.Run)
+	} else {
+		run(s.keepWebhookMode)
 	}
 	wg.Wait()
+	return nil
+}
+
+// webhookHeartbeat is how often an instance with a public URL says the bot is in webhook mode and checks that
+// Telegram still has its webhook; far below the poller's WebhookStale.
+const webhookHeartbeat = 30 * time.Second
+
+// keepWebhookMode keeps the bot in webhook mode while this instance runs: it renews telegram_webhooks, so no
+// instance without a public URL polls, and sets the webhook again if Telegram lost it (a poller that switched the
+// bot to polling after PostgreSQL had been down longer than WebhookStale, someone's deleteWebhook).
+func (s *Service) keepWebhookMode(ctx context.Context) error {
+	url := s.cfg.PublicURL + WebhookPath
+	for {
+		sleep(ctx, webhookHeartbeat)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := markWebhookMode(ctx, s.cfg.Pool, s.cfg.Token, url); err != nil {
+			s.cfg.Log.Warn().Err(err).Msg("renew webhook mode")
+		}
+		got, err := s.Client.WebhookURL(ctx)
+		if err != nil || got == url {
+			continue
+		}
+		s.cfg.Log.Warn().Str("telegram_has", got).Msg("the webhook was changed at Telegram; setting it again")
+		if err := s.Client.SetWebhook(ctx, url, s.secret); err != nil {
+			s.cfg.Log.Warn().Err(err).Msg("set the webhook")
+		}
+	}
+}
+
+// markWebhookMode records that an instance delivering the bot's updates at url runs now.
+func markWebhookMode(ctx context.Context, pool *pgxpool.Pool, token, url string) error {
+	id, err := botID(token)
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO telegram_webhooks (bot_id, url) VALUES ($1, $2)
+		ON CONFLICT (bot_id) DO UPDATE SET url = excluded.url, seen_at = now()`, id, url); err != nil {
+		return fmt.Errorf("telegram: record webhook mode of bot %d: %w", id, err)
+	}
 	return nil
 }
 
