@@ -224,3 +224,30 @@ func TestInstanceWithoutPublicURLPollsOnceWebhookInstancesAreGone(t *testing.T) 
 		t.Errorf("webhook %q, want it deleted", got)
 	}
 }
+
+// An instance with a public URL keeps its webhook at Telegram: when the webhook is gone (deleted by hand, or by a
+// poller after PostgreSQL was down longer than the instances with a public URL may stay unseen), it sets it again,
+// and says the bot is in webhook mode.
+func TestWebhookInstanceSetsItsWebhookAgainWhenTelegramLostIt(t *testing.T) {
+	t.Cleanup(telegram.SetWebhookHeartbeat(20 * time.Millisecond))
+	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
+	public := "https://dozvon.bank.example"
+	w.run(w.service(public).Run)
+	if _, err := w.pool.Exec(w.ctx, `UPDATE telegram_webhooks SET seen_at = now() - interval '11 minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(w.apiURL+"/bot"+tgfake.DefaultToken+"/deleteWebhook", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	w.eventually("the webhook is set again", func() bool { return w.fake.WebhookURL() == public+telegram.WebhookPath })
+	w.eventually("webhook mode is renewed", func() bool {
+		var fresh bool
+		if err := w.pool.QueryRow(w.ctx, `SELECT seen_at > now() - interval '1 minute' FROM telegram_webhooks`).
+			Scan(&fresh); err != nil {
+			t.Fatal(err)
+		}
+		return fresh
+	})
+}

@@ -115,7 +115,7 @@ func (s *Service) Run(ctx context.Context) error {
 
 // webhookHeartbeat is how often an instance with a public URL says the bot is in webhook mode and checks that
 // Telegram still has its webhook; far below the poller's WebhookStale.
-const webhookHeartbeat = 30 * time.Second
+var webhookHeartbeat = 30 * time.Second
 
 // keepWebhookMode keeps the bot in webhook mode while this instance runs: it renews telegram_webhooks, so no
 // instance without a public URL polls, and sets the webhook again if Telegram lost it (a poller that switched the
