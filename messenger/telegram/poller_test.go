@@ -251,3 +251,35 @@ func TestWebhookInstanceSetsItsWebhookAgainWhenTelegramLostIt(t *testing.T) {
 		return fresh
 	})
 }
+
+// A PostgreSQL restart drops every instance's lease connection at once: the polling one cuts its long poll, and
+// after the lease one instance polls again, never two.
+func TestPollersAfterAllTheirConnectionsDropAtOnce(t *testing.T) {
+	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
+	var log logLines
+	first, _ := w.poller("first", &log)
+	w.eventually("the first instance polls", func() bool { return w.pollerOwner() == "first" && first.inFlight.Load() == 1 })
+	second, _ := w.poller("second", &log)
+	w.eventually("the second instance waits", func() bool { return log.count("another instance polls Telegram for updates") == 1 })
+
+	var terminated int
+	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) AS done
+		FROM (SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'dozvon poller %' OFFSET 0) p) t WHERE done`).
+		Scan(&terminated); err != nil {
+		t.Fatal(err)
+	}
+	if terminated != 2 {
+		t.Fatalf("%d poller backends terminated, want 2", terminated)
+	}
+	w.eventually("one instance polls again", func() bool {
+		return first.inFlight.Load()+second.inFlight.Load() == 1 && first.started.Load()+second.started.Load() == 2
+	})
+	u := w.fake.AddUser(tgfake.User{FirstName: "Игорь"})
+	if _, err := w.fake.SendText(u.ID, "Здравствуйте"); err != nil {
+		t.Fatal(err)
+	}
+	w.eventually("the client's message is stored", func() bool { return w.pendingUpdates() == 1 })
+	if n := w.fake.PollOverlaps(); n != 0 {
+		t.Errorf("%d getUpdates calls overlapped another", n)
+	}
+}
