@@ -5,9 +5,10 @@
 -- of its own, and before every getUpdates; an instance that cannot renew stops polling before it expires, so a
 -- lease another instance takes over is never still in use.
 --
--- telegram_webhooks says a bot is in webhook mode: every running instance with DOZVON_PUBLIC_URL renews seen_at.
--- An instance without a public URL does not poll (and does not delete the webhook) while the row is fresh; only
--- when no instance with a public URL has been seen for a while does it switch the bot back to polling.
+-- telegram_webhooks says a bot is in webhook mode: every running instance with DOZVON_PUBLIC_URL has a row and
+-- renews its seen_at, and removes it when it stops. An instance without a public URL does not poll (and does not
+-- delete the webhook) while any row is fresh; only when no instance with a public URL runs (or none has been seen
+-- for a while: they crashed) does it switch the bot back to polling.
 
 -- +goose Up
 CREATE TABLE telegram_pollers (
@@ -17,9 +18,11 @@ CREATE TABLE telegram_pollers (
 );
 
 CREATE TABLE telegram_webhooks (
-    bot_id  bigint PRIMARY KEY,
-    url     text NOT NULL,                   -- where the last instance with a public URL set the webhook
-    seen_at timestamptz NOT NULL DEFAULT now()
+    bot_id   bigint NOT NULL,
+    instance text NOT NULL,                  -- the instance with a public URL: host, process and a random suffix
+    url      text NOT NULL,                  -- where it set the webhook
+    seen_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (bot_id, instance)
 );
 
 -- +goose Down

@@ -90,11 +90,17 @@ func (p *Poller) setDefaults() {
 		p.WebhookStale = 10 * time.Minute
 	}
 	if p.Owner == "" {
-		host, _ := os.Hostname()
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		p.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+		p.Owner = instanceName()
 	}
+}
+
+// instanceName names this process in telegram_pollers and telegram_webhooks: host, process id and a random
+// suffix (a restarted process, or one of several in a test, is another).
+func instanceName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // lead connects, waits for the lease and polls while it holds it; it returns how long to wait before the next try.
@@ -298,6 +304,7 @@ func (l *lease) claim(ctx context.Context) (webhook string, held bool, err error
 	err = l.conn.QueryRow(ctx, `
 		WITH webhook AS (
 			SELECT url FROM telegram_webhooks WHERE bot_id = $1 AND seen_at > now() - $4 * interval '1 millisecond'
+			ORDER BY seen_at DESC LIMIT 1
 		), lease AS (
 			INSERT INTO telegram_pollers AS l (bot_id, owner, expires_at)
 			SELECT $1, $2, now() + $3 * interval '1 millisecond' WHERE NOT EXISTS (SELECT FROM webhook)

@@ -209,8 +209,24 @@ func TestInstanceWithoutPublicURLLeavesTheBotInWebhookMode(t *testing.T) {
 	}
 }
 
-// When no instance with a public URL has run for a while (the deployment went back to long polling on purpose),
-// an instance without one switches the bot back to polling.
+// When the last instance with a public URL stops (the deployment goes back to long polling), an instance without
+// one switches the bot back to polling at once.
+func TestInstanceWithoutPublicURLPollsOnceTheLastWebhookInstanceStops(t *testing.T) {
+	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
+	w.run(w.service("https://dozvon.bank.example").Run)()
+	var log logLines
+	ours, _ := w.poller("ours", &log)
+	w.eventually("the bot is polled", func() bool { return ours.inFlight.Load() == 1 })
+	if got := w.fake.WebhookURL(); got != "" {
+		t.Errorf("webhook %q, want it deleted", got)
+	}
+	if n := log.count("the bot is in webhook mode, set by an instance with DOZVON_PUBLIC_URL: this instance does not poll"); n != 0 {
+		t.Errorf("webhook mode was seen %d times after the webhook instance stopped", n)
+	}
+}
+
+// When the instances with a public URL crashed and none has been seen for a while, an instance without one
+// switches the bot back to polling.
 func TestInstanceWithoutPublicURLPollsOnceWebhookInstancesAreGone(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
 	w.service("https://dozvon.bank.example")
