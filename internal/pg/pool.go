@@ -25,7 +25,7 @@ func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "dozvon"
 	// pgxpool's default, max(4, CPUs), is too small for serve: some connections are held for good (the
-	// messenger's and the event hub's LISTEN, the poller's advisory lock), and the inbox processor keeps a
+	// messenger's and the event hub's LISTEN), and the inbox processor keeps a
 	// transaction open while its handler uses the pool. With 4 on a 2-CPU machine that deadlocks. A size in the
 	// URL (pool_max_conns) still wins.
 	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < minPoolSize {

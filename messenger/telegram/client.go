@@ -175,10 +175,13 @@ func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
 	return classify(err)
 }
 
-// DeleteWebhook switches the bot to long polling.
-func (c *Client) DeleteWebhook(ctx context.Context) error {
-	_, err := c.bot.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
-	return classify(err)
+// WebhookURL is where Telegram delivers the bot's updates, or "" in long-polling mode.
+func (c *Client) WebhookURL(ctx context.Context) (string, error) {
+	info, err := c.bot.GetWebhookInfo(ctx)
+	if err != nil {
+		return "", classify(err)
+	}
+	return info.URL, nil
 }
 
 var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}

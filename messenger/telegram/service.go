@@ -41,6 +41,7 @@ type Service struct {
 	Fetcher     *Fetcher
 	BotUsername string
 	secret      string // the webhook's secret token; "" without a public URL (no webhook)
+	instance    string // this instance in telegram_webhooks; "" without a public URL
 }
 
 // NewService checks the token with getMe and sets the delivery mode (webhook or polling) at Telegram.
@@ -55,19 +56,22 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: the bot token was not accepted (getMe): %w", err)
 	}
-	var secret string
+	// Without a public URL nothing is set here: the poller switches the bot to polling when it takes the lease,
+	// and not at all while an instance with a public URL keeps the bot in webhook mode.
+	var secret, instance string
 	if cfg.PublicURL != "" {
 		if secret, err = WebhookSecret(meCtx, cfg.Pool, cfg.Token); err != nil {
 			return nil, err
 		}
-		err = client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, secret)
-	} else {
-		err = client.DeleteWebhook(meCtx)
+		instance = instanceName()
+		if err := markWebhookMode(meCtx, cfg.Pool, cfg.Token, instance, cfg.PublicURL+WebhookPath); err != nil {
+			return nil, err
+		}
+		if err := client.SetWebhook(meCtx, cfg.PublicURL+WebhookPath, secret); err != nil {
+			return nil, fmt.Errorf("telegram: set the webhook: %w", err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("telegram: set the update delivery mode: %w", err)
-	}
-	s := &Service{cfg: cfg, Client: client, BotUsername: username, secret: secret,
+	s := &Service{cfg: cfg, Client: client, BotUsername: username, secret: secret, instance: instance,
 		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
 		Files: messenger.NewFiles(cfg.Pool)}
 	s.Fetcher = &Fetcher{Client: client, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
@@ -104,8 +108,66 @@ func (s *Service) Run(ctx context.Context) error {
 		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Inbox: s.Inbox, Pool: s.cfg.Pool,
 			Wake: s.Processor.Wake, Log: s.cfg.Log.With().Str("part", "poller").Logger()}
 		run(poller.Run)
+	} else {
+		run(s.keepWebhookMode)
 	}
 	wg.Wait()
+	return nil
+}
+
+// webhookHeartbeat is how often an instance with a public URL says the bot is in webhook mode and checks that
+// Telegram still has its webhook; far below the poller's WebhookStale.
+var webhookHeartbeat = 30 * time.Second
+
+// keepWebhookMode keeps the bot in webhook mode while this instance runs: it renews its row of telegram_webhooks,
+// so no instance without a public URL polls, and sets the webhook again if Telegram lost it (a poller that
+// switched the bot to polling after PostgreSQL had been down longer than WebhookStale, someone's deleteWebhook).
+// When it stops it removes its row: after the last such instance stops, an instance without a public URL polls
+// at once; after a crash, only once the row is stale.
+func (s *Service) keepWebhookMode(ctx context.Context) error {
+	id, err := botID(s.cfg.Token)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, _ = s.cfg.Pool.Exec(ctx, `DELETE FROM telegram_webhooks WHERE bot_id = $1 AND instance = $2`, id, s.instance)
+	}()
+	url := s.cfg.PublicURL + WebhookPath
+	for {
+		sleep(ctx, webhookHeartbeat)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := markWebhookMode(ctx, s.cfg.Pool, s.cfg.Token, s.instance, url); err != nil {
+			s.cfg.Log.Warn().Err(err).Msg("renew webhook mode")
+		}
+		got, err := s.Client.WebhookURL(ctx)
+		if err != nil || got == url {
+			continue
+		}
+		s.cfg.Log.Warn().Str("telegram_has", got).Msg("the webhook was changed at Telegram; setting it again")
+		if err := s.Client.SetWebhook(ctx, url, s.secret); err != nil {
+			s.cfg.Log.Warn().Err(err).Msg("set the webhook")
+		}
+	}
+}
+
+// markWebhookMode records that instance, delivering the bot's updates at url, runs now, and forgets the rows of
+// instances that crashed a day ago or more.
+func markWebhookMode(ctx context.Context, pool *pgxpool.Pool, token, instance, url string) error {
+	id, err := botID(token)
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `
+		WITH gone AS (DELETE FROM telegram_webhooks
+			WHERE bot_id = $1 AND instance <> $2 AND seen_at < now() - interval '1 day')
+		INSERT INTO telegram_webhooks (bot_id, instance, url) VALUES ($1, $2, $3)
+		ON CONFLICT (bot_id, instance) DO UPDATE SET url = excluded.url, seen_at = now()`, id, instance, url); err != nil {
+		return fmt.Errorf("telegram: record webhook mode of bot %d: %w", id, err)
+	}
 	return nil
 }
 

@@ -133,8 +133,8 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 		if err := c.SetWebhook(ctx, "https://dozvon.bank.example"+WebhookPath, strings.Repeat("5e", 32)); err != nil { // the shape of WebhookSecret: 32 random bytes in hex {
 			t.Fatal(err)
 		}
-		if err := c.DeleteWebhook(ctx); err != nil {
-			t.Fatal(err)
+		if url, err := c.WebhookURL(ctx); err != nil || url != "https://dozvon.bank.example"+WebhookPath {
+			t.Fatalf("webhook %q, %v", url, err)
 		}
 		for id, want := range files {
 			body, _, err := c.OpenFile(ctx, id)
@@ -149,6 +149,9 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 		}
 	}
 	p := &Poller{Token: tgfake.DefaultToken, APIURL: srv.URL, HTTP: srv.Client(), Timeout: 25 * time.Second}
+	if err := p.deleteWebhook(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if ids, _, err := p.getUpdates(ctx, 0); err != nil || len(ids) == 0 {
 		t.Fatalf("getUpdates: %d updates, %v", len(ids), err)
 	}
@@ -165,11 +168,11 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 		}
 	}
 	slices.Sort(methods)
-	want := []string{"answerCallbackQuery", "deleteWebhook", "getFile", "getMe", "getUpdates", "sendChatAction", "sendMessage", "setWebhook"}
+	want := []string{"answerCallbackQuery", "deleteWebhook", "getFile", "getMe", "getUpdates", "getWebhookInfo", "sendChatAction", "sendMessage", "setWebhook"}
 	if !slices.Equal(methods, want) {
 		t.Errorf("methods called: %v, want %v", methods, want)
 	}
-	if n := len(calls); n != 2*(1+len(messages)+1+2+2+len(files))+1 {
+	if n := len(calls); n != 2*(1+len(messages)+1+2+2+len(files))+2 {
 		t.Errorf("%d requests checked", n)
 	}
 	// Each file is fetched at the link getFile's documentation gives, with the path getFile answered.

@@ -449,6 +449,15 @@ func (f *Fake) WebhookURL() string {
 	return f.webhook.url
 }
 
+// PollOverlaps counts getUpdates requests that arrived while another was
+// still in progress: two bot instances polling at once. Telegram ends the
+// earlier one with 409 Conflict, and so does the fake.
+func (f *Fake) PollOverlaps() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pollOverlaps
+}
+
 // --- waiting ---
 
 // WaitSent blocks until the bot has sent at least n messages to the chat

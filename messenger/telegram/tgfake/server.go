@@ -76,6 +76,8 @@ type Fake struct {
 	updatesSig   signal          // new update, poller or webhook change
 	stateSig     signal          // any change visible through controls
 	pollGen      uint64
+	polling      int // getUpdates requests in progress
+	pollOverlaps int // getUpdates requests that arrived while another was in progress
 	webhook      webhookState
 	commands     map[string][]BotCommand
 	callbacks    map[string]*callbackState

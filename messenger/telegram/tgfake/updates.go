@@ -101,6 +101,11 @@ func (f *Fake) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	}
 	// A new poll ends the previous one with 409, like Telegram: two bot
 	// instances polling at once is a bug worth surfacing in tests.
+	if f.polling > 0 {
+		f.pollOverlaps++
+	}
+	f.polling++
+	defer func() { f.mu.Lock(); f.polling--; f.mu.Unlock() }()
 	f.pollGen++
 	gen := f.pollGen
 	f.updatesSig.notify()

@@ -111,6 +111,10 @@ func TestSecondPollerConflicts(t *testing.T) {
 	if resp.ErrorCode != 409 || resp.Description != errPollConflict.Description {
 		t.Errorf("first poller got %+v", resp)
 	}
+	getUpdates(t, f, base, nil) // one after the other: no overlap
+	if n := f.PollOverlaps(); n != 1 {
+		t.Errorf("%d overlapping polls counted, want 1", n)
+	}
 }
 
 func TestCallbackButtons(t *testing.T) {
