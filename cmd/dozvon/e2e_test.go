@@ -566,7 +566,9 @@ func newClient(t *testing.T) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &http.Client{Jar: jar, Timeout: 15 * time.Second,
+	// A bound for giving up, not a speed to meet: under -race each bcrypt round of a login or password change
+	// takes about 0.7 s on a quiet machine and several seconds on a loaded one.
+	return &http.Client{Jar: jar, Timeout: 45 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 

@@ -41,8 +41,9 @@ import (
 )
 
 // StepTimeout bounds one helper call (a navigation, a click and the page it leads to, a wait for an element): a
-// bound for giving up on a page that will not come, not a figure the page must meet.
-var StepTimeout = 15 * time.Second
+// bound for giving up on a page that will not come, not a figure the page must meet. Generous: under -race a
+// password change is two bcrypt rounds of about 0.7 s each on a quiet machine, several times that on a loaded one.
+var StepTimeout = 45 * time.Second
 
 // Page is one browser tab. Tabs made by Isolated have cookies and storage of their own.
 type Page struct {
