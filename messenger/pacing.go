@@ -18,17 +18,32 @@ type Pacing struct {
 	interval time.Duration
 }
 
+// Telegram counts a bot's sends in a strict sliding window: no rolling second may hold more than the limit, so
+// rate+1 consecutive sends must span more than a second. Slots are spaced for paceMargin less than the rate, so
+// that rate+1 consecutive slots span 1.02 s: a send may leave up to slotTolerance after its slot and still arrive
+// up to as much later again without crowding any second. A worker later than that skips its slot and books
+// another: catching up would be a burst.
+const (
+	paceMargin    = 0.02
+	slotTolerance = 10 * time.Millisecond
+)
+
 // NewPacing returns the pacing of bot at rate messages per second (0: unlimited).
 func NewPacing(pool *pgxpool.Pool, bot string, rate float64) *Pacing {
 	p := &Pacing{pool: pool, bot: bot}
 	if rate > 0 {
-		p.interval = time.Duration(float64(time.Second) / rate)
+		p.interval = time.Duration(float64(time.Second) / (rate * (1 - paceMargin)))
 	}
 	return p
 }
 
 // Limited tells whether the bot has a rate limit.
 func (p *Pacing) Limited() bool { return p.interval > 0 }
+
+// Missed tells whether a send at now is too late for slot, so that it might crowd the second after it.
+func (p *Pacing) Missed(slot, now time.Time) bool {
+	return p.Limited() && now.Sub(slot) > slotTolerance
+}
 
 // Reserve books n consecutive send slots and returns the time of each. Without a limit every slot is now, unless
 // the bot is paused by a flood wait.
@@ -60,4 +75,30 @@ func (p *Pacing) Pause(ctx context.Context, d time.Duration) (time.Time, error) 
 		return time.Time{}, fmt.Errorf("messenger: pause sending: %w", err)
 	}
 	return until, nil
+}
+
+// Clearance is what a sender must know right before a request: how long the bot's pause still lasts and how long
+// the sender's lease on the message does (Held false: another sender has claimed it).
+type Clearance struct {
+	Pause time.Duration
+	Lease time.Duration
+	Held  bool
+}
+
+// Clear reads, in one round trip, the bot's pause and l's lease, both as durations from PostgreSQL's now, so
+// that the clocks of the instances do not matter.
+func (p *Pacing) Clear(ctx context.Context, l Lease) (Clearance, error) {
+	var c Clearance
+	var lease *time.Duration
+	err := p.pool.QueryRow(ctx, `
+		SELECT coalesce((SELECT greatest(paused_until, n.t) - n.t FROM send_pacing WHERE bot = $1), interval '0'),
+		       (SELECT greatest(lease_until, n.t) - n.t FROM outbox WHERE id = $2 AND lease_token = $3 AND state = 'sending')
+		FROM (SELECT clock_timestamp() AS t) n`, p.bot, l.ID, l.Token).Scan(&c.Pause, &lease)
+	if err != nil {
+		return c, fmt.Errorf("messenger: clear outbox %d to send: %w", l.ID, err)
+	}
+	if lease != nil {
+		c.Lease, c.Held = *lease, true
+	}
+	return c, nil
 }

@@ -3,7 +3,9 @@ package messenger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,11 +22,13 @@ type SenderConfig struct {
 	PaidBroadcast bool
 	Workers       int           // concurrent Bot API calls (default 16)
 	Batch         int           // messages claimed at once (default 2 s worth at Rate, at most 500)
-	Lease         time.Duration // how long a claim lasts before another instance may take it (default 60 s; must outlast a send, which times out after 30 s)
+	Lease         time.Duration // how long a claim lasts unless extended (default 60 s; must outlast a send, which times out after 30 s)
 	BackoffBase   time.Duration // first retry delay after a 5xx or timeout (default 1 s), doubled per attempt
 	BackoffMax    time.Duration // cap of the retry delay (default 5 min)
 	MaxAttempts   int           // then the message fails (default 8)
 	Idle          time.Duration // poll interval when the queue is empty and no wake-up comes (default 1 s)
+	// Owner names this sender in the outbox's lease_owner (default host:pid/n).
+	Owner string
 }
 
 func (c *SenderConfig) defaults() {
@@ -58,11 +62,26 @@ func (c *SenderConfig) defaults() {
 	if c.Idle == 0 {
 		c.Idle = time.Second
 	}
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		c.Owner = fmt.Sprintf("%s:%d/%d", host, os.Getpid(), senders.Add(1))
+	}
 }
 
-// Sender drains the outbox into a Channel under the bot's limits: evenly paced at Rate (shared by all instances
-// through Pacing), one message per chat per second (enforced by the claim), a whole-bot pause on 429, capped
-// exponential backoff with jitter on transient errors, and no retry for blocked or unknown chats.
+// senders numbers the senders of this process, for their lease owner's name.
+var senders atomic.Int64
+
+// sendTimeout bounds a Bot API call: a lease must last at least this long (and a margin) when the call begins.
+const sendTimeout = 30 * time.Second
+
+// Sender drains the outbox into a Channel under the bot's limits: paced a little under Rate (shared by all
+// instances through Pacing) so that a strict one-second window takes it, one message per chat per second (the
+// claim and the outbox's spacing), a pause of the whole bot on 429 kept in PostgreSQL and read before every
+// request, capped exponential backoff with jitter on transient errors, and no retry for blocked or unknown chats.
+//
+// Each message is sent at most once per claim, and only under a lease the sender still holds: it extends its
+// leases while it waits, checks its lease right before the request, and records the outcome under its token,
+// retrying until the record is durable. While it cannot record, it sends nothing more.
 type Sender struct {
 	cfg      SenderConfig
 	outbox   *Outbox
@@ -71,15 +90,21 @@ type Sender struct {
 	ch       Channel
 	log      zerolog.Logger
 	wake     chan struct{}
-	// pausedUntil (unix nanoseconds) is this process's copy of a flood wait, so in-flight workers hold back too.
+	// pausedUntil (unix nanoseconds) is a flood wait this process met, which holds its workers even before
+	// PostgreSQL knows of it (or when it cannot be told).
 	pausedUntil atomic.Int64
+	// held is every lease this sender holds (id → token), from the claim until its outcome is recorded.
+	heldMu sync.Mutex
+	held   map[int64]int64
+	// unrecorded is set while the outcomes of sends cannot be written: no worker sends then.
+	unrecorded atomic.Bool
 }
 
 // NewSender returns a sender; call Run to start it.
 func NewSender(cfg SenderConfig, outbox *Outbox, pacing *Pacing, contacts *Contacts, ch Channel, log zerolog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch, log: log,
-		wake: make(chan struct{}, 1)}
+	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
+		log: log.With().Str("owner", cfg.Owner).Logger(), wake: make(chan struct{}, 1), held: map[int64]int64{}}
 }
 
 // Wake tells the sender new messages are queued (from a NOTIFY or the same process), sparing it the idle wait.
@@ -116,14 +141,22 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	flushed := make(chan struct{})
 	go func() {
-		s.flush(results)
+		s.flush(ctx, results)
 		close(flushed)
+	}()
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	go func() {
+		s.keepLeases(keeping)
+		close(kept)
 	}()
 	err := s.feed(ctx, jobs)
 	close(jobs)
 	workers.Wait()
 	close(results)
 	<-flushed
+	stopKeeping()
+	<-kept
 	return err
 }
 
@@ -137,13 +170,14 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		// The claim is not cut off by a stop: a claim cancelled after PostgreSQL committed it would leave its
 		// messages leased to no one until the lease ran out. A claim made while stopping is given back.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		items, err := s.outbox.Claim(claimCtx, s.cfg.Batch, s.cfg.Lease)
+		items, err := s.outbox.Claim(claimCtx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
 		cancel()
 		if err != nil {
 			s.log.Error().Err(err).Msg("claim outbox")
 			s.sleep(ctx, s.cfg.Idle)
 			continue
 		}
+		s.hold(items)
 		if ctx.Err() != nil {
 			s.release(items, "sender stopped")
 			return nil
@@ -174,10 +208,9 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 				return nil
 			}
 		}
-		// Keep no more than about one batch ahead of the pace: claims must not outlive their leases.
-		if s.pacing.Limited() {
-			s.sleep(ctx, time.Until(slots[len(slots)-1])-s.cfg.Lease/4)
-		}
+		// Keep no more than about one batch ahead of the pace (or of a pause): the leases are extended while
+		// their messages wait, but a sender should not hold what others could send.
+		s.sleep(ctx, time.Until(slots[len(slots)-1])-s.cfg.Lease/4)
 	}
 	return nil
 }
@@ -197,7 +230,8 @@ func (s *Sender) onePerChat(items []Item) []Item {
 		kept = append(kept, it)
 	}
 	for _, it := range later {
-		_ = s.outbox.Retry(context.Background(), it.ID, time.Now().Add(time.Second), "", false)
+		_ = s.outbox.Retry(context.Background(), it.Lease, time.Now().Add(time.Second), "", false)
+		s.unhold(it.ID)
 	}
 	return kept
 }
@@ -215,7 +249,9 @@ func (s *Sender) dropUnreachable(ctx context.Context, items []Item) []Item {
 	for _, it := range items {
 		if !cancelled[it.ID] {
 			kept = append(kept, it)
+			continue
 		}
+		s.unhold(it.ID)
 	}
 	return kept
 }
@@ -225,39 +261,181 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 	// it off could deliver the message and lose the record, and the message would go twice.
 	uncancelled := context.WithoutCancel(ctx)
 	for j := range jobs {
-		if ctx.Err() != nil {
-			s.release([]Item{j.Item}, "sender stopped")
-			continue
-		}
-		s.sleep(ctx, time.Until(j.slot))
-		if ctx.Err() != nil || s.pausedNow() {
-			// A flood wait began after this slot was booked: give the message back rather than burst later.
-			s.release([]Item{j.Item}, "flood wait")
+		if !s.clear(ctx, &j) {
 			continue
 		}
 		m := j.Message
 		m.PaidBroadcast = s.cfg.PaidBroadcast
-		sendCtx, cancel := context.WithTimeout(uncancelled, 30*time.Second)
+		sendCtx, cancel := context.WithTimeout(uncancelled, sendTimeout)
 		id, err := s.ch.Send(sendCtx, m)
 		cancel()
 		var flood *RetryAfterError
 		if errors.As(err, &flood) {
-			// Hold this process's other workers at once; the flusher makes it known to other instances.
-			s.pausedUntil.Store(time.Now().Add(flood.After).UnixNano())
+			s.pause(uncancelled, flood.After)
 		}
 		results <- result{job: j, messageID: id, err: err, at: time.Now()}
 	}
 }
 
-// flush records outcomes: deliveries in batches, everything else one by one (they are rare).
-func (s *Sender) flush(results <-chan result) {
-	ctx := context.Background()
+// clear waits until j may be sent: its slot has come and is not missed, the bot is not paused (as PostgreSQL
+// says right before the request, so a pause another instance met holds slots booked before it), this sender's
+// outcomes are recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or
+// a delay made useless is booked again. It returns false when this sender must not send the message: it is
+// stopping (the message goes back to the queue), or another sender has claimed it.
+func (s *Sender) clear(ctx context.Context, j *job) bool {
+	for attempt := 1; ; {
+		s.sleep(ctx, time.Until(j.slot))
+		if ctx.Err() != nil {
+			s.release([]Item{j.Item}, "sender stopped")
+			return false
+		}
+		if !s.holds(j.Lease) {
+			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
+			return false
+		}
+		if s.unrecorded.Load() || s.pausedNow() {
+			s.sleep(ctx, max(s.cfg.Idle/10, time.Until(time.Unix(0, s.pausedUntil.Load()))))
+			j.slot = s.reserve(ctx)
+			continue
+		}
+		c, err := s.pacing.Clear(ctx, j.Lease)
+		switch {
+		case err != nil:
+			// Without PostgreSQL neither the pause nor the lease can be known: nothing is sent.
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("check before sending")
+			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+			attempt++
+			j.slot = s.reserve(ctx)
+		case !c.Held:
+			s.unhold(j.ID)
+			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
+			return false
+		case c.Pause > 0:
+			s.sleep(ctx, c.Pause)
+			j.slot = s.reserve(ctx)
+		case s.pacing.Missed(j.slot, time.Now()):
+			j.slot = s.reserve(ctx)
+		case c.Lease < sendTimeout+s.cfg.Lease/4:
+			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
+				s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+				attempt++
+			}
+		default:
+			return true
+		}
+	}
+}
+
+// reserve books one send slot, trying until PostgreSQL answers or the sender stops.
+func (s *Sender) reserve(ctx context.Context) time.Time {
+	for attempt := 1; ctx.Err() == nil; attempt++ {
+		slots, err := s.pacing.Reserve(ctx, 1)
+		if err == nil {
+			return slots[0]
+		}
+		s.log.Error().Err(err).Int("attempt", attempt).Msg("reserve a send slot")
+		s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+	}
+	return time.Now()
+}
+
+// pause holds this process's workers at once and every instance's through PostgreSQL, telling it until it
+// knows or the pause is over.
+func (s *Sender) pause(ctx context.Context, d time.Duration) {
+	until := time.Now().Add(d)
+	if until.UnixNano() > s.pausedUntil.Load() {
+		s.pausedUntil.Store(until.UnixNano())
+	}
+	for attempt := 1; time.Now().Before(until); attempt++ {
+		if _, err := s.pacing.Pause(ctx, time.Until(until)); err == nil {
+			return
+		} else {
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("share the flood wait")
+		}
+		s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+	}
+}
+
+// keepLeases extends every lease the sender holds a quarter of a lease before it could run out, so that a
+// message waiting for a pause or its slot is not claimed by another sender; a lease found taken is dropped.
+func (s *Sender) keepLeases(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Lease / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.heldMu.Lock()
+		leases := make([]Lease, 0, len(s.held))
+		for id, token := range s.held {
+			leases = append(leases, Lease{ID: id, Token: token})
+		}
+		s.heldMu.Unlock()
+		_ = s.extend(ctx, leases)
+	}
+}
+
+func (s *Sender) extend(ctx context.Context, leases []Lease) error {
+	if len(leases) == 0 {
+		return nil
+	}
+	held, err := s.outbox.Extend(ctx, leases, s.cfg.Lease)
+	if err != nil {
+		s.log.Error().Err(err).Msg("extend leases")
+		return err
+	}
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, l := range leases {
+		if !held[l.ID] && s.held[l.ID] == l.Token {
+			delete(s.held, l.ID)
+		}
+	}
+	return nil
+}
+
+func (s *Sender) hold(items []Item) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, it := range items {
+		s.held[it.ID] = it.Token
+	}
+}
+
+func (s *Sender) holds(l Lease) bool {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	return s.held[l.ID] == l.Token
+}
+
+func (s *Sender) unhold(ids ...int64) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, id := range ids {
+		delete(s.held, id)
+	}
+}
+
+// flush records outcomes: deliveries in batches, everything else one by one (they are rare). Each record is
+// retried until it is durable: a delivery not recorded would be sent again when its lease ran out. After a stop
+// it gives up when a lease would have run out anyway.
+func (s *Sender) flush(ctx context.Context, results <-chan result) {
 	var batch []Delivered
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	write := func() {
-		if err := s.outbox.MarkSent(ctx, batch); err != nil {
-			s.log.Error().Err(err).Msg("record deliveries")
+		var lost []int64
+		s.durably(ctx, fmt.Sprintf("record %d deliveries", len(batch)), func(ctx context.Context) (err error) {
+			lost, err = s.outbox.MarkSent(ctx, batch)
+			return err
+		})
+		if len(lost) > 0 {
+			s.log.Error().Ints64("outbox_ids", lost).Msg("delivered under a lease another sender had taken: these may have gone twice")
+		}
+		for _, d := range batch {
+			s.unhold(d.ID)
 		}
 		batch = batch[:0]
 	}
@@ -269,18 +447,43 @@ func (s *Sender) flush(results <-chan result) {
 				return
 			}
 			if r.err == nil {
-				batch = append(batch, Delivered{ID: r.ID, MessageID: r.messageID, At: r.at})
+				batch = append(batch, Delivered{Lease: r.Lease, MessageID: r.messageID, At: r.at})
 				if len(batch) >= 500 {
 					write()
 				}
 				continue
 			}
 			s.handleError(ctx, r)
+			s.unhold(r.ID)
 		case <-tick.C:
 			if len(batch) > 0 {
 				write()
 			}
 		}
+	}
+}
+
+// durably runs a write until it succeeds. While it fails, no worker sends.
+func (s *Sender) durably(ctx context.Context, what string, write func(context.Context) error) {
+	var stopped time.Time
+	for attempt := 1; ; attempt++ {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := write(wctx)
+		cancel()
+		if err == nil {
+			s.unrecorded.Store(false)
+			return
+		}
+		s.unrecorded.Store(true)
+		if ctx.Err() != nil && stopped.IsZero() {
+			stopped = time.Now()
+		}
+		if !stopped.IsZero() && time.Since(stopped) > s.cfg.Lease {
+			s.log.Error().Err(err).Msg(what + ": giving up after the stop; these messages may be sent again")
+			return
+		}
+		s.log.Error().Err(err).Int("attempt", attempt).Msg(what)
+		time.Sleep(backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 	}
 }
 
@@ -290,40 +493,39 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 	log := s.log.With().Int64("outbox_id", r.ID).Int64("chat_id", r.ChatID).Int("attempt", r.Attempts).Logger()
 	switch {
 	case errors.As(r.err, &flood):
-		until, err := s.pacing.Pause(ctx, flood.After)
-		if err != nil {
-			until = time.Now().Add(flood.After)
-		}
-		if until.UnixNano() > s.pausedUntil.Load() {
-			s.pausedUntil.Store(until.UnixNano())
-		}
 		log.Warn().Dur("retry_after", flood.After).Msg("Telegram flood control: the bot pauses")
-		_ = s.outbox.Retry(ctx, r.ID, until, r.err.Error(), false)
+		until := r.at.Add(flood.After)
+		s.durably(ctx, "requeue after a flood wait", func(ctx context.Context) error {
+			return s.outbox.Retry(ctx, r.Lease, until, r.err.Error(), false)
+		})
 	case errors.Is(r.err, ErrBlocked), errors.Is(r.err, ErrChatNotFound):
 		// The contact first: whoever sees the message failed then sees why, and a crash in between leaves the
 		// message to be tried (and refused) again rather than a failure with an active contact.
 		if s.contacts != nil {
-			if err := s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error()); err != nil {
-				log.Error().Err(err).Msg("mark contact blocked")
-			}
+			s.durably(ctx, "mark contact blocked", func(ctx context.Context) error {
+				return s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error())
+			})
 		}
-		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
 		log.Info().Err(r.err).Msg("chat unreachable; contact marked")
 	case errors.As(r.err, &permanent) || r.Attempts >= s.cfg.MaxAttempts:
-		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
 		log.Warn().Err(r.err).Msg("message failed")
 	default:
-		delay := s.backoff(r.Attempts)
-		_ = s.outbox.Retry(ctx, r.ID, time.Now().Add(delay), r.err.Error(), true)
+		delay := backoff(r.Attempts, s.cfg.BackoffBase, s.cfg.BackoffMax)
+		s.durably(ctx, "requeue a failed send", func(ctx context.Context) error {
+			return s.outbox.Retry(ctx, r.Lease, time.Now().Add(delay), r.err.Error(), true)
+		})
 		log.Warn().Err(r.err).Dur("retry_in", delay).Msg("send failed; will retry")
 	}
 }
 
-// backoff is BackoffBase·2^(attempt-1), capped, with ±20% jitter so that retries of a failed burst spread out.
-func (s *Sender) backoff(attempt int) time.Duration {
-	d := s.cfg.BackoffBase << min(attempt-1, 20)
-	if d > s.cfg.BackoffMax || d <= 0 {
-		d = s.cfg.BackoffMax
+// backoff is base·2^(attempt-1), capped at limit, with ±20% jitter so that retries of a failed burst spread out.
+// The sender's one retry delay: for sends (BackoffBase to BackoffMax) and for its own writes to PostgreSQL.
+func backoff(attempt int, base, limit time.Duration) time.Duration {
+	d := base << min(attempt-1, 20)
+	if d > limit || d <= 0 {
+		d = limit
 	}
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
@@ -333,7 +535,8 @@ func (s *Sender) pausedNow() bool { return time.Now().UnixNano() < s.pausedUntil
 // release gives claimed messages back to the queue without counting an attempt.
 func (s *Sender) release(items []Item, reason string) {
 	for _, it := range items {
-		_ = s.outbox.Retry(context.Background(), it.ID, time.Now(), reason, false)
+		_ = s.outbox.Retry(context.Background(), it.Lease, time.Now(), reason, false)
+		s.unhold(it.ID)
 	}
 }
 

@@ -212,7 +212,7 @@ func BenchmarkQueuedMessageFootprint(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		items, err := w.outbox.Claim(w.ctx, 5000, time.Minute)
+		items, err := w.outbox.Claim(w.ctx, "dead", 5000, time.Minute)
 		if err != nil || len(items) != 5000 {
 			b.Fatalf("claimed %d: %v", len(items), err)
 		}
