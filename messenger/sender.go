@@ -22,7 +22,7 @@ type SenderConfig struct {
 	PaidBroadcast bool
 	Workers       int           // concurrent Bot API calls (default 16)
 	Batch         int           // messages claimed at once (default 2 s worth at Rate, at most 500)
-	Lease         time.Duration // how long a claim lasts unless extended (default 60 s; must outlast a send, which times out after 30 s)
+	Lease         time.Duration // how long a claim lasts unless extended (default 60 s); a send times out after half of it, at most 30 s
 	BackoffBase   time.Duration // first retry delay after a 5xx or timeout (default 1 s), doubled per attempt
 	BackoffMax    time.Duration // cap of the retry delay (default 5 min)
 	MaxAttempts   int           // then the message fails (default 8)
@@ -71,8 +71,8 @@ func (c *SenderConfig) defaults() {
 // senders numbers the senders of this process, for their lease owner's name.
 var senders atomic.Int64
 
-// sendTimeout bounds a Bot API call: a lease must last at least this long (and a margin) when the call begins.
-const sendTimeout = 30 * time.Second
+// sendTimeout bounds a Bot API call (half the lease at most): a lease must outlast the call when it begins.
+func (c *SenderConfig) sendTimeout() time.Duration { return min(30*time.Second, c.Lease/2) }
 
 // Sender drains the outbox into a Channel under the bot's limits: paced a little under Rate (shared by all
 // instances through Pacing) so that a strict one-second window takes it, one message per chat per second (the
@@ -96,8 +96,11 @@ type Sender struct {
 	// held is every lease this sender holds (id → token), from the claim until its outcome is recorded.
 	heldMu sync.Mutex
 	held   map[int64]int64
-	// unrecorded is set while the outcomes of sends cannot be written: no worker sends then.
+	// unrecorded is set when the outcome of a send could not be written, and cleared once every outcome is: no
+	// worker sends and no claim is made meanwhile (a claim could take back this sender's own expired leases).
+	// outcomes counts the sends made whose outcome is not yet recorded.
 	unrecorded atomic.Bool
+	outcomes   atomic.Int64
 }
 
 // NewSender returns a sender; call Run to start it.
@@ -165,6 +168,11 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 	for ctx.Err() == nil {
 		if s.pausedNow() {
 			s.sleep(ctx, time.Until(time.Unix(0, s.pausedUntil.Load())))
+			continue
+		}
+		if s.unrecorded.Load() {
+			// Claims that outlived their leases during an outage are still this sender's to record, not to claim.
+			s.sleep(ctx, s.cfg.Idle)
 			continue
 		}
 		// The claim is not cut off by a stop: a claim cancelled after PostgreSQL committed it would leave its
@@ -266,9 +274,10 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 		}
 		m := j.Message
 		m.PaidBroadcast = s.cfg.PaidBroadcast
-		sendCtx, cancel := context.WithTimeout(uncancelled, sendTimeout)
+		sendCtx, cancel := context.WithTimeout(uncancelled, s.cfg.sendTimeout())
 		id, err := s.ch.Send(sendCtx, m)
 		cancel()
+		s.outcomes.Add(1)
 		var flood *RetryAfterError
 		if errors.As(err, &flood) {
 			s.pause(uncancelled, flood.After)
@@ -315,7 +324,7 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 			j.slot = s.reserve(ctx)
 		case s.pacing.Missed(j.slot, time.Now()):
 			j.slot = s.reserve(ctx)
-		case c.Lease < sendTimeout+s.cfg.Lease/4:
+		case c.Lease < s.cfg.sendTimeout()+s.cfg.Lease/8:
 			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
 				s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 				attempt++
@@ -437,6 +446,7 @@ func (s *Sender) flush(ctx context.Context, results <-chan result) {
 		for _, d := range batch {
 			s.unhold(d.ID)
 		}
+		s.recorded(len(batch))
 		batch = batch[:0]
 	}
 	for {
@@ -455,11 +465,19 @@ func (s *Sender) flush(ctx context.Context, results <-chan result) {
 			}
 			s.handleError(ctx, r)
 			s.unhold(r.ID)
+			s.recorded(1)
 		case <-tick.C:
 			if len(batch) > 0 {
 				write()
 			}
 		}
+	}
+}
+
+// recorded counts n outcomes written; when none is left to write, the sender may send again.
+func (s *Sender) recorded(n int) {
+	if s.outcomes.Add(-int64(n)) == 0 {
+		s.unrecorded.Store(false)
 	}
 }
 
@@ -471,7 +489,6 @@ func (s *Sender) durably(ctx context.Context, what string, write func(context.Co
 		err := write(wctx)
 		cancel()
 		if err == nil {
-			s.unrecorded.Store(false)
 			return
 		}
 		s.unrecorded.Store(true)
