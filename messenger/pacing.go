@@ -77,28 +77,15 @@ func (p *Pacing) Pause(ctx context.Context, d time.Duration) (time.Time, error) 
 	return until, nil
 }
 
-// Clearance is what a sender must know right before a request: how long the bot's pause still lasts and how long
-// the sender's lease on the message does (Held false: another sender has claimed it).
-type Clearance struct {
-	Pause time.Duration
-	Lease time.Duration
-	Held  bool
-}
-
-// Clear reads, in one round trip, the bot's pause and l's lease, both as durations from PostgreSQL's now, so
-// that the clocks of the instances do not matter.
-func (p *Pacing) Clear(ctx context.Context, l Lease) (Clearance, error) {
-	var c Clearance
-	var lease *time.Duration
+// PausedFor reads how long the bot's pause still lasts, as a duration from PostgreSQL's now, so that the clocks
+// of the instances do not matter.
+func (p *Pacing) PausedFor(ctx context.Context) (time.Duration, error) {
+	var d time.Duration
 	err := p.pool.QueryRow(ctx, `
-		SELECT coalesce((SELECT greatest(paused_until, n.t) - n.t FROM send_pacing WHERE bot = $1), interval '0'),
-		       (SELECT greatest(lease_until, n.t) - n.t FROM outbox WHERE id = $2 AND lease_token = $3 AND state = 'sending')
-		FROM (SELECT clock_timestamp() AS t) n`, p.bot, l.ID, l.Token).Scan(&c.Pause, &lease)
+		SELECT coalesce((SELECT greatest(paused_until, n.t) - n.t FROM send_pacing WHERE bot = $1), interval '0')
+		FROM (SELECT clock_timestamp() AS t) n`, p.bot).Scan(&d)
 	if err != nil {
-		return c, fmt.Errorf("messenger: clear outbox %d to send: %w", l.ID, err)
+		return 0, fmt.Errorf("messenger: read the pause of bot %s: %w", p.bot, err)
 	}
-	if lease != nil {
-		c.Lease, c.Held = *lease, true
-	}
-	return c, nil
+	return d, nil
 }

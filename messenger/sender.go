@@ -93,9 +93,10 @@ type Sender struct {
 	// pausedUntil (unix nanoseconds) is a flood wait this process met, which holds its workers even before
 	// PostgreSQL knows of it (or when it cannot be told).
 	pausedUntil atomic.Int64
-	// held is every lease this sender holds (id → token), from the claim until its outcome is recorded.
+	// held is every lease this sender holds, from the claim until its outcome is recorded.
 	heldMu sync.Mutex
-	held   map[int64]int64
+	held   map[int64]heldLease
+	pauses *pauseReads
 	// unrecorded is set when the outcome of a send could not be written, and cleared once every outcome is: no
 	// worker sends and no claim is made meanwhile (a claim could take back this sender's own expired leases).
 	// outcomes counts the sends made whose outcome is not yet recorded.
@@ -107,7 +108,25 @@ type Sender struct {
 func NewSender(cfg SenderConfig, outbox *Outbox, pacing *Pacing, contacts *Contacts, ch Channel, log zerolog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
-		log: log.With().Str("owner", cfg.Owner).Logger(), wake: make(chan struct{}, 1), held: map[int64]int64{}}
+		log: log.With().Str("owner", cfg.Owner).Logger(), wake: make(chan struct{}, 1), held: map[int64]heldLease{},
+		pauses: &pauseReads{read: pacing.PausedFor, fresh: unlimitedPauseReadAge(cfg)}}
+}
+
+// unlimitedPauseReadAge: without a rate limit, sends go as fast as the messenger answers, and at that speed a
+// read of the pause per request costs PostgreSQL more than the rest of the send path; a read up to 5 ms old
+// serves them. With a limit every request waits for a read that began after it asked.
+func unlimitedPauseReadAge(cfg SenderConfig) time.Duration {
+	if cfg.Rate > 0 {
+		return 0
+	}
+	return 5 * time.Millisecond
+}
+
+// heldLease is a lease as this sender knows it: until is when it ends at the earliest, counted from before the
+// claim or extension that set it (PostgreSQL ended it no sooner), so no clock but this process's matters.
+type heldLease struct {
+	token int64
+	until time.Time
 }
 
 // Wake tells the sender new messages are queued (from a NOTIFY or the same process), sparing it the idle wait.
@@ -178,6 +197,7 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		// The claim is not cut off by a stop: a claim cancelled after PostgreSQL committed it would leave its
 		// messages leased to no one until the lease ran out. A claim made while stopping is given back.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		claimed := time.Now()
 		items, err := s.outbox.Claim(claimCtx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
 		cancel()
 		if err != nil {
@@ -185,7 +205,7 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 			s.sleep(ctx, s.cfg.Idle)
 			continue
 		}
-		s.hold(items)
+		s.hold(items, claimed)
 		if ctx.Err() != nil {
 			s.release(items, "sender stopped")
 			return nil
@@ -287,44 +307,45 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 }
 
 // clear waits until j may be sent: its slot has come and is not missed, the bot is not paused (as PostgreSQL
-// says right before the request, so a pause another instance met holds slots booked before it), this sender's
-// outcomes are recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or
-// a delay made useless is booked again. It returns false when this sender must not send the message: it is
-// stopping (the message goes back to the queue), or another sender has claimed it.
+// says after this moment, so a pause another instance met holds slots booked before it), this sender's outcomes
+// are recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or a delay
+// made useless is booked again. It returns false when this sender must not send the message: it is stopping (the
+// message goes back to the queue), or another sender has claimed it.
 func (s *Sender) clear(ctx context.Context, j *job) bool {
 	for attempt := 1; ; {
+		if j.slot.IsZero() {
+			j.slot = s.reserve(ctx)
+		}
 		s.sleep(ctx, time.Until(j.slot))
 		if ctx.Err() != nil {
 			s.release([]Item{j.Item}, "sender stopped")
 			return false
 		}
-		if !s.holds(j.Lease) {
+		lease, held := s.holds(j.Lease)
+		if !held {
 			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
 			return false
 		}
 		if s.unrecorded.Load() || s.pausedNow() {
+			// No slot is booked while waiting: it would be taken from the other instances for nothing.
 			s.sleep(ctx, max(s.cfg.Idle/10, time.Until(time.Unix(0, s.pausedUntil.Load()))))
-			j.slot = s.reserve(ctx)
+			j.slot = time.Time{}
 			continue
 		}
-		c, err := s.pacing.Clear(ctx, j.Lease)
+		pausedUntil, err := s.pauses.get(ctx)
 		switch {
 		case err != nil:
-			// Without PostgreSQL neither the pause nor the lease can be known: nothing is sent.
-			s.log.Error().Err(err).Int("attempt", attempt).Msg("check before sending")
+			// Without PostgreSQL the pause cannot be known: nothing is sent.
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("check the bot's pause before sending")
 			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 			attempt++
-			j.slot = s.reserve(ctx)
-		case !c.Held:
-			s.unhold(j.ID)
-			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
-			return false
-		case c.Pause > 0:
-			s.sleep(ctx, c.Pause)
-			j.slot = s.reserve(ctx)
+			j.slot = time.Time{}
+		case time.Now().Before(pausedUntil):
+			s.sleep(ctx, time.Until(pausedUntil))
+			j.slot = time.Time{}
 		case s.pacing.Missed(j.slot, time.Now()):
-			j.slot = s.reserve(ctx)
-		case c.Lease < s.cfg.sendTimeout()+s.cfg.Lease/8:
+			j.slot = time.Time{}
+		case time.Until(lease) < s.cfg.sendTimeout()+s.cfg.Lease/8:
 			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
 				s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 				attempt++
@@ -378,8 +399,8 @@ func (s *Sender) keepLeases(ctx context.Context) {
 		}
 		s.heldMu.Lock()
 		leases := make([]Lease, 0, len(s.held))
-		for id, token := range s.held {
-			leases = append(leases, Lease{ID: id, Token: token})
+		for id, h := range s.held {
+			leases = append(leases, Lease{ID: id, Token: h.token})
 		}
 		s.heldMu.Unlock()
 		_ = s.extend(ctx, leases)
@@ -390,6 +411,7 @@ func (s *Sender) extend(ctx context.Context, leases []Lease) error {
 	if len(leases) == 0 {
 		return nil
 	}
+	since := time.Now()
 	held, err := s.outbox.Extend(ctx, leases, s.cfg.Lease)
 	if err != nil {
 		s.log.Error().Err(err).Msg("extend leases")
@@ -398,25 +420,32 @@ func (s *Sender) extend(ctx context.Context, leases []Lease) error {
 	s.heldMu.Lock()
 	defer s.heldMu.Unlock()
 	for _, l := range leases {
-		if !held[l.ID] && s.held[l.ID] == l.Token {
+		h, ok := s.held[l.ID]
+		switch {
+		case !ok || h.token != l.Token:
+		case held[l.ID]:
+			s.held[l.ID] = heldLease{token: l.Token, until: since.Add(s.cfg.Lease)}
+		default:
 			delete(s.held, l.ID)
 		}
 	}
 	return nil
 }
 
-func (s *Sender) hold(items []Item) {
+func (s *Sender) hold(items []Item, since time.Time) {
 	s.heldMu.Lock()
 	defer s.heldMu.Unlock()
 	for _, it := range items {
-		s.held[it.ID] = it.Token
+		s.held[it.ID] = heldLease{token: it.Token, until: since.Add(s.cfg.Lease)}
 	}
 }
 
-func (s *Sender) holds(l Lease) bool {
+// holds tells whether this sender still holds l, and until when at the earliest.
+func (s *Sender) holds(l Lease) (until time.Time, ok bool) {
 	s.heldMu.Lock()
 	defer s.heldMu.Unlock()
-	return s.held[l.ID] == l.Token
+	h, ok := s.held[l.ID]
+	return h.until, ok && h.token == l.Token
 }
 
 func (s *Sender) unhold(ids ...int64) {
@@ -425,6 +454,73 @@ func (s *Sender) unhold(ids ...int64) {
 	for _, id := range ids {
 		delete(s.held, id)
 	}
+}
+
+// pauseReads shares the workers' reads of the bot's pause: a worker waits for a read that began after it asked,
+// so it sees every pause committed before its request, and one read serves all the workers that asked while the
+// previous one was under way. At a thousand messages a second that is a few reads per millisecond at most.
+type pauseReads struct {
+	read func(context.Context) (time.Duration, error)
+	// fresh is how old a read may be when it began (0: it must begin after the call).
+	fresh   time.Duration
+	mu      sync.Mutex
+	running bool
+	next    *pauseRead // the read that starts when the running one ends
+	last    *pauseRead // the latest read that succeeded
+}
+
+type pauseRead struct {
+	done  chan struct{}
+	began time.Time
+	until time.Time
+	err   error
+}
+
+// get returns when the bot's pause ends, as this process's clock reads it.
+func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
+	g.mu.Lock()
+	if g.last != nil && time.Since(g.last.began) < g.fresh {
+		until := g.last.until
+		g.mu.Unlock()
+		return until, nil
+	}
+	if g.next == nil {
+		g.next = &pauseRead{done: make(chan struct{})}
+	}
+	r := g.next
+	if !g.running {
+		g.startLocked()
+	}
+	g.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.until, r.err
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
+}
+
+func (g *pauseReads) startLocked() {
+	r := g.next
+	g.next, g.running = nil, true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r.began = time.Now()
+		d, err := g.read(ctx)
+		cancel()
+		// The pause was measured at some moment of the read: counted from its end, it ends no sooner.
+		r.until, r.err = time.Now().Add(d), err
+		close(r.done)
+		g.mu.Lock()
+		g.running = false
+		if err == nil {
+			g.last = r
+		}
+		if g.next != nil {
+			g.startLocked()
+		}
+		g.mu.Unlock()
+	}()
 }
 
 // flush records outcomes: deliveries in batches, everything else one by one (they are rare). Each record is
