@@ -97,6 +97,9 @@ type Sender struct {
 	heldMu sync.Mutex
 	held   map[int64]heldLease
 	pauses *pauseReads
+	// slots are the send slots booked and not yet taken, earliest first.
+	slotsMu sync.Mutex
+	slots   []time.Time
 	// unrecorded is set when the outcome of a send could not be written, and cleared once every outcome is: no
 	// worker sends and no claim is made meanwhile (a claim could take back this sender's own expired leases).
 	// outcomes counts the sends made whose outcome is not yet recorded.
@@ -137,6 +140,7 @@ func (s *Sender) Wake() {
 	}
 }
 
+// job is a message in a worker's hands and the send slot it took for it (zero: none yet).
 type job struct {
 	Item
 	slot time.Time
@@ -182,7 +186,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	return err
 }
 
-// feed claims batches and hands them to the workers with their send slots.
+// feed claims batches and hands them to the workers.
 func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 	for ctx.Err() == nil {
 		if s.pausedNow() {
@@ -222,23 +226,16 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		if len(items) == 0 {
 			continue
 		}
-		slots, err := s.pacing.Reserve(ctx, len(items))
-		if err != nil {
-			s.log.Error().Err(err).Msg("reserve send slots")
-			s.release(items, "could not reserve send slots")
-			continue
-		}
+		// The channel holds one batch: a sender keeps about two batches ahead of its workers, no more. The
+		// leases are extended while the messages wait, but a sender should not hold what others could send.
 		for i, it := range items {
 			select {
-			case jobs <- job{Item: it, slot: slots[i]}:
+			case jobs <- job{Item: it}:
 			case <-ctx.Done():
 				s.release(items[i:], "sender stopped")
 				return nil
 			}
 		}
-		// Keep no more than about one batch ahead of the pace (or of a pause): the leases are extended while
-		// their messages wait, but a sender should not hold what others could send.
-		s.sleep(ctx, time.Until(slots[len(slots)-1])-s.cfg.Lease/4)
 	}
 	return nil
 }
@@ -314,7 +311,7 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 func (s *Sender) clear(ctx context.Context, j *job) bool {
 	for attempt := 1; ; {
 		if j.slot.IsZero() {
-			j.slot = s.reserve(ctx)
+			j.slot = s.nextSlot(ctx)
 		}
 		s.sleep(ctx, time.Until(j.slot))
 		if ctx.Err() != nil {
@@ -356,15 +353,32 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 	}
 }
 
-// reserve books one send slot, trying until PostgreSQL answers or the sender stops.
-func (s *Sender) reserve(ctx context.Context) time.Time {
-	for attempt := 1; ctx.Err() == nil; attempt++ {
-		slots, err := s.pacing.Reserve(ctx, 1)
-		if err == nil {
-			return slots[0]
+// nextSlot takes the earliest send slot this sender has booked that is not already missed, booking more from
+// the bot's pacing row when none is left: a worker ready to send takes the next slot whichever message it holds,
+// so a slow worker costs one slot, not a slot per message it is late for. Slots are booked a tenth of a second's
+// worth at a time. Without a rate limit every slot is now. It tries until PostgreSQL answers or the sender stops.
+func (s *Sender) nextSlot(ctx context.Context) time.Time {
+	if !s.pacing.Limited() {
+		return time.Now()
+	}
+	s.slotsMu.Lock()
+	defer s.slotsMu.Unlock()
+	for attempt := 1; ctx.Err() == nil; {
+		for len(s.slots) > 0 {
+			slot := s.slots[0]
+			s.slots = s.slots[1:]
+			if !s.pacing.Missed(slot, time.Now()) {
+				return slot
+			}
 		}
-		s.log.Error().Err(err).Int("attempt", attempt).Msg("reserve a send slot")
-		s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+		slots, err := s.pacing.Reserve(ctx, max(1, int(s.cfg.Rate/10)))
+		if err != nil {
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("reserve send slots")
+			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+			attempt++
+			continue
+		}
+		s.slots = slots
 	}
 	return time.Now()
 }

@@ -60,9 +60,9 @@ func (w *world) eachReceivedOnce(chats []int64) {
 func TestFloodWaitMetByOneInstanceHoldsEveryInstanceUntilRetryAfterEnds(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{})
 	chats := w.broadcast(20)
-	// Ten a second, two claimed at a time: both instances hold booked slots when the 429 comes.
-	w.instance("a", w.pool, messenger.SenderConfig{Rate: 10, Batch: 2})
-	w.instance("b", pgxpoolFor(t, w.pool), messenger.SenderConfig{Rate: 10, Batch: 2})
+	// Ten a second, two workers each: both instances hold booked slots when the 429 comes.
+	w.instance("a", w.pool, messenger.SenderConfig{Rate: 10, Batch: 2, Workers: 2})
+	w.instance("b", pgxpoolFor(t, w.pool), messenger.SenderConfig{Rate: 10, Batch: 2, Workers: 2})
 	w.eventually("both are sending", func() bool { return w.fake.Calls("sendMessage") >= 3 })
 	w.fake.FailNext("sendMessage", 1, tgfake.Fault{Code: 429, RetryAfter: 2})
 	w.eachReceivedOnce(chats)
