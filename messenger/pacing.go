@@ -9,8 +9,9 @@ import (
 )
 
 // Pacing spaces a bot's sends evenly at its rate, across every instance: each sender reserves a run of send
-// slots from the bot's row in send_pacing before calling the Bot API. Telegram counts per bot, not per process, so
-// the limit lives where all processes see it.
+// slots from the bot's row in send_pacing before calling the Bot API, and reads the bot's pause (a 429's
+// retry_after) from the same row right before each call. Telegram counts per bot, not per process, so the limit
+// and the pause live where all processes see them.
 type Pacing struct {
 	pool *pgxpool.Pool
 	bot  string
@@ -64,17 +65,17 @@ func (p *Pacing) Reserve(ctx context.Context, n int) ([]time.Time, error) {
 	return slots, nil
 }
 
-// Pause stops every sender of this bot until now+d: Telegram's 429 applies to the whole bot.
-func (p *Pacing) Pause(ctx context.Context, d time.Duration) (time.Time, error) {
-	var until time.Time
-	err := p.pool.QueryRow(ctx, `
+// Pause stops every sender of this bot until now+d: Telegram's 429 applies to the whole bot. Senders read it
+// before each request (PausedFor), and slots reserved from now on begin after it.
+func (p *Pacing) Pause(ctx context.Context, d time.Duration) error {
+	_, err := p.pool.Exec(ctx, `
 		INSERT INTO send_pacing AS s (bot, paused_until) VALUES ($1, clock_timestamp() + $2::interval)
-		ON CONFLICT (bot) DO UPDATE SET paused_until = greatest(s.paused_until, clock_timestamp() + $2::interval)
-		RETURNING paused_until`, p.bot, d).Scan(&until)
+		ON CONFLICT (bot) DO UPDATE SET paused_until = greatest(s.paused_until, clock_timestamp() + $2::interval)`,
+		p.bot, d)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("messenger: pause sending: %w", err)
+		return fmt.Errorf("messenger: pause sending: %w", err)
 	}
-	return until, nil
+	return nil
 }
 
 // PausedFor reads how long the bot's pause still lasts, as a duration from PostgreSQL's now, so that the clocks

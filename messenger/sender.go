@@ -391,11 +391,11 @@ func (s *Sender) pause(ctx context.Context, d time.Duration) {
 		s.pausedUntil.Store(until.UnixNano())
 	}
 	for attempt := 1; time.Now().Before(until); attempt++ {
-		if _, err := s.pacing.Pause(ctx, time.Until(until)); err == nil {
+		err := s.pacing.Pause(ctx, time.Until(until))
+		if err == nil {
 			return
-		} else {
-			s.log.Error().Err(err).Int("attempt", attempt).Msg("share the flood wait")
 		}
+		s.log.Error().Err(err).Int("attempt", attempt).Msg("share the flood wait")
 		s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 	}
 }
