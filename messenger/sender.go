@@ -313,7 +313,9 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 		if j.slot.IsZero() {
 			j.slot = s.nextSlot(ctx)
 		}
-		s.sleep(ctx, time.Until(j.slot))
+		// The pause is read so that the answer comes about when the slot does: a read that starts at the slot
+		// makes every send late by its round trip, and a loaded machine's round trips miss slots.
+		s.sleep(ctx, time.Until(j.slot)-s.pauses.took())
 		if ctx.Err() != nil {
 			s.release([]Item{j.Item}, "sender stopped")
 			return false
@@ -340,7 +342,7 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 		case time.Now().Before(pausedUntil):
 			s.sleep(ctx, time.Until(pausedUntil))
 			j.slot = time.Time{}
-		case s.pacing.Missed(j.slot, time.Now()):
+		case s.sleep(ctx, time.Until(j.slot)) && (ctx.Err() != nil || s.pacing.Missed(j.slot, time.Now())):
 			j.slot = time.Time{}
 		case time.Until(lease) < s.cfg.sendTimeout()+s.cfg.Lease/8:
 			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
@@ -481,7 +483,12 @@ type pauseReads struct {
 	running bool
 	next    *pauseRead // the read that starts when the running one ends
 	last    *pauseRead // the latest read that succeeded
+	// lastTook is how long the latest caller waited for its read.
+	lastTook atomic.Int64
 }
+
+// took is how long a caller waited for the latest read: about what the next one will take.
+func (g *pauseReads) took() time.Duration { return time.Duration(g.lastTook.Load()) }
 
 type pauseRead struct {
 	done  chan struct{}
@@ -506,8 +513,10 @@ func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
 		g.startLocked()
 	}
 	g.mu.Unlock()
+	asked := time.Now()
 	select {
 	case <-r.done:
+		g.lastTook.Store(int64(time.Since(asked)))
 		return r.until, r.err
 	case <-ctx.Done():
 		return time.Time{}, ctx.Err()
@@ -667,9 +676,10 @@ func (s *Sender) release(items []Item, reason string) {
 	}
 }
 
-func (s *Sender) sleep(ctx context.Context, d time.Duration) {
+// sleep waits for d or until ctx ends, and says true (so that it can sit in a condition).
+func (s *Sender) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
-		return
+		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -677,4 +687,5 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	return true
 }
