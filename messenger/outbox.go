@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,12 +106,19 @@ func insertOutgoing(ctx context.Context, db querier, m Outgoing) (int64, error) 
 
 // Item is a claimed message.
 type Item struct {
-	ID       int64
+	Lease
 	Attempts int // including this one
 	Message
 }
 
-// Claim leases up to n ready messages for lease. A message is ready when it is queued (or its sender's lease ran
+// Lease is a message as one claim holds it: the token is written by the claim and changed by any later one, so
+// whatever a sender does under it (send, extend, record) is refused once someone else has claimed the message.
+type Lease struct {
+	ID    int64
+	Token int64
+}
+
+// Claim leases up to n ready messages for lease to owner, under a new token. A message is ready when it is queued (or its sender's lease ran
 // out), due, and its chat has no message in flight. The other half of Telegram's one message per second per chat
 // is MarkSent, which moves a chat's next queued message to a second after the last delivery; both live in the
 // database so that they hold across instances.
@@ -120,7 +128,8 @@ type Item struct {
 // comparing every candidate with every message in flight, a thousand by a thousand per claim. A message's own
 // expired lease does not count against it, since only unexpired leases are in the set. The claimed rows are then
 // updated through the primary key (= ANY of an array) rather than a hash join over the whole table.
-func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item, error) {
+func (o *Outbox) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]Item, error) {
+	token := rand.Int64()
 	rows, err := o.pool.Query(ctx, `
 		WITH picked AS (
 		    SELECT o.id FROM outbox o
@@ -132,10 +141,11 @@ func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item,
 		    LIMIT $1
 		    FOR UPDATE OF o SKIP LOCKED
 		)
-		UPDATE outbox SET state = 'sending', lease_until = now() + $2::interval, attempts = attempts + 1
+		UPDATE outbox SET state = 'sending', lease_until = now() + $2::interval, attempts = attempts + 1,
+		       lease_owner = $3, lease_token = $4
 		WHERE id = ANY (ARRAY(SELECT id FROM picked))
 		RETURNING id, attempts, chat_id, text, reply_markup`,
-		n, lease)
+		n, lease, owner, token)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: claim outbox: %w", err)
 	}
@@ -143,7 +153,7 @@ func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item,
 	// read-only, by the messages that carry it.
 	buttons := map[string]Markup{}
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Item, error) {
-		var it Item
+		it := Item{Lease: Lease{Token: token}}
 		var markup []byte
 		if err := r.Scan(&it.ID, &it.Attempts, &it.ChatID, &it.Text, &markup); err != nil {
 			return it, err
@@ -167,60 +177,125 @@ func (o *Outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Item,
 	return items, nil
 }
 
+// Extend lengthens the leases still held under their tokens to d from now and returns the ids it extended; a
+// lease taken by another sender is not among them. An expired lease nobody took is still this sender's.
+func (o *Outbox) Extend(ctx context.Context, leases []Lease, d time.Duration) (map[int64]bool, error) {
+	ids, tokens := leaseArrays(leases)
+	rows, err := o.pool.Query(ctx, `
+		UPDATE outbox o SET lease_until = now() + $3::interval
+		FROM unnest($1::bigint[], $2::bigint[]) AS l(id, token)
+		WHERE o.id = ANY ($1) AND o.id = l.id AND o.lease_token = l.token AND o.state = 'sending'
+		RETURNING o.id`, ids, tokens, d)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: extend %d leases: %w", len(leases), err)
+	}
+	held, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("messenger: extend %d leases: %w", len(leases), err)
+	}
+	m := make(map[int64]bool, len(held))
+	for _, id := range held {
+		m[id] = true
+	}
+	return m, nil
+}
+
+func leaseArrays(leases []Lease) (ids, tokens []int64) {
+	ids, tokens = make([]int64, len(leases)), make([]int64, len(leases))
+	for i, l := range leases {
+		ids[i], tokens[i] = l.ID, l.Token
+	}
+	return ids, tokens
+}
+
 // Delivered is a message Telegram accepted.
 type Delivered struct {
-	ID        int64
+	Lease
 	MessageID int64
 	At        time.Time
 }
 
-// MarkSent records a batch of deliveries in one statement.
-func (o *Outbox) MarkSent(ctx context.Context, batch []Delivered) error {
+// MarkSent records a batch of deliveries in one statement, each under its lease token, and returns the ids it
+// could not record because another sender had claimed them since (those messages may have gone twice). Recording
+// a delivery twice is harmless, so a batch whose commit went unanswered may be written again. The token alone
+// decides (only this sender's claim wrote it, and nothing but a claim changes it): a filter on the state as well
+// made PostgreSQL plan the statement at three times the cost.
+func (o *Outbox) MarkSent(ctx context.Context, batch []Delivered) (lost []int64, err error) {
 	if len(batch) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]int64, len(batch))
+	tokens := make([]int64, len(batch))
 	mids := make([]int64, len(batch))
 	ats := make([]time.Time, len(batch))
 	for i, d := range batch {
-		ids[i], mids[i], ats[i] = d.ID, d.MessageID, d.At
+		ids[i], tokens[i], mids[i], ats[i] = d.ID, d.Token, d.MessageID, d.At
 	}
-	_, err := o.pool.Exec(ctx, `
+	rows, err := o.pool.Query(ctx, `
 		WITH delivered AS (
 		    UPDATE outbox o SET state = 'sent', tg_message_id = d.mid, sent_at = d.at, lease_until = NULL, last_error = ''
-		    FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS d(id, mid, at)
-		    WHERE o.id = ANY ($1) AND o.id = d.id
-		    RETURNING o.chat_id, o.sent_at
+		    FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[]) AS d(id, mid, at, token)
+		    WHERE o.id = ANY ($1) AND o.id = d.id AND o.lease_token = d.token
+		    RETURNING o.id, o.chat_id, o.sent_at
+		), spaced AS (
+		    UPDATE outbox q SET not_before = d.sent_at + interval '1 second'
+		    FROM delivered d
+		    WHERE q.chat_id = ANY (ARRAY(SELECT chat_id FROM delivered)) AND q.chat_id = d.chat_id
+		      AND q.state = 'queued' AND q.not_before < d.sent_at + interval '1 second'
 		)
-		UPDATE outbox q SET not_before = d.sent_at + interval '1 second'
-		FROM delivered d
-		WHERE q.chat_id = ANY (ARRAY(SELECT chat_id FROM delivered)) AND q.chat_id = d.chat_id
-		  AND q.state = 'queued' AND q.not_before < d.sent_at + interval '1 second'`,
-		ids, mids, ats)
+		SELECT id FROM delivered`,
+		ids, mids, ats, tokens)
 	if err != nil {
-		return fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
+		return nil, fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
 	}
-	return nil
+	recorded, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
+	}
+	if len(recorded) == len(batch) {
+		return nil, nil
+	}
+	done := make(map[int64]bool, len(recorded))
+	for _, id := range recorded {
+		done[id] = true
+	}
+	for _, id := range ids {
+		if !done[id] {
+			lost = append(lost, id)
+		}
+	}
+	return lost, nil
 }
 
-// Retry returns a message to the queue, due at notBefore. countAttempt false gives back the attempt (a flood
-// wait or a shutdown is not the message's fault).
-func (o *Outbox) Retry(ctx context.Context, id int64, notBefore time.Time, reason string, countAttempt bool) error {
+// Retry returns a message to the queue, due at notBefore, if l still holds it. countAttempt false gives back the
+// attempt (a flood wait or a shutdown is not the message's fault). A counted attempt reached the messenger and
+// may have been delivered: the chat gets nothing more for a second, this message included.
+func (o *Outbox) Retry(ctx context.Context, l Lease, notBefore time.Time, reason string, countAttempt bool) error {
 	_, err := o.pool.Exec(ctx, `
-		UPDATE outbox SET state = 'queued', not_before = $2, last_error = $3, lease_until = NULL,
-		       attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
-		WHERE id = $1 AND state = 'sending'`, id, notBefore, reason, countAttempt)
+		WITH retried AS (
+		    UPDATE outbox SET state = 'queued', last_error = $3, lease_until = NULL,
+		           not_before = CASE WHEN $4 THEN greatest($2, now() + interval '1 second') ELSE $2 END,
+		           attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
+		    WHERE id = $1 AND lease_token = $5 AND state = 'sending'
+		    RETURNING chat_id
+		)
+		UPDATE outbox q SET not_before = now() + interval '1 second'
+		FROM retried r
+		WHERE $4 AND q.chat_id = r.chat_id AND q.id <> $1 AND q.state = 'queued' AND q.not_before < now() + interval '1 second'`,
+		l.ID, notBefore, reason, countAttempt, l.Token)
 	if err != nil {
-		return fmt.Errorf("messenger: retry outbox %d: %w", id, err)
+		return fmt.Errorf("messenger: retry outbox %d: %w", l.ID, err)
 	}
 	return nil
 }
 
-// Fail gives up on a message.
-func (o *Outbox) Fail(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL WHERE id = $1`, id, reason)
+// Fail gives up on a message l still holds.
+func (o *Outbox) Fail(ctx context.Context, l Lease, reason string) error {
+	_, err := o.pool.Exec(ctx, `
+		UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL
+		WHERE id = $1 AND lease_token = $3 AND state = 'sending'`, l.ID, reason, l.Token)
 	if err != nil {
-		return fmt.Errorf("messenger: fail outbox %d: %w", id, err)
+		return fmt.Errorf("messenger: fail outbox %d: %w", l.ID, err)
 	}
 	return nil
 }

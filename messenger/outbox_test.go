@@ -25,7 +25,7 @@ func TestClaimKeepsOneMessagePerChatInFlightAndTakesBackExpiredLeases(t *testing
 		return id
 	}
 	claim := func(lease time.Duration) []messenger.Item {
-		items, err := outbox.Claim(ctx, 10, lease)
+		items, err := outbox.Claim(ctx, "test", 10, lease)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,12 +36,12 @@ func TestClaimKeepsOneMessagePerChatInFlightAndTakesBackExpiredLeases(t *testing
 	other := enqueue(2, "другому")
 
 	got := claim(time.Minute)
-	if len(got) != 3 || got[0].ID != first || got[2].ID != other {
+	if len(got) != 3 || got[0].ID != first || got[1].ID != second || got[2].ID != other {
 		t.Fatalf("first claim = %+v, want both chats' messages", got)
 	}
 	// One claim may pick two messages of a chat, since neither was in flight; the sender sends the first and puts
 	// the other back.
-	if err := outbox.Retry(ctx, second, time.Now(), "", false); err != nil {
+	if err := outbox.Retry(ctx, got[1].Lease, time.Now(), "", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := claim(time.Minute); len(got) != 0 {
@@ -67,14 +67,14 @@ func TestMarkSentRecordsTheDeliveryAndSpacesTheChatsNextMessage(t *testing.T) {
 	pool := pgtest.NewDB(t)
 	outbox := messenger.NewOutbox(pool)
 	a, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: "первое"}})
-	items, err := outbox.Claim(ctx, 1, time.Minute)
+	items, err := outbox.Claim(ctx, "test", 1, time.Minute)
 	if err != nil || len(items) != 1 || items[0].ID != a {
 		t.Fatalf("claim = %+v, %v", items, err)
 	}
 	b, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: "второе"}})
 	at := time.Now().Truncate(time.Microsecond) // as Telegram dates the delivery
-	if err := outbox.MarkSent(ctx, []messenger.Delivered{{ID: a, MessageID: 77, At: at}}); err != nil {
-		t.Fatal(err)
+	if lost, err := outbox.MarkSent(ctx, []messenger.Delivered{{Lease: items[0].Lease, MessageID: 77, At: at}}); err != nil || lost != nil {
+		t.Fatalf("lost %v, %v", lost, err)
 	}
 	var state string
 	var messageID int64
@@ -91,7 +91,7 @@ func TestMarkSentRecordsTheDeliveryAndSpacesTheChatsNextMessage(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE outbox SET not_before = not_before - interval '1 second' WHERE id = $1`, b); err != nil {
 		t.Fatal(err)
 	}
-	if items, err := outbox.Claim(ctx, 1, time.Minute); err != nil || len(items) != 1 || items[0].ID != b {
+	if items, err := outbox.Claim(ctx, "test", 1, time.Minute); err != nil || len(items) != 1 || items[0].ID != b {
 		t.Fatalf("claim after that second = %+v, %v; want the chat's next message", items, err)
 	}
 }

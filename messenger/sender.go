@@ -3,7 +3,9 @@ package messenger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,11 +22,13 @@ type SenderConfig struct {
 	PaidBroadcast bool
 	Workers       int           // concurrent Bot API calls (default 16)
 	Batch         int           // messages claimed at once (default 2 s worth at Rate, at most 500)
-	Lease         time.Duration // how long a claim lasts before another instance may take it (default 60 s; must outlast a send, which times out after 30 s)
+	Lease         time.Duration // how long a claim lasts unless extended (default 60 s); a send times out after half of it, at most 30 s
 	BackoffBase   time.Duration // first retry delay after a 5xx or timeout (default 1 s), doubled per attempt
 	BackoffMax    time.Duration // cap of the retry delay (default 5 min)
 	MaxAttempts   int           // then the message fails (default 8)
 	Idle          time.Duration // poll interval when the queue is empty and no wake-up comes (default 1 s)
+	// Owner names this sender in the outbox's lease_owner (default host:pid/n).
+	Owner string
 }
 
 func (c *SenderConfig) defaults() {
@@ -58,11 +62,26 @@ func (c *SenderConfig) defaults() {
 	if c.Idle == 0 {
 		c.Idle = time.Second
 	}
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		c.Owner = fmt.Sprintf("%s:%d/%d", host, os.Getpid(), senders.Add(1))
+	}
 }
 
-// Sender drains the outbox into a Channel under the bot's limits: evenly paced at Rate (shared by all instances
-// through Pacing), one message per chat per second (enforced by the claim), a whole-bot pause on 429, capped
-// exponential backoff with jitter on transient errors, and no retry for blocked or unknown chats.
+// senders numbers the senders of this process, for their lease owner's name.
+var senders atomic.Int64
+
+// sendTimeout bounds a Bot API call (half the lease at most): a lease must outlast the call when it begins.
+func (c *SenderConfig) sendTimeout() time.Duration { return min(30*time.Second, c.Lease/2) }
+
+// Sender drains the outbox into a Channel under the bot's limits: paced a little under Rate (shared by all
+// instances through Pacing) so that a strict one-second window takes it, one message per chat per second (the
+// claim and the outbox's spacing), a pause of the whole bot on 429 kept in PostgreSQL and read before every
+// request, capped exponential backoff with jitter on transient errors, and no retry for blocked or unknown chats.
+//
+// Each message is sent at most once per claim, and only under a lease the sender still holds: it extends its
+// leases while it waits, checks its lease right before the request, and records the outcome under its token,
+// retrying until the record is durable. While it cannot record, it sends nothing more.
 type Sender struct {
 	cfg      SenderConfig
 	outbox   *Outbox
@@ -71,15 +90,46 @@ type Sender struct {
 	ch       Channel
 	log      zerolog.Logger
 	wake     chan struct{}
-	// pausedUntil (unix nanoseconds) is this process's copy of a flood wait, so in-flight workers hold back too.
+	// pausedUntil (unix nanoseconds) is a flood wait this process met, which holds its workers even before
+	// PostgreSQL knows of it (or when it cannot be told).
 	pausedUntil atomic.Int64
+	// held is every lease this sender holds, from the claim until its outcome is recorded.
+	heldMu sync.Mutex
+	held   map[int64]heldLease
+	pauses *pauseReads
+	// slots are the send slots booked and not yet taken, earliest first.
+	slotsMu sync.Mutex
+	slots   []time.Time
+	// unrecorded is set when the outcome of a send could not be written, and cleared once every outcome is: no
+	// worker sends and no claim is made meanwhile (a claim could take back this sender's own expired leases).
+	// outcomes counts the sends made whose outcome is not yet recorded.
+	unrecorded atomic.Bool
+	outcomes   atomic.Int64
 }
 
 // NewSender returns a sender; call Run to start it.
 func NewSender(cfg SenderConfig, outbox *Outbox, pacing *Pacing, contacts *Contacts, ch Channel, log zerolog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch, log: log,
-		wake: make(chan struct{}, 1)}
+	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
+		log: log.With().Str("owner", cfg.Owner).Logger(), wake: make(chan struct{}, 1), held: map[int64]heldLease{},
+		pauses: &pauseReads{read: pacing.PausedFor, fresh: unlimitedPauseReadAge(cfg)}}
+}
+
+// unlimitedPauseReadAge: without a rate limit, sends go as fast as the messenger answers, and at that speed a
+// read of the pause per request costs PostgreSQL more than the rest of the send path; a read up to 5 ms old
+// serves them. With a limit every request waits for a read that began after it asked.
+func unlimitedPauseReadAge(cfg SenderConfig) time.Duration {
+	if cfg.Rate > 0 {
+		return 0
+	}
+	return 5 * time.Millisecond
+}
+
+// heldLease is a lease as this sender knows it: until is when it ends at the earliest, counted from before the
+// claim or extension that set it (PostgreSQL ended it no sooner), so no clock but this process's matters.
+type heldLease struct {
+	token int64
+	until time.Time
 }
 
 // Wake tells the sender new messages are queued (from a NOTIFY or the same process), sparing it the idle wait.
@@ -90,6 +140,7 @@ func (s *Sender) Wake() {
 	}
 }
 
+// job is a message in a worker's hands and the send slot it took for it (zero: none yet).
 type job struct {
 	Item
 	slot time.Time
@@ -116,34 +167,49 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	flushed := make(chan struct{})
 	go func() {
-		s.flush(results)
+		s.flush(ctx, results)
 		close(flushed)
+	}()
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	go func() {
+		s.keepLeases(keeping)
+		close(kept)
 	}()
 	err := s.feed(ctx, jobs)
 	close(jobs)
 	workers.Wait()
 	close(results)
 	<-flushed
+	stopKeeping()
+	<-kept
 	return err
 }
 
-// feed claims batches and hands them to the workers with their send slots.
+// feed claims batches and hands them to the workers.
 func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 	for ctx.Err() == nil {
 		if s.pausedNow() {
 			s.sleep(ctx, time.Until(time.Unix(0, s.pausedUntil.Load())))
 			continue
 		}
+		if s.unrecorded.Load() {
+			// Claims that outlived their leases during an outage are still this sender's to record, not to claim.
+			s.sleep(ctx, s.cfg.Idle)
+			continue
+		}
 		// The claim is not cut off by a stop: a claim cancelled after PostgreSQL committed it would leave its
 		// messages leased to no one until the lease ran out. A claim made while stopping is given back.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		items, err := s.outbox.Claim(claimCtx, s.cfg.Batch, s.cfg.Lease)
+		claimed := time.Now()
+		items, err := s.outbox.Claim(claimCtx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
 		cancel()
 		if err != nil {
 			s.log.Error().Err(err).Msg("claim outbox")
 			s.sleep(ctx, s.cfg.Idle)
 			continue
 		}
+		s.hold(items, claimed)
 		if ctx.Err() != nil {
 			s.release(items, "sender stopped")
 			return nil
@@ -160,23 +226,15 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		if len(items) == 0 {
 			continue
 		}
-		slots, err := s.pacing.Reserve(ctx, len(items))
-		if err != nil {
-			s.log.Error().Err(err).Msg("reserve send slots")
-			s.release(items, "could not reserve send slots")
-			continue
-		}
+		// The channel holds one batch: a sender keeps about two batches ahead of its workers, no more. The
+		// leases are extended while the messages wait, but a sender should not hold what others could send.
 		for i, it := range items {
 			select {
-			case jobs <- job{Item: it, slot: slots[i]}:
+			case jobs <- job{Item: it}:
 			case <-ctx.Done():
 				s.release(items[i:], "sender stopped")
 				return nil
 			}
-		}
-		// Keep no more than about one batch ahead of the pace: claims must not outlive their leases.
-		if s.pacing.Limited() {
-			s.sleep(ctx, time.Until(slots[len(slots)-1])-s.cfg.Lease/4)
 		}
 	}
 	return nil
@@ -197,7 +255,8 @@ func (s *Sender) onePerChat(items []Item) []Item {
 		kept = append(kept, it)
 	}
 	for _, it := range later {
-		_ = s.outbox.Retry(context.Background(), it.ID, time.Now().Add(time.Second), "", false)
+		_ = s.outbox.Retry(context.Background(), it.Lease, time.Now().Add(time.Second), "", false)
+		s.unhold(it.ID)
 	}
 	return kept
 }
@@ -215,7 +274,9 @@ func (s *Sender) dropUnreachable(ctx context.Context, items []Item) []Item {
 	for _, it := range items {
 		if !cancelled[it.ID] {
 			kept = append(kept, it)
+			continue
 		}
+		s.unhold(it.ID)
 	}
 	return kept
 }
@@ -225,40 +286,286 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 	// it off could deliver the message and lose the record, and the message would go twice.
 	uncancelled := context.WithoutCancel(ctx)
 	for j := range jobs {
-		if ctx.Err() != nil {
-			s.release([]Item{j.Item}, "sender stopped")
-			continue
-		}
-		s.sleep(ctx, time.Until(j.slot))
-		if ctx.Err() != nil || s.pausedNow() {
-			// A flood wait began after this slot was booked: give the message back rather than burst later.
-			s.release([]Item{j.Item}, "flood wait")
+		if !s.clear(ctx, &j) {
 			continue
 		}
 		m := j.Message
 		m.PaidBroadcast = s.cfg.PaidBroadcast
-		sendCtx, cancel := context.WithTimeout(uncancelled, 30*time.Second)
+		sendCtx, cancel := context.WithTimeout(uncancelled, s.cfg.sendTimeout())
 		id, err := s.ch.Send(sendCtx, m)
 		cancel()
+		s.outcomes.Add(1)
 		var flood *RetryAfterError
 		if errors.As(err, &flood) {
-			// Hold this process's other workers at once; the flusher makes it known to other instances.
-			s.pausedUntil.Store(time.Now().Add(flood.After).UnixNano())
+			s.pause(uncancelled, flood.After)
 		}
 		results <- result{job: j, messageID: id, err: err, at: time.Now()}
 	}
 }
 
-// flush records outcomes: deliveries in batches, everything else one by one (they are rare).
-func (s *Sender) flush(results <-chan result) {
-	ctx := context.Background()
+// clear waits until j may be sent: its slot has come and is not missed, the bot is not paused (as PostgreSQL
+// says after this moment, so a pause another instance met holds slots booked before it), this sender's outcomes
+// are recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or a delay
+// made useless is booked again. It returns false when this sender must not send the message: it is stopping (the
+// message goes back to the queue), or another sender has claimed it.
+func (s *Sender) clear(ctx context.Context, j *job) bool {
+	for attempt := 1; ; {
+		if j.slot.IsZero() {
+			j.slot = s.nextSlot(ctx)
+		}
+		// The pause is read so that the answer comes about when the slot does: a read that starts at the slot
+		// makes every send late by its round trip, and a loaded machine's round trips miss slots.
+		s.sleep(ctx, time.Until(j.slot)-s.pauses.took())
+		if ctx.Err() != nil {
+			s.release([]Item{j.Item}, "sender stopped")
+			return false
+		}
+		lease, held := s.holds(j.Lease)
+		if !held {
+			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
+			return false
+		}
+		if s.unrecorded.Load() || s.pausedNow() {
+			// No slot is booked while waiting: it would be taken from the other instances for nothing.
+			s.sleep(ctx, max(s.cfg.Idle/10, time.Until(time.Unix(0, s.pausedUntil.Load()))))
+			j.slot = time.Time{}
+			continue
+		}
+		pausedUntil, err := s.pauses.get(ctx)
+		switch {
+		case err != nil:
+			// Without PostgreSQL the pause cannot be known: nothing is sent.
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("check the bot's pause before sending")
+			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+			attempt++
+			j.slot = time.Time{}
+		case time.Now().Before(pausedUntil):
+			s.sleep(ctx, time.Until(pausedUntil))
+			j.slot = time.Time{}
+		case s.sleep(ctx, time.Until(j.slot)) && (ctx.Err() != nil || s.pacing.Missed(j.slot, time.Now())):
+			j.slot = time.Time{}
+		case time.Until(lease) < s.cfg.sendTimeout()+s.cfg.Lease/8:
+			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
+				s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+				attempt++
+			}
+		default:
+			return true
+		}
+	}
+}
+
+// nextSlot takes the earliest send slot this sender has booked that is not already missed, booking more from
+// the bot's pacing row when none is left: a worker ready to send takes the next slot whichever message it holds,
+// so a slow worker costs one slot, not a slot per message it is late for. Slots are booked a tenth of a second's
+// worth at a time. Without a rate limit every slot is now. It tries until PostgreSQL answers or the sender stops.
+func (s *Sender) nextSlot(ctx context.Context) time.Time {
+	if !s.pacing.Limited() {
+		return time.Now()
+	}
+	s.slotsMu.Lock()
+	defer s.slotsMu.Unlock()
+	for attempt := 1; ctx.Err() == nil; {
+		for len(s.slots) > 0 {
+			slot := s.slots[0]
+			s.slots = s.slots[1:]
+			if !s.pacing.Missed(slot, time.Now()) {
+				return slot
+			}
+		}
+		slots, err := s.pacing.Reserve(ctx, max(1, int(s.cfg.Rate/10)))
+		if err != nil {
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("reserve send slots")
+			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+			attempt++
+			continue
+		}
+		s.slots = slots
+	}
+	return time.Now()
+}
+
+// pause holds this process's workers at once and every instance's through PostgreSQL, telling it until it
+// knows or the pause is over.
+func (s *Sender) pause(ctx context.Context, d time.Duration) {
+	until := time.Now().Add(d)
+	if until.UnixNano() > s.pausedUntil.Load() {
+		s.pausedUntil.Store(until.UnixNano())
+	}
+	for attempt := 1; time.Now().Before(until); attempt++ {
+		err := s.pacing.Pause(ctx, time.Until(until))
+		if err == nil {
+			return
+		}
+		s.log.Error().Err(err).Int("attempt", attempt).Msg("share the flood wait")
+		s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+	}
+}
+
+// keepLeases extends every lease the sender holds a quarter of a lease before it could run out, so that a
+// message waiting for a pause or its slot is not claimed by another sender; a lease found taken is dropped.
+func (s *Sender) keepLeases(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Lease / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.heldMu.Lock()
+		leases := make([]Lease, 0, len(s.held))
+		for id, h := range s.held {
+			leases = append(leases, Lease{ID: id, Token: h.token})
+		}
+		s.heldMu.Unlock()
+		_ = s.extend(ctx, leases)
+	}
+}
+
+func (s *Sender) extend(ctx context.Context, leases []Lease) error {
+	if len(leases) == 0 {
+		return nil
+	}
+	since := time.Now()
+	held, err := s.outbox.Extend(ctx, leases, s.cfg.Lease)
+	if err != nil {
+		s.log.Error().Err(err).Msg("extend leases")
+		return err
+	}
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, l := range leases {
+		h, ok := s.held[l.ID]
+		switch {
+		case !ok || h.token != l.Token:
+		case held[l.ID]:
+			s.held[l.ID] = heldLease{token: l.Token, until: since.Add(s.cfg.Lease)}
+		default:
+			delete(s.held, l.ID)
+		}
+	}
+	return nil
+}
+
+func (s *Sender) hold(items []Item, since time.Time) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, it := range items {
+		s.held[it.ID] = heldLease{token: it.Token, until: since.Add(s.cfg.Lease)}
+	}
+}
+
+// holds tells whether this sender still holds l, and until when at the earliest.
+func (s *Sender) holds(l Lease) (until time.Time, ok bool) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	h, ok := s.held[l.ID]
+	return h.until, ok && h.token == l.Token
+}
+
+func (s *Sender) unhold(ids ...int64) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, id := range ids {
+		delete(s.held, id)
+	}
+}
+
+// pauseReads shares the workers' reads of the bot's pause: a worker waits for a read that began after it asked,
+// so it sees every pause committed before its request, and one read serves all the workers that asked while the
+// previous one was under way. At a thousand messages a second that is a few reads per millisecond at most.
+type pauseReads struct {
+	read func(context.Context) (time.Duration, error)
+	// fresh is how old a read may be when it began (0: it must begin after the call).
+	fresh   time.Duration
+	mu      sync.Mutex
+	running bool
+	next    *pauseRead // the read that starts when the running one ends
+	last    *pauseRead // the latest read that succeeded
+	// lastTook is how long the latest caller waited for its read.
+	lastTook atomic.Int64
+}
+
+// took is how long a caller waited for the latest read: about what the next one will take.
+func (g *pauseReads) took() time.Duration { return time.Duration(g.lastTook.Load()) }
+
+type pauseRead struct {
+	done  chan struct{}
+	began time.Time
+	until time.Time
+	err   error
+}
+
+// get returns when the bot's pause ends, as this process's clock reads it.
+func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
+	g.mu.Lock()
+	if g.last != nil && time.Since(g.last.began) < g.fresh {
+		until := g.last.until
+		g.mu.Unlock()
+		return until, nil
+	}
+	if g.next == nil {
+		g.next = &pauseRead{done: make(chan struct{})}
+	}
+	r := g.next
+	if !g.running {
+		g.startLocked()
+	}
+	g.mu.Unlock()
+	asked := time.Now()
+	select {
+	case <-r.done:
+		g.lastTook.Store(int64(time.Since(asked)))
+		return r.until, r.err
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
+}
+
+func (g *pauseReads) startLocked() {
+	r := g.next
+	g.next, g.running = nil, true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r.began = time.Now()
+		d, err := g.read(ctx)
+		cancel()
+		// The pause was measured at some moment of the read: counted from its end, it ends no sooner.
+		r.until, r.err = time.Now().Add(d), err
+		close(r.done)
+		g.mu.Lock()
+		g.running = false
+		if err == nil {
+			g.last = r
+		}
+		if g.next != nil {
+			g.startLocked()
+		}
+		g.mu.Unlock()
+	}()
+}
+
+// flush records outcomes: deliveries in batches, everything else one by one (they are rare). Each record is
+// retried until it is durable: a delivery not recorded would be sent again when its lease ran out. After a stop
+// it gives up when a lease would have run out anyway.
+func (s *Sender) flush(ctx context.Context, results <-chan result) {
 	var batch []Delivered
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	write := func() {
-		if err := s.outbox.MarkSent(ctx, batch); err != nil {
-			s.log.Error().Err(err).Msg("record deliveries")
+		var lost []int64
+		s.durably(ctx, fmt.Sprintf("record %d deliveries", len(batch)), func(ctx context.Context) (err error) {
+			lost, err = s.outbox.MarkSent(ctx, batch)
+			return err
+		})
+		if len(lost) > 0 {
+			s.log.Error().Ints64("outbox_ids", lost).Msg("delivered under a lease another sender had taken: these may have gone twice")
 		}
+		for _, d := range batch {
+			s.unhold(d.ID)
+		}
+		s.recorded(len(batch))
 		batch = batch[:0]
 	}
 	for {
@@ -269,18 +576,50 @@ func (s *Sender) flush(results <-chan result) {
 				return
 			}
 			if r.err == nil {
-				batch = append(batch, Delivered{ID: r.ID, MessageID: r.messageID, At: r.at})
+				batch = append(batch, Delivered{Lease: r.Lease, MessageID: r.messageID, At: r.at})
 				if len(batch) >= 500 {
 					write()
 				}
 				continue
 			}
 			s.handleError(ctx, r)
+			s.unhold(r.ID)
+			s.recorded(1)
 		case <-tick.C:
 			if len(batch) > 0 {
 				write()
 			}
 		}
+	}
+}
+
+// recorded counts n outcomes written; when none is left to write, the sender may send again.
+func (s *Sender) recorded(n int) {
+	if s.outcomes.Add(-int64(n)) == 0 {
+		s.unrecorded.Store(false)
+	}
+}
+
+// durably runs a write until it succeeds. While it fails, no worker sends.
+func (s *Sender) durably(ctx context.Context, what string, write func(context.Context) error) {
+	var stopped time.Time
+	for attempt := 1; ; attempt++ {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := write(wctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		s.unrecorded.Store(true)
+		if ctx.Err() != nil && stopped.IsZero() {
+			stopped = time.Now()
+		}
+		if !stopped.IsZero() && time.Since(stopped) > s.cfg.Lease {
+			s.log.Error().Err(err).Msg(what + ": giving up after the stop; these messages may be sent again")
+			return
+		}
+		s.log.Error().Err(err).Int("attempt", attempt).Msg(what)
+		time.Sleep(backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 	}
 }
 
@@ -290,40 +629,39 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 	log := s.log.With().Int64("outbox_id", r.ID).Int64("chat_id", r.ChatID).Int("attempt", r.Attempts).Logger()
 	switch {
 	case errors.As(r.err, &flood):
-		until, err := s.pacing.Pause(ctx, flood.After)
-		if err != nil {
-			until = time.Now().Add(flood.After)
-		}
-		if until.UnixNano() > s.pausedUntil.Load() {
-			s.pausedUntil.Store(until.UnixNano())
-		}
 		log.Warn().Dur("retry_after", flood.After).Msg("Telegram flood control: the bot pauses")
-		_ = s.outbox.Retry(ctx, r.ID, until, r.err.Error(), false)
+		until := r.at.Add(flood.After)
+		s.durably(ctx, "requeue after a flood wait", func(ctx context.Context) error {
+			return s.outbox.Retry(ctx, r.Lease, until, r.err.Error(), false)
+		})
 	case errors.Is(r.err, ErrBlocked), errors.Is(r.err, ErrChatNotFound):
 		// The contact first: whoever sees the message failed then sees why, and a crash in between leaves the
 		// message to be tried (and refused) again rather than a failure with an active contact.
 		if s.contacts != nil {
-			if err := s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error()); err != nil {
-				log.Error().Err(err).Msg("mark contact blocked")
-			}
+			s.durably(ctx, "mark contact blocked", func(ctx context.Context) error {
+				return s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error())
+			})
 		}
-		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
 		log.Info().Err(r.err).Msg("chat unreachable; contact marked")
 	case errors.As(r.err, &permanent) || r.Attempts >= s.cfg.MaxAttempts:
-		_ = s.outbox.Fail(ctx, r.ID, r.err.Error())
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
 		log.Warn().Err(r.err).Msg("message failed")
 	default:
-		delay := s.backoff(r.Attempts)
-		_ = s.outbox.Retry(ctx, r.ID, time.Now().Add(delay), r.err.Error(), true)
+		delay := backoff(r.Attempts, s.cfg.BackoffBase, s.cfg.BackoffMax)
+		s.durably(ctx, "requeue a failed send", func(ctx context.Context) error {
+			return s.outbox.Retry(ctx, r.Lease, time.Now().Add(delay), r.err.Error(), true)
+		})
 		log.Warn().Err(r.err).Dur("retry_in", delay).Msg("send failed; will retry")
 	}
 }
 
-// backoff is BackoffBase·2^(attempt-1), capped, with ±20% jitter so that retries of a failed burst spread out.
-func (s *Sender) backoff(attempt int) time.Duration {
-	d := s.cfg.BackoffBase << min(attempt-1, 20)
-	if d > s.cfg.BackoffMax || d <= 0 {
-		d = s.cfg.BackoffMax
+// backoff is base·2^(attempt-1), capped at limit, with ±20% jitter so that retries of a failed burst spread out.
+// The sender's one retry delay: for sends (BackoffBase to BackoffMax) and for its own writes to PostgreSQL.
+func backoff(attempt int, base, limit time.Duration) time.Duration {
+	d := base << min(attempt-1, 20)
+	if d > limit || d <= 0 {
+		d = limit
 	}
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
@@ -333,13 +671,15 @@ func (s *Sender) pausedNow() bool { return time.Now().UnixNano() < s.pausedUntil
 // release gives claimed messages back to the queue without counting an attempt.
 func (s *Sender) release(items []Item, reason string) {
 	for _, it := range items {
-		_ = s.outbox.Retry(context.Background(), it.ID, time.Now(), reason, false)
+		_ = s.outbox.Retry(context.Background(), it.Lease, time.Now(), reason, false)
+		s.unhold(it.ID)
 	}
 }
 
-func (s *Sender) sleep(ctx context.Context, d time.Duration) {
+// sleep waits for d or until ctx ends, and says true (so that it can sit in a condition).
+func (s *Sender) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
-		return
+		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -347,4 +687,5 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	return true
 }

@@ -486,7 +486,7 @@ func TestRestartMidQueueLosesAndDuplicatesNothing(t *testing.T) {
 		w.queue(chat, fmt.Sprintf("Сообщение %d", i), false)
 	}
 	// A worker claims 50 messages and dies without a word: its lease (1 s) must run out first.
-	if _, err := w.outbox.Claim(w.ctx, 50, time.Second); err != nil {
+	if _, err := w.outbox.Claim(w.ctx, "dead", 50, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// A sender stops after some deliveries, in the middle of the queue.

@@ -427,11 +427,20 @@ func (f *Fake) Requests() []Request {
 	return append(slices.Clone(f.requests[f.requestsNext:]), f.requests[:f.requestsNext]...)
 }
 
-// FloodRejections returns how many sendMessage calls flood control refused.
+// FloodRejections returns how many sendMessage calls flood control refused
+// for going over a window (not counting those made during a flood wait).
 func (f *Fake) FloodRejections() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.floodRejects
+	return f.flood.rejects
+}
+
+// FloodWaitSends returns how many sendMessage calls came during a flood
+// wait, which a client must never make: each was refused with 429 again.
+func (f *Fake) FloodWaitSends() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.flood.waitSends
 }
 
 // Commands returns the bot's command menu for the default scope and the

@@ -111,16 +111,16 @@ func TestFloodControl(t *testing.T) {
 			t.Fatalf("message %d: %d %+v", i+1, status, resp)
 		}
 	}
+	// Paid broadcast is not bound by the 30/s limit.
+	if status, resp := send(users[31], "allow_paid_broadcast", true); status != 200 {
+		t.Errorf("paid broadcast: %d %+v", status, resp)
+	}
 	status, resp := send(users[30])
 	if status != 429 || resp.ErrorCode != 429 || resp.Description != "Too Many Requests: retry after 1" || resp.Parameters == nil || resp.Parameters.RetryAfter != 1 {
 		t.Fatalf("31st message: %d %+v", status, resp)
 	}
 	if got := f.FloodRejections(); got != 1 {
 		t.Errorf("FloodRejections = %d", got)
-	}
-	// Paid broadcast is not bound by the 30/s limit.
-	if status, resp := send(users[31], "allow_paid_broadcast", true); status != 200 {
-		t.Errorf("paid broadcast: %d %+v", status, resp)
 	}
 
 	clock.Advance(time.Second)
@@ -145,6 +145,7 @@ func TestFloodControl(t *testing.T) {
 	}
 }
 
+// Three messages at 0.2/s make a window of 15 s: the fourth may go when the first has left it.
 func TestFloodBurstAndRetryAfter(t *testing.T) {
 	clock := NewManualClock(t0)
 	f, base := newServed(t, Options{Clock: clock, Flood: FloodLimits{ChatPerSecond: 0.2, ChatBurst: 3}})
@@ -153,9 +154,63 @@ func TestFloodBurstAndRetryAfter(t *testing.T) {
 		if status, _, raw := callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": u.ID, "text": "x"}); status != 200 {
 			t.Fatalf("burst message %d: %s", i, raw)
 		}
+		clock.Advance(time.Second)
 	}
 	_, resp, _ := callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": u.ID, "text": "x"})
-	if resp.Parameters == nil || resp.Parameters.RetryAfter != 5 {
+	if resp.Parameters == nil || resp.Parameters.RetryAfter != 12 {
 		t.Errorf("after burst at 0.2/s: %+v", resp)
+	}
+}
+
+// The limit is a strict sliding window, as Telegram's: a token bucket would take a 31st message 0.9 s after a
+// burst of 30 (it has refilled 27 tokens), Telegram refuses it, since the second up to then holds 30 already.
+// A refusal begins a flood wait: every message before retry_after ends is refused too, and counted.
+func TestFloodControlIsAStrictSlidingWindowAndAFloodWaitHoldsEveryMessage(t *testing.T) {
+	clock := NewManualClock(t0)
+	f, base := newServed(t, Options{Clock: clock})
+	var users []User
+	for i := range 31 {
+		users = append(users, startedUser(t, f, User{FirstName: fmt.Sprint("U", i)}))
+	}
+	send := func(u User) int {
+		status, _, _ := callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": u.ID, "text": "x"})
+		return status
+	}
+	for i := range 30 {
+		if status := send(users[i]); status != 200 {
+			t.Fatalf("message %d: %d", i+1, status)
+		}
+		clock.Advance(30 * time.Millisecond) // 30 messages over 0.9 s
+	}
+	if status := send(users[30]); status != 429 {
+		t.Fatalf("31st message 0.9 s after the first = %d, want 429", status)
+	}
+	clock.Advance(500 * time.Millisecond) // the first message left the window, but the flood wait lasts 1 s
+	if status := send(users[30]); status != 429 {
+		t.Fatalf("a message during the flood wait = %d, want 429", status)
+	}
+	clock.Advance(500 * time.Millisecond)
+	if status := send(users[30]); status != 200 {
+		t.Fatalf("a message after the flood wait = %d, want 200", status)
+	}
+	if rejected, during := f.FloodRejections(), f.FloodWaitSends(); rejected != 1 || during != 1 {
+		t.Errorf("over a window %d, during the flood wait %d; want 1 and 1", rejected, during)
+	}
+
+	// An injected 429 begins a flood wait too.
+	f.FailNext("sendMessage", 1, Fault{Code: 429, RetryAfter: 2})
+	if status := send(users[0]); status != 429 {
+		t.Fatalf("injected fault = %d", status)
+	}
+	clock.Advance(1999 * time.Millisecond)
+	if status := send(users[1]); status != 429 {
+		t.Fatalf("a message 1.999 s into a flood wait of 2 s = %d, want 429", status)
+	}
+	clock.Advance(time.Millisecond)
+	if status := send(users[1]); status != 200 {
+		t.Fatalf("a message when the flood wait ends = %d, want 200", status)
+	}
+	if during := f.FloodWaitSends(); during != 2 {
+		t.Errorf("messages during flood waits = %d, want 2", during)
 	}
 }

@@ -51,22 +51,28 @@ func (c *ManualClock) Set(t time.Time) {
 }
 
 // FloodLimits emulates Telegram's broadcast limits for sendMessage: about
-// 30 messages per second per bot overall, and about one message per second
-// per chat with some tolerance for short bursts. Exceeding them gets
-// 429 "Too Many Requests: retry after N". The zero value means "on, with
-// Telegram's defaults".
+// 30 messages per second per bot overall, and one message per second per
+// chat. Each limit is a strict sliding window, as Telegram counts: no rolling
+// window of Burst/PerSecond seconds (one second with the defaults) holds more
+// than Burst messages, so a send that comes early after a late one is refused
+// even though the average rate is right. Exceeding a limit gets 429 "Too Many
+// Requests: retry after N", and so does every sendMessage until those N
+// seconds are over (a flood wait; an injected 429 fault starts one too):
+// FloodWaitSends counts them. The zero value means "on, with Telegram's
+// defaults".
 type FloodLimits struct {
 	// Disabled turns flood control off, e.g. for throughput benchmarks.
 	Disabled bool
 	// GlobalPerSecond is the per-bot rate (default 30); GlobalBurst how many
-	// messages may go at once (default GlobalPerSecond).
+	// messages a window holds (default GlobalPerSecond, a one-second window).
 	GlobalPerSecond float64
 	GlobalBurst     int
 	// PaidPerSecond is the per-bot rate for messages sent with
-	// allow_paid_broadcast=true (default 1000). Those bypass the free limit.
+	// allow_paid_broadcast=true (default 1000), in a one-second window.
+	// Those bypass the free limit.
 	PaidPerSecond float64
 	// ChatPerSecond is the per-chat rate (default 1); ChatBurst how many
-	// messages a chat may receive at once (default 1).
+	// messages a chat's window holds (default 1).
 	ChatPerSecond float64
 	ChatBurst     int
 }
@@ -90,67 +96,98 @@ func (l FloodLimits) withDefaults() FloodLimits {
 	return l
 }
 
-// bucket is a token bucket refilled lazily from the clock on each use.
-type bucket struct {
-	tokens float64
-	last   time.Time
-	primed bool // a fresh bucket starts full
+// window is a strict sliding window: the times of the last admitted sends, at most limit of them, oldest at next.
+type window struct {
+	sent []time.Time
+	next int
 }
 
-func (b *bucket) refill(now time.Time, rate float64, burst int) {
-	if !b.primed {
-		b.tokens, b.last, b.primed = float64(burst), now, true
-		return
-	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = math.Min(float64(burst), b.tokens+elapsed*rate)
-		b.last = now
-	}
-}
-
-// wait is how long until the bucket holds a whole token.
-func (b *bucket) wait(rate float64) time.Duration {
-	if b.tokens >= 1 {
+// wait is how long from now until one more send keeps every rolling span of length d at most limit sends.
+func (w *window) wait(now time.Time, limit int, d time.Duration) time.Duration {
+	if len(w.sent) < limit {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	return max(0, w.sent[w.next].Add(d).Sub(now))
+}
+
+func (w *window) add(now time.Time, limit int) {
+	if len(w.sent) < limit {
+		w.sent = append(w.sent, now)
+		return
+	}
+	w.sent[w.next] = now
+	w.next = (w.next + 1) % limit
+}
+
+func span(burst int, rate float64) time.Duration {
+	return time.Duration(float64(burst) / rate * float64(time.Second))
 }
 
 type floodLimiter struct {
 	limits FloodLimits
-	global bucket
-	paid   bucket
+	global window
+	paid   window
+	// until is the end of the bot's flood wait. rejects counts the sends refused for going over a window,
+	// waitSends those made during a flood wait (the bot's or their chat's).
+	until     time.Time
+	rejects   int
+	waitSends int
 }
 
 func newFloodLimiter(l FloodLimits) floodLimiter {
 	return floodLimiter{limits: l.withDefaults()}
 }
 
-// admit takes one token from the chat's bucket and from the global (free
-// or paid) bucket, or from neither when either is empty — so a rejected
-// message never eats into another limit. Caller holds f.mu.
+// admit records one send in the chat's window and in the global (free or
+// paid) one, or in neither when either is full or a flood wait is on — so a
+// rejected message never eats into another limit. Caller holds f.mu.
 func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 	l := fl.limits
 	if l.Disabled {
 		return nil
 	}
-	global, globalRate, globalBurst := &fl.global, l.GlobalPerSecond, l.GlobalBurst
+	if wait := max(fl.until.Sub(now), c.floodUntil.Sub(now)); wait > 0 {
+		fl.waitSends++
+		return tooMany(wait)
+	}
+	global, globalLimit, globalSpan := &fl.global, l.GlobalBurst, span(l.GlobalBurst, l.GlobalPerSecond)
 	if paid {
-		global, globalRate, globalBurst = &fl.paid, l.PaidPerSecond, int(math.Ceil(l.PaidPerSecond))
+		global, globalLimit, globalSpan = &fl.paid, int(math.Ceil(l.PaidPerSecond)), time.Second
 	}
-	c.flood.refill(now, l.ChatPerSecond, l.ChatBurst)
-	global.refill(now, globalRate, globalBurst)
-	wait := max(c.flood.wait(l.ChatPerSecond), global.wait(globalRate))
-	if wait > 0 {
-		// Telegram's retry_after is whole seconds and never 0.
-		secs := max(1, int(math.Ceil(wait.Seconds())))
-		return &apiError{
-			Code:        http.StatusTooManyRequests,
-			Description: "Too Many Requests: retry after " + strconv.Itoa(secs),
-			RetryAfter:  secs,
-		}
+	chatSpan := span(l.ChatBurst, l.ChatPerSecond)
+	if wait := global.wait(now, globalLimit, globalSpan); wait > 0 {
+		fl.rejects++
+		aerr := tooMany(wait)
+		fl.until = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
+		return aerr
 	}
-	c.flood.tokens--
-	global.tokens--
+	if wait := c.flood.wait(now, l.ChatBurst, chatSpan); wait > 0 {
+		fl.rejects++
+		aerr := tooMany(wait)
+		c.floodUntil = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
+		return aerr
+	}
+	c.flood.add(now, l.ChatBurst)
+	global.add(now, globalLimit)
 	return nil
+}
+
+// floodWait starts a flood wait of the whole bot, as an injected 429 says. Caller holds f.mu.
+func (fl *floodLimiter) floodWait(now time.Time, retryAfter int) {
+	if fl.limits.Disabled {
+		return
+	}
+	if until := now.Add(time.Duration(retryAfter) * time.Second); until.After(fl.until) {
+		fl.until = until
+	}
+}
+
+// tooMany is the 429 for a wait: Telegram's retry_after is whole seconds and never 0.
+func tooMany(wait time.Duration) *apiError {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	return &apiError{
+		Code:        http.StatusTooManyRequests,
+		Description: "Too Many Requests: retry after " + strconv.Itoa(secs),
+		RetryAfter:  secs,
+	}
 }

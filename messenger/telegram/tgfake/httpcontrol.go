@@ -305,6 +305,7 @@ type eventJSON struct {
 type statsJSON struct {
 	Calls           map[string]int `json:"calls"`
 	FloodRejections int            `json:"flood_rejections"`
+	FloodWaitSends  int            `json:"flood_wait_sends"`
 	PendingUpdates  int            `json:"pending_updates"`
 	WebhookURL      string         `json:"webhook_url"`
 	Users           int            `json:"users"`
@@ -316,7 +317,8 @@ func (f *Fake) stats() statsJSON {
 	defer f.mu.Unlock()
 	s := statsJSON{
 		Calls:           make(map[string]int, len(f.calls)),
-		FloodRejections: f.floodRejects,
+		FloodRejections: f.flood.rejects,
+		FloodWaitSends:  f.flood.waitSends,
 		PendingUpdates:  len(f.pending),
 		WebhookURL:      f.webhook.url,
 		Users:           len(f.users),

@@ -65,7 +65,6 @@ func (f *Fake) sendMessage(_ context.Context, p params) (any, *apiError) {
 		}
 	}
 	if aerr := f.flood.admit(c, paid, now); aerr != nil {
-		f.floodRejects++
 		f.stateSig.notify()
 		return nil, aerr
 	}

@@ -89,7 +89,6 @@ type Fake struct {
 	requests     []Request // ring buffer of RequestLogSize
 	requestsNext int
 	flood        floodLimiter
-	floodRejects int
 	subs         map[int]chan Event
 	subSeq       int
 	files        map[string]*storedFile // by file_id: what users sent
@@ -104,14 +103,15 @@ type Fake struct {
 
 // chat is the fake's state for one private chat.
 type chat struct {
-	userID    int64
-	blocked   bool
-	nextMsgID int
-	history   []*Message // in order; messages are immutable, edits replace them
-	actions   []ChatAction
-	keyboard  *ReplyKeyboardMarkup // reply keyboard currently shown to the user
-	botSent   int                  // messages the bot ever sent here, for WaitSent
-	flood     bucket
+	userID     int64
+	blocked    bool
+	nextMsgID  int
+	history    []*Message // in order; messages are immutable, edits replace them
+	actions    []ChatAction
+	keyboard   *ReplyKeyboardMarkup // reply keyboard currently shown to the user
+	botSent    int                  // messages the bot ever sent here, for WaitSent
+	flood      window
+	floodUntil time.Time // the chat's flood wait
 }
 
 // New creates a Fake.
@@ -354,6 +354,11 @@ func (f *Fake) writeFault(w http.ResponseWriter, r *http.Request, method string,
 		panic(http.ErrAbortHandler)
 	}
 	aerr := fault.apiError()
+	if method == "sendMessage" && aerr.Code == http.StatusTooManyRequests {
+		f.mu.Lock()
+		f.flood.floodWait(f.clock.Now(), aerr.RetryAfter)
+		f.mu.Unlock()
+	}
 	f.logRequest(method, p, aerr.Code)
 	writeError(w, aerr)
 }
