@@ -434,6 +434,13 @@ func (f *Fake) FloodRejections() int {
 	return f.floodRejects
 }
 
+// FloodStats returns what strict flood control (FloodLimits.Strict) refused so far.
+func (f *Fake) FloodStats() FloodStats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.flood.stats.clone()
+}
+
 // Commands returns the bot's command menu for the default scope and the
 // given language code ("" for all languages).
 func (f *Fake) Commands(languageCode string) []BotCommand {

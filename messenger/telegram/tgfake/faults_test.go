@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -157,5 +158,77 @@ func TestFloodBurstAndRetryAfter(t *testing.T) {
 	_, resp, _ := callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": u.ID, "text": "x"})
 	if resp.Parameters == nil || resp.Parameters.RetryAfter != 5 {
 		t.Errorf("after burst at 0.2/s: %+v", resp)
+	}
+}
+
+// TestStrictFloodWindowHoldsEveryRollingSecond: in strict mode the bucket's burst is gone. 30 sends spread over
+// 0.9 s fill the second; sends a token bucket would admit (it refills as they go) are refused until the first
+// of them is a second old, and a 429 is a flood wait for the whole bot: every call before it ends is refused and
+// counted, whichever chat it is for.
+func TestStrictFloodWindowHoldsEveryRollingSecond(t *testing.T) {
+	clock := NewManualClock(t0)
+	f, base := newServed(t, Options{Clock: clock, Flood: FloodLimits{Strict: true}})
+	var users []User
+	for i := range 62 {
+		users = append(users, startedUser(t, f, User{FirstName: fmt.Sprint("U", i)}))
+	}
+	send := func(u User) (int, apiResponse) {
+		status, resp, _ := callJSON(t, base, f.Token(), "sendMessage", map[string]any{"chat_id": u.ID, "text": "broadcast"})
+		return status, resp
+	}
+	for i := range 30 {
+		if status, resp := send(users[i]); status != 200 {
+			t.Fatalf("message %d at %s: %d %+v", i+1, clock.Now().Sub(t0), status, resp)
+		}
+		clock.Advance(30 * time.Millisecond) // 30 sends in 0.9 s: a token bucket would have refilled 27 by now
+	}
+	status, resp := send(users[30])
+	if status != 429 || resp.Parameters == nil || resp.Parameters.RetryAfter != 1 {
+		t.Fatalf("31st message within the second: %d %+v", status, resp)
+	}
+	// The wait is the bot's: another chat, half a second later, is refused too.
+	clock.Advance(500 * time.Millisecond)
+	if status, _ := send(users[31]); status != 429 {
+		t.Errorf("another chat during the flood wait: %d, want 429", status)
+	}
+	clock.Advance(600 * time.Millisecond) // the wait (1 s from the 429) is over, the first sends are out of the window
+	if status, resp := send(users[31]); status != 200 {
+		t.Errorf("after the wait: %d %+v", status, resp)
+	}
+
+	// One message per chat in any rolling second.
+	clock.Advance(2 * time.Second)
+	if status, _ := send(users[40]); status != 200 {
+		t.Fatal("first message to a chat refused")
+	}
+	clock.Advance(900 * time.Millisecond)
+	if status, _ := send(users[40]); status != 429 {
+		t.Errorf("second message to one chat 0.9 s later: %d, want 429", status)
+	}
+	clock.Advance(time.Second)
+	if status, resp := send(users[40]); status != 200 {
+		t.Errorf("a second later: %d %+v", status, resp)
+	}
+
+	// An injected 429 is a flood wait of the whole bot for its retry_after.
+	f.FailNext("sendMessage", 1, Fault{Code: 429, RetryAfter: 5})
+	if status, _ := send(users[50]); status != 429 {
+		t.Fatalf("injected 429: %d", status)
+	}
+	clock.Advance(4 * time.Second)
+	if status, resp := send(users[51]); status != 429 || resp.Parameters.RetryAfter != 1 {
+		t.Errorf("4 s into a 5 s wait: %d %+v, want 429 retry after 1", status, resp)
+	}
+	clock.Advance(time.Second)
+	if status, resp := send(users[51]); status != 200 {
+		t.Errorf("after the injected wait: %d %+v", status, resp)
+	}
+
+	got := f.FloodStats()
+	want := FloodStats{OverWindow: 2, DuringWait: 2, Waits: 3,
+		OverWindowByChat: map[int64]int{users[30].ID: 1, users[40].ID: 1},
+		DuringWaitByChat: map[int64]int{users[31].ID: 1, users[51].ID: 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FloodStats = %+v\nwant         %+v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package tgfake
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -69,6 +70,14 @@ type FloodLimits struct {
 	// messages a chat may receive at once (default 1).
 	ChatPerSecond float64
 	ChatBurst     int
+	// Strict replaces the token buckets by Telegram's sliding windows, with
+	// no burst allowance: at most GlobalPerSecond (PaidPerSecond when paid)
+	// sendMessage calls of the bot, and ChatPerSecond of one chat, in any
+	// rolling second. A call that would exceed a window is refused with 429
+	// and begins a flood wait (the bot's, or the chat's); so does an injected
+	// 429 fault. Every sendMessage during a wait is refused with 429 too, for
+	// the rest of the wait. FloodStats counts both kinds of refusal per chat.
+	Strict bool
 }
 
 func (l FloodLimits) withDefaults() FloodLimits {
@@ -120,6 +129,26 @@ type floodLimiter struct {
 	limits FloodLimits
 	global bucket
 	paid   bucket
+
+	// Strict mode: the admitted sends of the last second (oldest first), the
+	// bot's flood wait, and the refusals counted.
+	window, paidWindow []time.Time
+	waitUntil          time.Time
+	stats              FloodStats
+}
+
+// FloodStats counts what strict flood control refused (FloodLimits.Strict).
+type FloodStats struct {
+	// OverWindow: sendMessage calls that would have put more than the limit
+	// into a rolling second, of the bot or of one chat.
+	OverWindow int
+	// DuringWait: sendMessage calls made while a flood wait (a 429's
+	// retry_after, of the bot or of the chat) was not over.
+	DuringWait int
+	// Waits: flood waits begun, by the window or by an injected 429.
+	Waits int
+	// Per chat (by chat id): the same two counts, for chats that had any.
+	OverWindowByChat, DuringWaitByChat map[int64]int
 }
 
 func newFloodLimiter(l FloodLimits) floodLimiter {
@@ -134,6 +163,9 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 	if l.Disabled {
 		return nil
 	}
+	if l.Strict {
+		return fl.admitStrict(c, paid, now)
+	}
 	global, globalRate, globalBurst := &fl.global, l.GlobalPerSecond, l.GlobalBurst
 	if paid {
 		global, globalRate, globalBurst = &fl.paid, l.PaidPerSecond, int(math.Ceil(l.PaidPerSecond))
@@ -142,15 +174,103 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 	global.refill(now, globalRate, globalBurst)
 	wait := max(c.flood.wait(l.ChatPerSecond), global.wait(globalRate))
 	if wait > 0 {
-		// Telegram's retry_after is whole seconds and never 0.
-		secs := max(1, int(math.Ceil(wait.Seconds())))
-		return &apiError{
-			Code:        http.StatusTooManyRequests,
-			Description: "Too Many Requests: retry after " + strconv.Itoa(secs),
-			RetryAfter:  secs,
-		}
+		return tooManyRequests(wait)
 	}
 	c.flood.tokens--
 	global.tokens--
 	return nil
+}
+
+// admitStrict is admit for FloodLimits.Strict: sliding one-second windows and
+// flood waits that hold for the whole bot (or chat) until they end.
+func (fl *floodLimiter) admitStrict(c *chat, paid bool, now time.Time) *apiError {
+	l := fl.limits
+	if until := later(fl.waitUntil, c.waitUntil); now.Before(until) {
+		fl.count(&fl.stats.DuringWait, &fl.stats.DuringWaitByChat, c.userID)
+		return tooManyRequests(until.Sub(now))
+	}
+	window, limit := &fl.window, int(l.GlobalPerSecond)
+	if paid {
+		window, limit = &fl.paidWindow, int(l.PaidPerSecond)
+	}
+	*window = slide(*window, now)
+	c.window = slide(c.window, now)
+	chatLimit := max(1, int(l.ChatPerSecond))
+	var wait time.Duration
+	switch {
+	case len(*window) >= limit:
+		wait = (*window)[0].Add(time.Second).Sub(now)
+		fl.beginWait(now.Add(time.Duration(retryAfterSeconds(wait)) * time.Second))
+	case len(c.window) >= chatLimit:
+		wait = c.window[0].Add(time.Second).Sub(now)
+		c.waitUntil = now.Add(time.Duration(retryAfterSeconds(wait)) * time.Second)
+		fl.stats.Waits++
+	}
+	if wait > 0 {
+		fl.count(&fl.stats.OverWindow, &fl.stats.OverWindowByChat, c.userID)
+		return tooManyRequests(wait)
+	}
+	*window = append(*window, now)
+	c.window = append(c.window, now)
+	return nil
+}
+
+// beginWait starts (or lengthens) the bot's flood wait, rounded up to the whole seconds Telegram announces.
+func (fl *floodLimiter) beginWait(until time.Time) {
+	fl.stats.Waits++
+	if until.After(fl.waitUntil) {
+		fl.waitUntil = until
+	}
+}
+
+// injected429 makes an injected 429 a flood wait of the whole bot, as Telegram's is, in strict mode.
+func (fl *floodLimiter) injected429(now time.Time, retryAfter int) {
+	if fl.limits.Strict && !fl.limits.Disabled {
+		fl.beginWait(now.Add(time.Duration(retryAfter) * time.Second))
+	}
+}
+
+func (fl *floodLimiter) count(total *int, byChat *map[int64]int, chatID int64) {
+	*total++
+	if *byChat == nil {
+		*byChat = make(map[int64]int)
+	}
+	(*byChat)[chatID]++
+}
+
+// slide drops the sends that are a second or more old.
+func slide(window []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(window) && !window[i].After(now.Add(-time.Second)) {
+		i++
+	}
+	if i == 0 {
+		return window
+	}
+	return append(window[:0], window[i:]...)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// retryAfterSeconds is Telegram's retry_after: whole seconds, never 0.
+func retryAfterSeconds(wait time.Duration) int { return max(1, int(math.Ceil(wait.Seconds()))) }
+
+func tooManyRequests(wait time.Duration) *apiError {
+	secs := retryAfterSeconds(wait)
+	return &apiError{
+		Code:        http.StatusTooManyRequests,
+		Description: "Too Many Requests: retry after " + strconv.Itoa(secs),
+		RetryAfter:  secs,
+	}
+}
+
+func (s FloodStats) clone() FloodStats {
+	s.OverWindowByChat = maps.Clone(s.OverWindowByChat)
+	s.DuringWaitByChat = maps.Clone(s.DuringWaitByChat)
+	return s
 }

@@ -110,6 +110,8 @@ type chat struct {
 	keyboard  *ReplyKeyboardMarkup // reply keyboard currently shown to the user
 	botSent   int                  // messages the bot ever sent here, for WaitSent
 	flood     bucket
+	window    []time.Time // strict flood control: this chat's sends in the last second
+	waitUntil time.Time   // strict flood control: this chat's flood wait
 }
 
 // New creates a Fake.
@@ -352,6 +354,11 @@ func (f *Fake) writeFault(w http.ResponseWriter, r *http.Request, method string,
 		panic(http.ErrAbortHandler)
 	}
 	aerr := fault.apiError()
+	if aerr.Code == http.StatusTooManyRequests && method == "sendMessage" {
+		f.mu.Lock()
+		f.flood.injected429(f.clock.Now(), aerr.RetryAfter)
+		f.mu.Unlock()
+	}
 	f.logRequest(method, p, aerr.Code)
 	writeError(w, aerr)
 }
