@@ -42,7 +42,11 @@ type fault struct {
 
 var (
 	faultKill = fault{name: "kill -9 of the busiest sender", inject: func(h *harness, _ string) (int, func(delivery) bool) {
-		victim, _ := h.referee.busiestSender()
+		// The moment to kill is one with sends in flight: that is what can go twice.
+		victim, deadline := 0, time.Now().Add(5*time.Second)
+		for n := 0; n < 2 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			victim, n = h.referee.busiestSender()
+		}
 		bound := h.referee.unrecorded(victim, time.Second)
 		killedAt := time.Now()
 		h.kill(victim)
@@ -151,6 +155,7 @@ func startHarness(t *testing.T, instances int) *harness {
 		t.Fatal(err)
 	}
 	h.fake = tgfake.New(tgfake.Options{Flood: tgfake.FloodLimits{Strict: true}, RequestLogSize: -1})
+	h.fake.SetLatency(100 * time.Millisecond) // about Telegram's, so that sends are in flight when a fault strikes
 	h.referee = newReferee(h.fake)
 	ln := newLocalListener(t)
 	h.apiURL = "http://" + ln.Addr().String()
@@ -225,13 +230,13 @@ func (h *harness) seedClient(region string, i int) int64 {
 
 // faultRow is one line of the report.
 type faultRow struct {
-	fault                                   string
-	audience, sent, failed, blocked, cancel int
-	lost, duplicates, excused, bound        int
-	duringWait, overWindow, pollers         int
-	inboundWritten, inboundStored           int
-	took                                    time.Duration
-	failing                                 []string // checks that failed
+	fault                                     string
+	audience, sent, failed, blocked, cancel   int
+	lost, duplicates, excused, bound          int
+	duringWait, overWindow, overChat, pollers int
+	inboundWritten, inboundStored             int
+	took                                      time.Duration
+	failing                                   []string // checks that failed
 }
 
 // broadcast runs one campaign over a fresh audience of leads in a region of its own, injects the fault when a
@@ -297,6 +302,7 @@ func (h *harness) broadcast(f fault, prefix string, leads int) faultRow {
 	row.inboundWritten, row.inboundStored = h.inboundOf(prefix), h.inboundStored(prefix)
 	flood := h.fake.FloodStats()
 	row.duringWait, row.overWindow = flood.DuringWait-floodBefore.DuringWait, flood.OverWindow-floodBefore.OverWindow
+	row.overChat = flood.OverChatWindow - floodBefore.OverChatWindow
 	row.pollers = h.referee.pollOverlaps() - pollersBefore
 
 	known := map[string]bool{}
@@ -401,11 +407,11 @@ func (h *harness) waitFor(what string, limit time.Duration, cond func() bool) bo
 
 func writeFaultTable(w *strings.Builder, rows []faultRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "fault\taudience\tsent\tfailed\tblocked\tcancelled\tlost\tduplicates (lost answers / bound)\tduring a flood wait\tover the window\ttwo pollers\tinbound stored\ttook\tfailing\t")
+	fmt.Fprintln(tw, "fault\taudience\tsent\tfailed\tblocked\tcancelled\tlost\tduplicates (lost answers / bound)\tduring a flood wait\tover the window (a chat's)\ttwo pollers\tinbound stored\ttook\tfailing\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d / %d)\t%d\t%d\t%d\t%d / %d\t%s\t%s\t\n", r.fault, r.audience,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d / %d)\t%d\t%d (%d)\t%d\t%d / %d\t%s\t%s\t\n", r.fault, r.audience,
 			r.sent, r.failed, r.blocked, r.cancel, r.lost, r.duplicates, r.excused, r.bound, r.duringWait, r.overWindow,
-			r.pollers, r.inboundStored, r.inboundWritten, r.took.Round(time.Second), strings.Join(r.failing, "; "))
+			r.overChat, r.pollers, r.inboundStored, r.inboundWritten, r.took.Round(time.Second), strings.Join(r.failing, "; "))
 	}
 	_ = tw.Flush()
 }

@@ -225,7 +225,7 @@ func TestStrictFloodWindowHoldsEveryRollingSecond(t *testing.T) {
 	}
 
 	got := f.FloodStats()
-	want := FloodStats{OverWindow: 2, DuringWait: 2, Waits: 3,
+	want := FloodStats{OverWindow: 2, OverChatWindow: 1, DuringWait: 2, Waits: 3,
 		OverWindowByChat: map[int64]int{users[30].ID: 1, users[40].ID: 1},
 		DuringWaitByChat: map[int64]int{users[31].ID: 1, users[51].ID: 1}}
 	if !reflect.DeepEqual(got, want) {

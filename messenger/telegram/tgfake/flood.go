@@ -145,6 +145,9 @@ type FloodStats struct {
 	// DuringWait: sendMessage calls made while a flood wait (a 429's
 	// retry_after, of the bot or of the chat) was not over.
 	DuringWait int
+	// OverChatWindow: those of OverWindow refused for the chat's window (one
+	// message a second), not the bot's.
+	OverChatWindow int
 	// Waits: flood waits begun, by the window or by an injected 429.
 	Waits int
 	// Per chat (by chat id): the same two counts, for chats that had any.
@@ -205,6 +208,7 @@ func (fl *floodLimiter) admitStrict(c *chat, paid bool, now time.Time) *apiError
 		wait = c.window[0].Add(time.Second).Sub(now)
 		c.waitUntil = now.Add(time.Duration(retryAfterSeconds(wait)) * time.Second)
 		fl.stats.Waits++
+		fl.stats.OverChatWindow++
 	}
 	if wait > 0 {
 		fl.count(&fl.stats.OverWindow, &fl.stats.OverWindowByChat, c.userID)
