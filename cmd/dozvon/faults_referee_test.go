@@ -125,8 +125,8 @@ func (rf *referee) busiestSender() (instance, n int) {
 }
 
 // unrecorded is how many sends of an instance its record may not hold at this moment: those in flight and
-// those answered within the last window (the sender records deliveries in batches, every 50 ms, so a second
-// is generous). A kill -9 now can make each of them go out again when its lease ends.
+// those answered within the last window (see unrecordedWindow). A kill -9 now can make each of them go out again
+// when its lease ends.
 func (rf *referee) unrecorded(instance int, window time.Duration) int {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()

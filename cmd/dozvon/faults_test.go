@@ -41,19 +41,21 @@ type fault struct {
 }
 
 var (
+	// faultNone is the yardstick: what the strict window and the counts show with nothing going wrong.
+	faultNone = fault{name: "none (the yardstick)", inject: func(*harness, string) (int, func(delivery) bool) { return 0, nil }}
 	faultKill = fault{name: "kill -9 of the busiest sender", inject: func(h *harness, _ string) (int, func(delivery) bool) {
 		// The moment to kill is one with sends in flight: that is what can go twice.
 		victim, deadline := 0, time.Now().Add(5*time.Second)
 		for n := 0; n < 2 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 			victim, n = h.referee.busiestSender()
 		}
-		bound := h.referee.unrecorded(victim, time.Second)
+		bound := h.referee.unrecorded(victim, unrecordedWindow)
 		killedAt := time.Now()
 		h.kill(victim)
 		h.t.Logf("killed instance %d with %d sends in flight or not yet recorded", victim, bound)
 		// A duplicate is excused when its first copy went out from the killed process around the kill.
 		return bound, func(d delivery) bool {
-			return d.instance == victim && !d.at.Before(killedAt.Add(-time.Second)) && !d.at.After(killedAt.Add(time.Second))
+			return d.instance == victim && !d.at.Before(killedAt.Add(-unrecordedWindow)) && !d.at.After(killedAt.Add(time.Second))
 		}
 	}}
 	fault5xx = fault{name: "5xx storm (40 × 502)", inject: func(h *harness, _ string) (int, func(delivery) bool) {
@@ -88,6 +90,11 @@ var (
 	}, knownFailing: []string{checkDuplicates, checkPollers}}
 )
 
+// unrecordedWindow is how long a delivery may wait to be recorded: the sender records in batches every 50 ms,
+// but on a loaded machine the write itself can take a while. A kill -9 can make every send of the killed process
+// answered within it (or still in flight) go out again.
+const unrecordedWindow = 3 * time.Second
+
 // The checks, as issue 10 states them.
 const (
 	checkLost       = "0 lost"
@@ -106,14 +113,14 @@ var pacingKnownFailing = []string{checkOverWindow, checkDuringWait}
 
 // TestSendPathUnderFaults runs a broadcast per fault through three dozvon processes and checks the send path at
 // the Bot API: the short variant (kill -9, a 5xx storm, clients blocking the bot; 3 × 300 leads) in CI, every
-// fault with 1,000 leads each with DOZVON_FAULTS=long.
+// fault with 1,000 leads each, after a broadcast without one, with DOZVON_FAULTS=long.
 func TestSendPathUnderFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault harness starts three servers and runs broadcasts")
 	}
 	faults, leads := []fault{faultKill, fault5xx, faultBlock}, 300
 	if os.Getenv("DOZVON_FAULTS") == "long" {
-		faults, leads = []fault{faultKill, fault5xx, faultBlock, faultTimeouts, fault429Short, fault429Long, faultPGDown}, 1000
+		faults, leads = []fault{faultNone, faultKill, fault5xx, faultBlock, faultTimeouts, fault429Short, fault429Long, faultPGDown}, 1000
 	}
 	h := startHarness(t, 3)
 	var rows []faultRow
@@ -361,6 +368,9 @@ func (h *harness) count(row *faultRow, campaignID int64, prefix string, excused 
 			row.lost++ // recorded as sent, never reached the client
 		}
 		if len(got) > 1 {
+			if row.duplicates < 10 {
+				h.t.Logf("%s: chat %d got the message %d times: %s", row.fault, chat, len(got), describe(got))
+			}
 			row.duplicates += len(got) - 1
 			if excused != nil && excused(got[0]) {
 				row.excused += len(got) - 1
@@ -414,4 +424,13 @@ func writeFaultTable(w *strings.Builder, rows []faultRow) {
 			r.overChat, r.pollers, r.inboundStored, r.inboundWritten, r.took.Round(time.Second), strings.Join(r.failing, "; "))
 	}
 	_ = tw.Flush()
+}
+
+// describe says which instance sent each copy, and when.
+func describe(ds []delivery) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, fmt.Sprintf("instance %d at %s", d.instance, d.at.Format("15:04:05.000")))
+	}
+	return strings.Join(parts, ", ")
 }
