@@ -443,6 +443,13 @@ func (f *Fake) FloodWaitSends() int {
 	return f.flood.waitSends
 }
 
+// FloodStats returns what flood control refused so far, per kind and per chat.
+func (f *Fake) FloodStats() FloodStats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.flood.stats.clone()
+}
+
 // Commands returns the bot's command menu for the default scope and the
 // given language code ("" for all languages).
 func (f *Fake) Commands(languageCode string) []BotCommand {

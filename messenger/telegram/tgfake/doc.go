@@ -13,7 +13,9 @@
 // raw update),
 // inspect what the bot did (chat histories with edits applied, chat actions,
 // callback answers, a request log), inject faults and latency, and emulate
-// Telegram's flood control against an injectable clock.
+// Telegram's flood control against an injectable clock (strict sliding
+// one-second windows and flood waits of the whole bot, with FloodStats
+// counting what they refused).
 //
 // Typical use in a test:
 //

@@ -1,6 +1,7 @@
 package tgfake
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -132,6 +133,47 @@ type floodLimiter struct {
 	until     time.Time
 	rejects   int
 	waitSends int
+	stats     FloodStats
+}
+
+// FloodStats is what flood control refused so far, in detail: the fault harness reads it per broadcast.
+type FloodStats struct {
+	// OverWindow: sendMessage calls that would have put more than the limit into a rolling second, of the bot or
+	// of one chat (FloodRejections).
+	OverWindow int
+	// DuringWait: sendMessage calls made while a flood wait (a 429's retry_after, of the bot or of the chat) was
+	// not over (FloodWaitSends).
+	DuringWait int
+	// OverChatWindow: those of OverWindow refused for the chat's window (one message a second), not the bot's.
+	OverChatWindow int
+	// Waits: flood waits of the bot begun, by the window or by an injected 429.
+	Waits int
+	// Per chat (by chat id): the same two counts, for chats that had any.
+	OverWindowByChat, DuringWaitByChat map[int64]int
+}
+
+func (s FloodStats) clone() FloodStats {
+	s.OverWindowByChat = maps.Clone(s.OverWindowByChat)
+	s.DuringWaitByChat = maps.Clone(s.DuringWaitByChat)
+	return s
+}
+
+// count records a refusal of a send to chat: during a wait, or over the bot's or the chat's window.
+func (s *FloodStats) count(chat int64, duringWait, chatWindow bool) {
+	if s.OverWindowByChat == nil {
+		s.OverWindowByChat, s.DuringWaitByChat = map[int64]int{}, map[int64]int{}
+	}
+	switch {
+	case duringWait:
+		s.DuringWait++
+		s.DuringWaitByChat[chat]++
+	default:
+		s.OverWindow++
+		s.OverWindowByChat[chat]++
+		if chatWindow {
+			s.OverChatWindow++
+		}
+	}
 }
 
 func newFloodLimiter(l FloodLimits) floodLimiter {
@@ -148,6 +190,7 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 	}
 	if wait := max(fl.until.Sub(now), c.floodUntil.Sub(now)); wait > 0 {
 		fl.waitSends++
+		fl.stats.count(c.userID, true, false)
 		return tooMany(wait)
 	}
 	global, globalLimit, globalSpan := &fl.global, l.GlobalBurst, span(l.GlobalBurst, l.GlobalPerSecond)
@@ -157,12 +200,15 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 	chatSpan := span(l.ChatBurst, l.ChatPerSecond)
 	if wait := global.wait(now, globalLimit, globalSpan); wait > 0 {
 		fl.rejects++
+		fl.stats.count(c.userID, false, false)
+		fl.stats.Waits++
 		aerr := tooMany(wait)
 		fl.until = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
 		return aerr
 	}
 	if wait := c.flood.wait(now, l.ChatBurst, chatSpan); wait > 0 {
 		fl.rejects++
+		fl.stats.count(c.userID, false, true)
 		aerr := tooMany(wait)
 		c.floodUntil = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
 		return aerr
@@ -179,6 +225,7 @@ func (fl *floodLimiter) floodWait(now time.Time, retryAfter int) {
 	}
 	if until := now.Add(time.Duration(retryAfter) * time.Second); until.After(fl.until) {
 		fl.until = until
+		fl.stats.Waits++
 	}
 }
 
