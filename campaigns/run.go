@@ -280,10 +280,12 @@ func audienceCursor(camp Campaign, tmpl *compiled, now time.Time, after int64) (
 		args[name] = v
 		return "@" + name
 	})
-	todo := `CASE WHEN NOT (` + notExcluded + `) THEN 'x' WHEN ch.chat_id IS NULL THEN 'i'
-		WHEN ch.status = 'active' THEN 'q' ELSE '-' END`
+	// The text is rendered for every lead, used only for those queued: naming the exclusions twice (to render only
+	// for those) evaluated their subqueries twice for every lead.
 	return `
-		SELECT l.id, ` + todo + `, ch.chat_id, CASE WHEN ` + todo + ` = 'q' THEN ` + text + ` END, ` + quietSQL + `
+		SELECT l.id, CASE WHEN NOT (` + notExcluded + `) THEN 'x' WHEN ch.chat_id IS NULL THEN 'i'
+		           WHEN ch.status = 'active' THEN 'q' ELSE '-' END,
+		       ch.chat_id, ` + text + `, ` + quietSQL + `
 		` + from + `
 		  AND l.id > @after
 		ORDER BY l.id`, args

@@ -12,7 +12,8 @@ import (
 )
 
 // Scheduler runs active campaigns when their schedules say. Every instance may run one: a slot runs once because
-// campaign_runs has a unique (campaign, slot) row, which the first instance to get there inserts.
+// campaign_runs has a unique (campaign, slot) row, which the first instance to get there inserts. It also finishes
+// the runs, manual or scheduled, that an instance left unfinished (see ResumeRuns).
 type Scheduler struct {
 	Store    *Store
 	Log      zerolog.Logger
