@@ -130,16 +130,17 @@ func (s *Store) ResumeRuns(ctx context.Context) ([]Run, error) {
 		return nil, fmt.Errorf("campaigns: unfinished runs: %w", err)
 	}
 	var done []Run
+	var errs []error // one run that fails to go on does not hold back the others
 	for _, id := range ids {
 		run, ok, err := s.resume(ctx, id)
 		if err != nil {
-			return done, err
+			errs = append(errs, err)
 		}
 		if ok {
 			done = append(done, run)
 		}
 	}
-	return done, nil
+	return done, errors.Join(errs...)
 }
 
 // resume finishes one unfinished run, unless another instance holds it or it has finished meanwhile.
