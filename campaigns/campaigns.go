@@ -24,6 +24,9 @@ type Store struct {
 	BotUsername string
 	// Gateway posts invitations to campaigns' SMS gateways (GatewayClient).
 	Gateway *http.Client
+
+	chunk      int       // leads a run handles per transaction (runChunk; tests make it small)
+	afterChunk func(Run) // tests: called after each chunk of a run is committed
 }
 
 // NewStore returns a Store on pool.

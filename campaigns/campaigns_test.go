@@ -189,6 +189,14 @@ func TestFollowUpWhenTheMeetingWasBookedDaysAgoAndNoAccountOpened(t *testing.T) 
 	oapp := b.application(opened, "rko", "meeting_booked", 20*24*time.Hour)
 	b.event(oapp, "meeting_booked", "", 10*24*time.Hour)
 	b.event(oapp, "account_opened", "", 2*24*time.Hour)
+	// Booked ten days ago and booked again two days ago: the latest booking counts, too recent.
+	rebooked := b.client(clientSpec{company: "ИП Перенёс"})
+	rapp := b.application(rebooked, "rko", "meeting_booked", 20*24*time.Hour)
+	b.event(rapp, "meeting_booked", "", 10*24*time.Hour)
+	b.event(rapp, "meeting_booked", "", 2*24*time.Hour)
+	// Booked 90 days ago: older than the longest wait (60 days).
+	stale := b.client(clientSpec{company: "ИП Забыл"})
+	b.event(b.application(stale, "rko", "meeting_booked", 100*24*time.Hour), "meeting_booked", "", 90*24*time.Hour)
 
 	if d := b.derive(); d.New[campaigns.FollowUp] != 1 {
 		t.Fatalf("follow-ups = %d, want 1", d.New[campaigns.FollowUp])
@@ -237,6 +245,27 @@ func TestAConfirmedAccountConvertsTheLeadAndRecordsTheOutcome(t *testing.T) {
 	}
 	if d := b.derive(); d.Converted != 0 {
 		t.Fatal("converted twice")
+	}
+}
+
+func TestConnectedAcquiringConvertsTheCrossSellLead(t *testing.T) {
+	b := newBank(t)
+	shop := b.client(clientSpec{company: "ООО Интернет-магазин", okved: "47.91"})
+	b.event(b.application(shop, "rko", "account_opened", 20*24*time.Hour), "account_opened", "", 10*24*time.Hour)
+	other := b.client(clientSpec{company: "ООО Магазин у дома", okved: "47.11"})
+	b.event(b.application(other, "rko", "account_opened", 20*24*time.Hour), "account_opened", "", 10*24*time.Hour)
+	if d := b.derive(); d.New[campaigns.Acquiring] != 2 {
+		t.Fatalf("acquiring leads = %d, want 2", d.New[campaigns.Acquiring])
+	}
+	b.event(b.application(shop, "acquiring", "in_progress", 24*time.Hour), "acquiring_connected", "", 0)
+	if d := b.derive(); d.Converted != 1 {
+		t.Fatalf("converted = %d, want 1", d.Converted)
+	}
+	var company, outcome string
+	_ = b.pool.QueryRow(b.ctx, `SELECT c.company_name, o.kind FROM leads l JOIN clients c ON c.id = l.client_id
+		JOIN outcomes o ON o.lead_id = l.id WHERE l.status = 'converted'`).Scan(&company, &outcome)
+	if company != "ООО Интернет-магазин" || outcome != "acquiring_connected" {
+		t.Fatalf("converted %q with %q", company, outcome)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 )
 
 // Scheduler runs active campaigns when their schedules say. Every instance may run one: a slot runs once because
-// campaign_runs has a unique (campaign, slot) row, which the first instance to get there inserts.
+// campaign_runs has a unique (campaign, slot) row, which the first instance to get there inserts. It also finishes
+// the runs, manual or scheduled, that an instance left unfinished (see ResumeRuns).
 type Scheduler struct {
 	Store    *Store
 	Log      zerolog.Logger
@@ -47,9 +48,11 @@ type scheduled struct {
 	from     time.Time
 }
 
-// Tick runs every campaign whose latest slot since its last run is due. After downtime only the latest missed
+// Tick finishes the runs an instance left unfinished, then runs every campaign whose latest slot since its last
+// run is due. After downtime only the latest missed
 // slot runs: one broadcast, not a burst of catch-up broadcasts. It returns the runs it made.
 func (s *Scheduler) Tick(ctx context.Context) ([]Run, error) {
+	s.resume(ctx)
 	now := s.Store.Now()
 	rows, err := s.Store.pool.Query(ctx, `
 		SELECT id, schedule, coalesce(last_slot, updated_at) FROM campaigns
@@ -94,6 +97,21 @@ func (s *Scheduler) Tick(ctx context.Context) ([]Run, error) {
 		}
 	}
 	return runs, nil
+}
+
+// resume finishes the runs that an instance (this one before a restart, or another that died) left unfinished.
+func (s *Scheduler) resume(ctx context.Context) {
+	runs, err := s.Store.ResumeRuns(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.Log.Error().Err(err).Msg("unfinished campaign runs not resumed; the next tick tries again")
+	}
+	for _, run := range runs {
+		s.Log.Info().Int64("campaign_id", run.CampaignID).Int64("run_id", run.ID).Int("enqueued", run.Enqueued).
+			Int("invited", run.Invited).Msg("unfinished campaign run finished")
+		if run.Invited > 0 {
+			s.postInvitations(ctx, run.CampaignID)
+		}
+	}
 }
 
 // postInvitations hands a run's new invitations to the campaign's SMS gateway, if it has one; what fails is

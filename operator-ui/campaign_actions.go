@@ -92,7 +92,7 @@ func (ui *UI) refuseCampaignAction(w http.ResponseWriter, r *http.Request, c cam
 		T(locale, "campaign.not_now", T(locale, "campaign.status_"+c.Status)))
 }
 
-// runCampaign runs a campaign by hand, now: fresh leads are derived and the audience is queued in one go.
+// runCampaign runs a campaign by hand, now: fresh leads are derived and the audience is queued.
 func (ui *UI) runCampaign(w http.ResponseWriter, r *http.Request) {
 	c, ok := ui.campaignOf(w, r)
 	if !ok {
@@ -103,7 +103,9 @@ func (ui *UI) runCampaign(w http.ResponseWriter, r *http.Request) {
 		ui.refuseCampaignAction(w, r, c)
 		return
 	}
-	run, err := ui.Campaigns.RunNow(r.Context(), c.ID)
+	// The sender starts on the run's first chunk while the rest is written; a manager who leaves the page does not
+	// stop the run halfway (a run that stops anyway is finished by the scheduler).
+	run, err := ui.Campaigns.RunNow(context.WithoutCancel(r.Context()), c.ID)
 	switch _, refused := asInputError(err); {
 	case errors.Is(err, campaigns.ErrSlotTaken): // a double click: the first run is the one
 		ui.renderCampaign(w, r, http.StatusConflict, c, formOf(c), nil, T(locale, "campaign.slot_taken"))

@@ -1,0 +1,277 @@
+package campaigns_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"dozvon/campaigns"
+	"dozvon/messenger/telegram"
+	"dozvon/messenger/telegram/tgfake"
+)
+
+// streamingBank is a bank whose missed-call campaign has an audience of nine: seven clients with a chat, one
+// without (invited) and one who opted out (excluded). Runs write it two leads at a time.
+func streamingBank(t *testing.T) (*bank, campaigns.Campaign, []int64) {
+	b := newBank(t)
+	var chats []int64
+	for i := range 9 {
+		client, _ := b.missedCall(clientSpec{company: fmt.Sprint("Компания ", i+1), phone: fmt.Sprintf("+7916000000%d", i+1)})
+		b.derive()
+		switch i {
+		case 3: // no chat yet: invited
+		case 6:
+			b.chat(client, 1000+int64(i), "active")
+			b.exec(`INSERT INTO opt_outs (chat_id, source) VALUES ($1, 'button')`, 1000+int64(i))
+		default:
+			b.chat(client, 1000+int64(i), "active")
+			chats = append(chats, 1000+int64(i))
+		}
+	}
+	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) { c.QuietFrom, c.QuietTo = "00:00", "00:00" })
+	return b, c, chats
+}
+
+// runFigures is what a campaign's figures say of its runs: the runs' audience split as they counted it, and the
+// campaign's messages by state.
+type runFigures struct {
+	Audience, Enqueued, Invited, Excluded int
+	Queued, Sent, Failed, Cancelled       int
+}
+
+func (b *bank) figures(c campaigns.Campaign) runFigures {
+	b.t.Helper()
+	runs, err := b.store.Runs(b.ctx, c.ID, 10)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var f runFigures
+	for _, r := range runs {
+		f.Audience += r.Audience
+		f.Enqueued += r.Enqueued
+		f.Invited += r.Invited
+		f.Excluded += r.Excluded
+	}
+	p, err := b.store.ProgressOf(b.ctx, c.ID)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	f.Queued, f.Sent, f.Failed, f.Cancelled = p.Queued, p.Sent, p.Failed, p.Cancelled
+	return f
+}
+
+// messagesPerLead is how many messages the outbox holds for each lead of the campaign.
+func (b *bank) messagesPerLead(c campaigns.Campaign) map[int64]int {
+	b.t.Helper()
+	rows, err := b.pool.Query(b.ctx, `SELECT lead_id, count(*) FROM outbox WHERE campaign_id = $1 GROUP BY lead_id`, c.ID)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	out := map[int64]int{}
+	for rows.Next() {
+		var lead int64
+		var n int
+		if err := rows.Scan(&lead, &n); err != nil {
+			b.t.Fatal(err)
+		}
+		out[lead] = n
+	}
+	return out
+}
+
+func TestRunSendsItsFirstChunkWhileTheRestIsWritten(t *testing.T) {
+	b, c, chats := streamingBank(t)
+	fake := tgfake.New(tgfake.Options{})
+	for _, chat := range chats {
+		if _, err := fake.RestoreChat(tgfake.User{ID: chat, FirstName: "Ирина"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api := httptest.NewServer(fake.Handler())
+	t.Cleanup(api.Close)
+	ctx, stop := context.WithCancel(b.ctx)
+	tg, err := telegram.NewService(ctx, telegram.ServiceConfig{Token: tgfake.DefaultToken, APIURL: api.URL,
+		Pool: b.pool, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = tg.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
+
+	// The run waits after its first chunk until the fake has both of its messages: they can only have been sent
+	// before the second chunk was written. The bound is how long to wait for something that must happen, not a
+	// speed to meet.
+	var seen []campaigns.Run
+	campaigns.SetRunChunks(b.store, 2, func(r campaigns.Run) {
+		seen = append(seen, r)
+		if len(seen) > 1 {
+			return
+		}
+		wait, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		for _, chat := range chats[:2] {
+			if _, err := fake.WaitSent(wait, chat, 1); err != nil {
+				t.Errorf("chat %d got nothing while the run waited after its first chunk: %v", chat, err)
+			}
+		}
+		if n := len(fake.BotMessages()); n != 2 {
+			t.Errorf("%d messages sent after the first chunk, want its 2", n)
+		}
+	})
+	run := b.run(c)
+	if len(seen) != 5 || seen[0].Audience != 2 || seen[0].Enqueued != 2 || seen[0].Status != "running" {
+		t.Fatalf("chunks %+v", seen)
+	}
+	if run.Status != "done" || run.Audience != 9 || run.Enqueued != 7 || run.Invited != 1 || run.Excluded != 1 {
+		t.Fatalf("run %+v", run)
+	}
+	wait, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for _, chat := range chats {
+		if msgs, err := fake.WaitSent(wait, chat, 1); err != nil || len(msgs) != 1 {
+			t.Fatalf("chat %d: %d messages (%v)", chat, len(msgs), err)
+		}
+	}
+	if err := fake.WaitUntil(wait, func() bool { return b.figures(c).Sent == 7 }); err != nil {
+		t.Fatalf("figures %+v", b.figures(c))
+	}
+	if f := b.figures(c); f != (runFigures{Audience: 9, Enqueued: 7, Invited: 1, Excluded: 1, Sent: 7}) {
+		t.Fatalf("figures %+v", f)
+	}
+}
+
+func TestARunInterruptedBetweenChunksIsFinishedByAnotherInstance(t *testing.T) {
+	b, c, _ := streamingBank(t)
+	ctx, crash := context.WithCancel(b.ctx)
+	chunks := 0
+	campaigns.SetRunChunks(b.store, 2, func(campaigns.Run) {
+		if chunks++; chunks == 2 {
+			crash() // the instance dies after its second chunk
+		}
+	})
+	if _, err := b.store.RunNow(ctx, c.ID); err == nil {
+		t.Fatal("the interrupted run says it finished")
+	}
+	runs, _ := b.store.Runs(b.ctx, c.ID, 10)
+	if len(runs) != 1 || runs[0].Status != "running" || runs[0].Audience != 4 || runs[0].Enqueued != 3 || runs[0].Invited != 1 {
+		t.Fatalf("after the crash: %+v", runs)
+	}
+	// Another instance's scheduler finds the run unfinished and writes the rest.
+	other := campaigns.NewStore(b.pool)
+	other.Now = b.store.Now
+	campaigns.SetRunChunks(other, 2, nil)
+	sched := &campaigns.Scheduler{Store: other, Log: zerolog.Nop()}
+	if _, err := sched.Tick(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ = b.store.Runs(b.ctx, c.ID, 10)
+	if len(runs) != 1 || runs[0].Status != "done" {
+		t.Fatalf("after the resume: %+v", runs)
+	}
+	perLead := b.messagesPerLead(c)
+	if len(perLead) != 7 {
+		t.Fatalf("%d leads written to, want 7", len(perLead))
+	}
+	for lead, n := range perLead {
+		if n != 1 {
+			t.Fatalf("lead %d got %d messages", lead, n)
+		}
+	}
+	if f := b.figures(c); f != (runFigures{Audience: 9, Enqueued: 7, Invited: 1, Excluded: 1, Queued: 7}) {
+		t.Fatalf("figures %+v", f)
+	}
+	// Nothing is left to resume.
+	if again, err := other.ResumeRuns(b.ctx); err != nil || len(again) != 0 {
+		t.Fatalf("resumed again: %+v, %v", again, err)
+	}
+}
+
+func TestARunBeingWrittenIsNotResumedByAnotherInstance(t *testing.T) {
+	b, c, _ := streamingBank(t)
+	other := campaigns.NewStore(b.pool)
+	other.Now = b.store.Now
+	var resumed []campaigns.Run
+	campaigns.SetRunChunks(b.store, 2, func(r campaigns.Run) {
+		if r.Audience == 2 { // between the first chunk and the second, another instance looks for unfinished runs
+			var err error
+			if resumed, err = other.ResumeRuns(b.ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	run := b.run(c)
+	if len(resumed) != 0 || run.Audience != 9 || run.Enqueued != 7 {
+		t.Fatalf("resumed %+v while it was written; run %+v", resumed, run)
+	}
+	if f := b.figures(c); f != (runFigures{Audience: 9, Enqueued: 7, Invited: 1, Excluded: 1, Queued: 7}) {
+		t.Fatalf("figures %+v", f)
+	}
+}
+
+func TestPausingMidRunHoldsTheRestAndResumingReleasesIt(t *testing.T) {
+	b, c, _ := streamingBank(t)
+	_ = b.store.SetStatus(b.ctx, c.ID, campaigns.StatusActive)
+	campaigns.SetRunChunks(b.store, 2, func(r campaigns.Run) {
+		if r.Audience == 2 {
+			if err := b.store.SetStatus(b.ctx, c.ID, campaigns.StatusPaused); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	run := b.run(c)
+	if run.Status != "done" || run.Enqueued != 7 {
+		t.Fatalf("run %+v", run)
+	}
+	states := func() map[string]int {
+		out := map[string]int{}
+		rows, _ := b.pool.Query(b.ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+		for rows.Next() {
+			var s string
+			var n int
+			_ = rows.Scan(&s, &n)
+			out[s] = n
+		}
+		return out
+	}
+	if s := states(); len(s) != 1 || s["held"] != 7 {
+		t.Fatalf("paused mid-run: %v, want all 7 held", s)
+	}
+	if err := b.store.SetStatus(b.ctx, c.ID, campaigns.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	if s := states(); len(s) != 1 || s["queued"] != 7 {
+		t.Fatalf("resumed: %v, want all 7 queued", s)
+	}
+}
+
+func TestCancellingMidRunStopsItAndTheFiguresAddUp(t *testing.T) {
+	b, c, _ := streamingBank(t)
+	campaigns.SetRunChunks(b.store, 2, func(r campaigns.Run) {
+		if r.Audience == 4 {
+			if err := b.store.SetStatus(b.ctx, c.ID, campaigns.StatusCancelled); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	run := b.run(c)
+	if run.Status != "cancelled" || run.Audience != 4 || run.Enqueued != 3 || run.Invited != 1 || run.FinishedAt == nil {
+		t.Fatalf("run %+v", run)
+	}
+	if f := b.figures(c); f != (runFigures{Audience: 4, Enqueued: 3, Invited: 1, Cancelled: 3}) {
+		t.Fatalf("figures %+v", f)
+	}
+	// A cancelled run is finished: nothing resumes it.
+	if again, err := b.store.ResumeRuns(b.ctx); err != nil || len(again) != 0 {
+		t.Fatalf("resumed: %+v, %v", again, err)
+	}
+	var outbox int
+	_ = b.pool.QueryRow(b.ctx, `SELECT count(*) FROM outbox`).Scan(&outbox)
+	if outbox != 3 {
+		t.Fatalf("%d messages, want the 3 of the chunks before the cancel", outbox)
+	}
+}
