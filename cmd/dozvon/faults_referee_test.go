@@ -21,6 +21,8 @@ import (
 // past the sender's timeout (the "timeouts" fault).
 type referee struct {
 	fake *tgfake.Fake
+	// paused tells whether PostgreSQL holds a pause of the bot now: what every instance reads before a request.
+	paused func() bool
 
 	mu         sync.Mutex
 	deliveries map[int64][]delivery // by chat: every sendMessage the fake answered 200, in order
@@ -28,7 +30,19 @@ type referee struct {
 	polling    map[int]int          // getUpdates requests open, by instance
 	overlaps   int                  // getUpdates begun while another instance's was open
 	hang       int                  // the next sendMessage requests to hold and drop
+	// A flood wait as the instances can know it. From the moment a 429 was answered to the end of its
+	// retry_after the bot waits; once the pause is in PostgreSQL (and a read begun before that has had
+	// pauseReadGrace to answer) a sendMessage that leaves an instance breaks it (sentInWait). One that left
+	// before is on its way: the instance that met the 429 had not yet recorded it, or had not yet answered the
+	// others' reads (leftBeforeKnown); with the requests in flight whenever a 429 was answered (inFlightAt429)
+	// they bound the sends the fake sees in its wait without anyone breaking it.
+	waitUntil, knownAt                         time.Time
+	sentInWait, inFlightAt429, leftBeforeKnown int
 }
+
+// pauseReadGrace: a read of the pause that began before the pause was committed sees none, however late it
+// answers; on a loaded machine such a read takes tens of milliseconds.
+const pauseReadGrace = 100 * time.Millisecond
 
 // delivery is one message the fake accepted: for which chat, with what text, from which instance, when.
 type delivery struct {
@@ -37,8 +51,8 @@ type delivery struct {
 	at       time.Time
 }
 
-func newReferee(fake *tgfake.Fake) *referee {
-	return &referee{fake: fake, deliveries: map[int64][]delivery{}, inFlight: map[int]int{}, polling: map[int]int{}}
+func newReferee(fake *tgfake.Fake, paused func() bool) *referee {
+	return &referee{fake: fake, paused: paused, deliveries: map[int64][]delivery{}, inFlight: map[int]int{}, polling: map[int]int{}}
 }
 
 func (rf *referee) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +95,13 @@ func (rf *referee) sendMessage(w http.ResponseWriter, r *http.Request, instance 
 	}
 	_ = json.Unmarshal(body, &msg) // Dozvon posts sendMessage as JSON
 	rf.mu.Lock()
+	if now := time.Now(); now.Before(rf.waitUntil) {
+		if !rf.knownAt.IsZero() && now.After(rf.knownAt.Add(pauseReadGrace)) {
+			rf.sentInWait++
+		} else {
+			rf.leftBeforeKnown++
+		}
+	}
 	hang := rf.hang > 0
 	if hang {
 		rf.hang--
@@ -98,6 +119,27 @@ func (rf *referee) sendMessage(w http.ResponseWriter, r *http.Request, instance 
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	rf.fake.ServeHTTP(rec, r)
+	if rec.status == http.StatusTooManyRequests {
+		var answer struct {
+			Parameters struct {
+				RetryAfter int `json:"retry_after"`
+			} `json:"parameters"`
+		}
+		_ = json.Unmarshal(rec.body.Bytes(), &answer)
+		rf.mu.Lock()
+		if until := time.Now().Add(time.Duration(answer.Parameters.RetryAfter) * time.Second); until.After(rf.waitUntil) {
+			if !time.Now().Before(rf.waitUntil) { // a new wait, not one already known
+				rf.knownAt = time.Time{}
+				go rf.watchPause()
+			}
+			rf.waitUntil = until
+		}
+		for _, n := range rf.inFlight {
+			rf.inFlightAt429 += n
+		}
+		rf.inFlightAt429-- // this one
+		rf.mu.Unlock()
+	}
 	if rec.status == http.StatusOK {
 		rf.mu.Lock()
 		rf.deliveries[msg.ChatID] = append(rf.deliveries[msg.ChatID], delivery{text: msg.Text, instance: instance, at: time.Now()})
@@ -169,6 +211,27 @@ func (rf *referee) count(prefix string) int {
 	return n
 }
 
+// watchPause notes when the pause a 429 started is in PostgreSQL, where the instances read it.
+func (rf *referee) watchPause() {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if rf.paused() {
+			rf.mu.Lock()
+			rf.knownAt = time.Now()
+			rf.mu.Unlock()
+			return
+		}
+	}
+}
+
+// floodWait is how many sendMessage requests left an instance during a flood wait it could know of, and the
+// bound of those that reached the fake in a wait without breaking it: in flight at a 429, or left before the
+// pause could be read.
+func (rf *referee) floodWait() (sentInWait, onTheirWay int) {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	return rf.sentInWait, rf.inFlightAt429 + rf.leftBeforeKnown
+}
+
 func (rf *referee) pollOverlaps() int {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
@@ -178,6 +241,14 @@ func (rf *referee) pollOverlaps() int {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	body   bytes.Buffer // of an answer other than 200
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status != http.StatusOK {
+		s.body.Write(b)
+	}
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -35,9 +35,6 @@ type fault struct {
 	// inject runs once a fifth of the broadcast is delivered; what it returns is how many duplicates the fault
 	// may excuse (sends whose answer was lost) and a function telling which deliveries those are.
 	inject func(h *harness, prefix string) (bound int, excused func(delivery) bool)
-	// knownFailing names the checks today's send path fails under this fault (issue 10); they are reported, not
-	// asserted, until the fixes land. Empty: every check is asserted.
-	knownFailing []string
 }
 
 var (
@@ -79,15 +76,15 @@ var (
 	fault429Short = fault{name: "429 retry_after 5 s", inject: func(h *harness, _ string) (int, func(delivery) bool) {
 		h.fake.FailNext("sendMessage", 1, tgfake.Fault{Code: 429, RetryAfter: 5})
 		return 0, nil
-	}, knownFailing: []string{checkDuringWait}}
+	}}
 	fault429Long = fault{name: "429 retry_after 70 s (> 60 s lease)", inject: func(h *harness, _ string) (int, func(delivery) bool) {
 		h.fake.FailNext("sendMessage", 1, tgfake.Fault{Code: 429, RetryAfter: 70})
 		return 0, nil
-	}, knownFailing: []string{checkDuringWait, checkDuplicates}}
+	}}
 	faultPGDown = fault{name: "PostgreSQL fast shutdown for 10 s", inject: func(h *harness, _ string) (int, func(delivery) bool) {
 		h.restartPostgres(10 * time.Second)
 		return 0, nil
-	}, knownFailing: []string{checkDuplicates, checkPollers}}
+	}}
 )
 
 // unrecordedWindow is how long a delivery may wait to be recorded: the sender records in batches every 50 ms,
@@ -106,19 +103,15 @@ const (
 	checkInbound    = "every client message stored once"
 )
 
-// pacingKnownFailing: the pace is exact, with no margin (issue 10, item 3), so on a loaded machine a late send
-// puts one more into some rolling second, the strict window answers 429, and the other instances send into
-// that flood wait (item 2). Until those fixes land, every fault reports these two counts without failing on them.
-var pacingKnownFailing = []string{checkOverWindow, checkDuringWait}
-
 // TestSendPathUnderFaults runs a broadcast per fault through three dozvon processes and checks the send path at
-// the Bot API: the short variant (kill -9, a 5xx storm, clients blocking the bot; 3 × 300 leads) in CI, every
+// the Bot API: the short variant (kill -9, a 5xx storm, clients blocking the bot, a 429, PostgreSQL down 10 s;
+// 3 × 300 leads) in CI, every
 // fault with 1,000 leads each, after a broadcast without one, with DOZVON_FAULTS=long.
 func TestSendPathUnderFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault harness starts three servers and runs broadcasts")
 	}
-	faults, leads := []fault{faultKill, fault5xx, faultBlock}, 300
+	faults, leads := []fault{faultKill, fault5xx, faultBlock, fault429Short, faultPGDown}, 300
 	if os.Getenv("DOZVON_FAULTS") == "long" {
 		faults, leads = []fault{faultNone, faultKill, fault5xx, faultBlock, faultTimeouts, fault429Short, fault429Long, faultPGDown}, 1000
 	}
@@ -163,7 +156,11 @@ func startHarness(t *testing.T, instances int) *harness {
 	}
 	h.fake = tgfake.New(tgfake.Options{Flood: tgfake.FloodLimits{}, RequestLogSize: -1})
 	h.fake.SetLatency(100 * time.Millisecond) // about Telegram's, so that sends are in flight when a fault strikes
-	h.referee = newReferee(h.fake)
+	h.referee = newReferee(h.fake, func() bool {
+		var paused bool
+		_ = h.pool.QueryRow(h.ctx, `SELECT EXISTS (SELECT FROM send_pacing WHERE paused_until > clock_timestamp())`).Scan(&paused)
+		return paused
+	})
 	ln := newLocalListener(t)
 	h.apiURL = "http://" + ln.Addr().String()
 	go func() { _ = serveOn(ln, h.referee) }()
@@ -241,6 +238,7 @@ type faultRow struct {
 	audience, sent, failed, blocked, cancel   int
 	lost, duplicates, excused, bound          int
 	duringWait, overWindow, overChat, pollers int
+	inWaitOnTheirWay, inFlightAt429           int
 	inboundWritten, inboundStored             int
 	took                                      time.Duration
 	failing                                   []string // checks that failed
@@ -260,6 +258,7 @@ func (h *harness) broadcast(f fault, prefix string, leads int) faultRow {
 		}
 	}
 	floodBefore, pollersBefore := h.fake.FloodStats(), h.referee.pollOverlaps()
+	sentInWaitBefore, inFlightBefore := h.referee.floodWait()
 	store := campaigns.NewStore(h.pool)
 	camp, err := store.Create(h.ctx, campaigns.Campaign{Name: "Отказы " + prefix, LeadKind: campaigns.MissedCall,
 		Audience: campaigns.Audience{Regions: []string{region}}, QuietFrom: "00:00", QuietTo: "00:00",
@@ -308,30 +307,27 @@ func (h *harness) broadcast(f fault, prefix string, leads int) faultRow {
 	h.waitFor(f.name+": inbound stored", time.Minute, func() bool { return h.inboundStored(prefix) >= h.inboundOf(prefix) })
 	row.inboundWritten, row.inboundStored = h.inboundOf(prefix), h.inboundStored(prefix)
 	flood := h.fake.FloodStats()
-	row.duringWait, row.overWindow = flood.DuringWait-floodBefore.DuringWait, flood.OverWindow-floodBefore.OverWindow
+	sentInWait, inFlight := h.referee.floodWait()
+	row.duringWait, row.overWindow = sentInWait-sentInWaitBefore, flood.OverWindow-floodBefore.OverWindow
+	row.inFlightAt429 = inFlight - inFlightBefore
+	row.inWaitOnTheirWay = max(0, flood.DuringWait-floodBefore.DuringWait-row.duringWait)
 	row.overChat = flood.OverChatWindow - floodBefore.OverChatWindow
 	row.pollers = h.referee.pollOverlaps() - pollersBefore
 
-	known := map[string]bool{}
-	for _, c := range append(f.knownFailing, pacingKnownFailing...) {
-		known[c] = true
-	}
 	check := func(name string, ok bool, format string, args ...any) {
 		if ok {
 			return
 		}
 		row.failing = append(row.failing, name)
-		msg := fmt.Sprintf("%s: %s: "+format, append([]any{f.name, name}, args...)...)
-		if known[name] {
-			t.Log("KNOWN TO FAIL today (issue 10): " + msg)
-			return
-		}
-		t.Error(msg)
+		t.Errorf("%s: %s: "+format, append([]any{f.name, name}, args...)...)
 	}
 	check(checkLost, settled && row.lost == 0, "%d lost (settled: %v)", row.lost, settled)
 	check(checkDuplicates, row.duplicates == row.excused && row.excused <= row.bound,
 		"%d duplicates, %d of them excused as lost answers, bound %d", row.duplicates, row.excused, row.bound)
 	check(checkDuringWait, row.duringWait == 0, "%d sendMessage calls during a flood wait", row.duringWait)
+	check(checkDuringWait, row.inWaitOnTheirWay <= row.inFlightAt429,
+		"%d sendMessage calls on their way when a 429 was answered reached the fake in its wait; at most %d were in flight or left before the pause could be read",
+		row.inWaitOnTheirWay, row.inFlightAt429)
 	check(checkOverWindow, row.overWindow == 0, "%d sendMessage calls over the window", row.overWindow)
 	check(checkPollers, row.pollers == 0, "%d getUpdates begun while another instance polled", row.pollers)
 	check(checkFigures, row.sent+row.failed+row.blocked+row.cancel == row.audience,
@@ -417,10 +413,11 @@ func (h *harness) waitFor(what string, limit time.Duration, cond func() bool) bo
 
 func writeFaultTable(w *strings.Builder, rows []faultRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "fault\taudience\tsent\tfailed\tblocked\tcancelled\tlost\tduplicates (lost answers / bound)\tduring a flood wait\tover the window (a chat's)\ttwo pollers\tinbound stored\ttook\tfailing\t")
+	fmt.Fprintln(tw, "fault\taudience\tsent\tfailed\tblocked\tcancelled\tlost\tduplicates (lost answers / bound)\tduring a flood wait (on their way / bound)\tover the window (a chat's)\ttwo pollers\tinbound stored\ttook\tfailing\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d / %d)\t%d\t%d (%d)\t%d\t%d / %d\t%s\t%s\t\n", r.fault, r.audience,
-			r.sent, r.failed, r.blocked, r.cancel, r.lost, r.duplicates, r.excused, r.bound, r.duringWait, r.overWindow,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%d / %d)\t%d (%d / %d)\t%d (%d)\t%d\t%d / %d\t%s\t%s\t\n", r.fault, r.audience,
+			r.sent, r.failed, r.blocked, r.cancel, r.lost, r.duplicates, r.excused, r.bound, r.duringWait,
+			r.inWaitOnTheirWay, r.inFlightAt429, r.overWindow,
 			r.overChat, r.pollers, r.inboundStored, r.inboundWritten, r.took.Round(time.Second), strings.Join(r.failing, "; "))
 	}
 	_ = tw.Flush()
