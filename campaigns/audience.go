@@ -106,29 +106,26 @@ func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
 		    ORDER BY ct.status = 'active' DESC, cl.linked_at DESC
 		    LIMIT 1
 		) ch ON true
-		-- What depends on the outbox is read once, into materialised sets, rather than joined or looked up per lead:
-		-- a run writes the outbox while it reads its audience, and a plan that scans the outbox again for every
-		-- lead (chosen when the outbox's statistics say it is empty, as before a first run) reads every row the
-		-- run has written so far, for every lead: a 100,000-message run went quadratic.
-		LEFT JOIN (
-		    WITH offered AS MATERIALIZED (SELECT lead_id FROM outbox WHERE campaign_id = @campaign AND step = 1)
-		    SELECT lead_id FROM offered
-		) prev ON prev.lead_id = l.id
-		LEFT JOIN (
-		    WITH recent AS MATERIALIZED (
-		        SELECT DISTINCT l2.client_id FROM outbox o JOIN leads l2 ON l2.id = o.lead_id
-		        WHERE o.campaign_id IS NOT NULL AND o.state NOT IN ('failed', 'cancelled')
-		          AND o.created_at > @now::timestamptz - @cap::interval
-		    ) SELECT client_id FROM recent
-		) recent ON recent.client_id = l.client_id
 		CROSS JOIN LATERAL (SELECT
 		    coalesce(ch.status = 'opted_out', false)
 		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.phone = c.phone)
 		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.chat_id = ch.chat_id) AS opted_out,
 		    coalesce(ch.status = 'blocked', false) AS blocked,
 		    EXISTS (SELECT FROM conversations cv WHERE cv.contact_id = ch.contact_id AND cv.status <> 'closed') AS in_dialog,
-		    prev.lead_id IS NOT NULL AS offered,
-		    recent.client_id IS NOT NULL AS capped
+		    -- What depends on the outbox is two hashed sets, each read once per statement before the first lead:
+		    -- a run writes the outbox while it reads its audience, and a plan that scans the outbox again for every
+		    -- lead (chosen when the outbox's statistics say it is empty, as before a first run) reads every row the
+		    -- run has written so far, for every lead: a 100,000-message run went quadratic. Joined to the leads as
+		    -- sets instead, after a big run (the outbox's statistics counting 100,000 recent messages) the planner
+		    -- read all leads into hash joins and sorted them, returning nothing before the last lead. The recent
+		    -- messages' clients are found through the leads' primary key, one message at a time, so building the
+		    -- set reads the recent messages, not all the leads.
+		    l.id IN (SELECT o.lead_id FROM outbox o
+		             WHERE o.campaign_id = @campaign AND o.step = 1 AND o.lead_id IS NOT NULL) AS offered,
+		    l.client_id IN (SELECT (SELECT l2.client_id FROM leads l2 WHERE l2.id = o.lead_id) FROM outbox o
+		                    WHERE o.campaign_id IS NOT NULL AND o.lead_id IS NOT NULL
+		                      AND o.state NOT IN ('failed', 'cancelled')
+		                      AND o.created_at > @now::timestamptz - @cap::interval) AS capped
 		) x
 		WHERE ` + strings.Join(where, "\n\t\t  AND "), args
 }
