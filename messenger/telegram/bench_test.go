@@ -12,9 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+
+	"dozvon/internal/pg"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
+	"dozvon/migrations"
 )
 
 // queueBroadcast puts n messages to n distinct started chats in the outbox with one INSERT ... SELECT, as a
@@ -44,9 +49,59 @@ func queueBroadcast(tb testing.TB, w *world, n int) {
 }
 
 func newBenchWorld(b *testing.B, flood tgfake.FloodLimits) *world {
-	fake := tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: -1, HistoryLimit: 2})
-	w := newWorldWith(b, fake)
-	return w
+	return newWorldOn(b, tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: -1, HistoryLimit: 2}), benchDB(b))
+}
+
+// benchDB is a fresh, migrated database for one benchmark run: on the test cluster (fsync off), or, with
+// DOZVON_BENCH_DURABLE=1, on an embedded cluster of its own with the settings `dozvon serve` runs (PostgreSQL's
+// defaults: fsync and synchronous_commit on). Each run logs the setting it ran with and the machine's load.
+func benchDB(b *testing.B) *pgxpool.Pool {
+	b.Helper()
+	var pool *pgxpool.Pool
+	if os.Getenv("DOZVON_BENCH_DURABLE") == "1" {
+		pool = durableDB(b)
+	} else {
+		pool = pgtest.NewDB(b)
+	}
+	var fsync, syncCommit string
+	if err := pool.QueryRow(context.Background(), `SELECT current_setting('fsync'), current_setting('synchronous_commit')`).
+		Scan(&fsync, &syncCommit); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("fsync=%s synchronous_commit=%s, load average %s", fsync, syncCommit, loadAverage())
+	return pool
+}
+
+// durableDB starts an embedded PostgreSQL with the settings `dozvon serve` uses (fsync on), migrated, for this
+// benchmark run alone, as campaigns' BenchmarkRunNowFirstMessage100kOf1MLeads does.
+func durableDB(b *testing.B) *pgxpool.Pool {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "dozvon-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755) // the postgres user must reach it when tests run as root
+	e, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{DataDir: dir, Database: "dozvon", Logger: zerolog.Nop()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.Stop(); _ = os.RemoveAll(dir) })
+	pool, err := pg.Connect(ctx, e.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	if err := pg.Migrate(ctx, pool, migrations.FS, zerolog.Nop()); err != nil {
+		b.Fatal(err)
+	}
+	return pool
+}
+
+// loadAverage is the machine's load over 1, 5 and 15 minutes, for the log of a run.
+func loadAverage() string {
+	data, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(data))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // BenchmarkSenderUnlimited drains 20,000 queued messages through the Bot API fake over HTTP with limits off,
@@ -128,6 +183,91 @@ func BenchmarkSendStateless(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
 		b.ReportMetric(float64((goCPU2-goCPU).Microseconds())/n, "go-cpu-µs/msg")
+	}
+}
+
+// BenchmarkSenderUnlimitedThreeBots is BenchmarkSenderUnlimited with three bots on one database: each its own
+// token, Bot API fake, sender (lease owner) and pause, all draining one outbox of 30,000 messages at once. The
+// outbox has no bot column (a deployment serves one bot), so the three share one queue, which is the harder case
+// for the claim: every sender competes for the same rows. Reports the total msg/s and the CPU per message of this
+// process (three senders and three fakes) and of PostgreSQL.
+func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
+	const n, bots = 30000, 3
+	for range b.N {
+		b.StopTimer()
+		w := newBenchWorld(b, tgfake.FloodLimits{Disabled: true})
+		queueBroadcast(b, w, n)
+		var chats []int64
+		rows, err := w.pool.Query(w.ctx, `SELECT chat_id FROM outbox`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				b.Fatal(err)
+			}
+			chats = append(chats, id)
+		}
+		if rows.Close(); rows.Err() != nil {
+			b.Fatal(rows.Err())
+		}
+		fakes := []*tgfake.Fake{w.fake}
+		senders := []*messenger.Sender{w.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000})}
+		for i := 2; i <= bots; i++ {
+			// Another bot: its own token and fake, which knows the same clients (any bot may claim any message).
+			fake := tgfake.New(tgfake.Options{Flood: tgfake.FloodLimits{Disabled: true}, RequestLogSize: -1,
+				HistoryLimit: 2, Token: fmt.Sprintf("100000000%d:AAFakeTokenForTests_0123456789abcdef", i)})
+			for _, id := range chats {
+				fake.AddUser(tgfake.User{ID: id, FirstName: fmt.Sprint("c", id)})
+				if _, err := fake.Start(id, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+			bw := newWorldOn(b, fake, w.pool)
+			bw.pacing = messenger.NewPacing(w.pool, fmt.Sprint("bot", i), 0)
+			fakes = append(fakes, fake)
+			senders = append(senders, bw.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000}))
+		}
+		calls := func() (sum int) {
+			for _, f := range fakes {
+				sum += f.Calls("sendMessage")
+			}
+			return sum
+		}
+		ctx, cancel := context.WithCancel(w.ctx)
+		goCPU, pgCPU := processCPU()
+		b.StartTimer()
+		began := time.Now()
+		var wg sync.WaitGroup
+		for _, s := range senders {
+			wg.Go(func() { _ = s.Run(ctx) })
+		}
+		for calls() < n {
+			time.Sleep(time.Millisecond)
+		}
+		for w.sent() < n {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		wg.Wait() // the last deliveries are recorded
+		took := time.Since(began)
+		b.StopTimer()
+		goCPU2, pgCPU2 := processCPU()
+		if sent := w.sent(); sent != n {
+			b.Fatalf("%d of %d recorded as sent", sent, n)
+		}
+		if got := calls(); got != n {
+			b.Fatalf("the fakes received %d of %d messages", got, n)
+		}
+		perBot := make([]int, len(fakes))
+		for i, f := range fakes {
+			perBot[i] = f.Calls("sendMessage")
+		}
+		b.Logf("messages per bot %v; load average %s at the end", perBot, loadAverage())
+		b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
+		b.ReportMetric(float64((goCPU2-goCPU).Microseconds())/n, "go-cpu-µs/msg")
+		b.ReportMetric(float64((pgCPU2-pgCPU).Microseconds())/n, "pg-cpu-µs/msg")
 	}
 }
 
@@ -229,8 +369,6 @@ func BenchmarkQueuedMessageFootprint(b *testing.B) {
 		runtime.KeepAlive(items)
 	}
 }
-
-var _ = pgtest.NewDB
 
 // waitDelivered waits until Telegram has accepted n messages (the fake's count, cheap to poll) and the outbox has
 // recorded them (polled only then, so that the polling costs the database little).

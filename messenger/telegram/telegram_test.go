@@ -45,13 +45,18 @@ func newWorld(t *testing.T, flood tgfake.FloodLimits) *world {
 
 func newWorldWith(t testing.TB, fake *tgfake.Fake) *world {
 	t.Helper()
+	return newWorldOn(t, fake, pgtest.NewDB(t))
+}
+
+// newWorldOn is newWorldWith on a database of the caller's, as the benchmarks on a durable cluster need.
+func newWorldOn(t testing.TB, fake *tgfake.Fake, pool *pgxpool.Pool) *world {
+	t.Helper()
 	srv := httptest.NewServer(fake.Handler())
 	t.Cleanup(srv.Close)
-	client, err := telegram.NewClient(tgfake.DefaultToken, srv.URL, nil)
+	client, err := telegram.NewClient(fake.Token(), srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := pgtest.NewDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	return &world{t: t, ctx: ctx, pool: pool, fake: fake, apiURL: srv.URL, client: client,
