@@ -297,9 +297,12 @@ func TestUploadThroughOneInstanceImportsThroughAnother(t *testing.T) {
 	if p := other.pollUntilEnded(c, id); p.Status != imports.JobDone || p.Inserted != 2 || p.Rejected != 1 {
 		t.Errorf("the import on the other instance: %+v", p)
 	}
-	if res, _ := s.get(s.loggedIn(auth.Manager), preview); res.StatusCode != http.StatusNotFound {
-		t.Errorf("the file after its import: %d on the first instance, want it gone", res.StatusCode)
-	}
+	// The job is recorded done just before its upload is let go: wait for that, on the first instance.
+	first := s.loggedIn(auth.Manager)
+	waitFor(t, "the file gone from the first instance after its import", func() bool {
+		res, _ := s.get(first, preview)
+		return res.StatusCode == http.StatusNotFound
+	})
 }
 
 func countClients(t *testing.T, s *site) int {

@@ -66,7 +66,9 @@ func openDatabase(ctx context.Context, cfg *config.Config, log zerolog.Logger, a
 }
 
 func newLogger(cfg *config.Config, stderr io.Writer) zerolog.Logger {
-	return logx.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	l := logx.New(stderr, cfg.LogLevel, cfg.LogFormat)
+	logx.RouteStandardLog(l)
+	return l
 }
 
 func migrate(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {

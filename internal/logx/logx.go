@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log"
 	"os"
 	"regexp"
 	"strings"
@@ -208,4 +209,19 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// RouteStandardLog sends what libraries print through Go's standard logger (net/http's server, the session
+// manager's errors) into l at warn level, so that every line of the process's log has one format and is masked
+// like the rest: a JSON log must not have a plain-text line in it.
+func RouteStandardLog(l zerolog.Logger) {
+	log.SetFlags(0)
+	log.SetOutput(standardLog{l})
+}
+
+type standardLog struct{ l zerolog.Logger }
+
+func (s standardLog) Write(p []byte) (int, error) {
+	s.l.Warn().Msg(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"log"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -125,5 +126,21 @@ func TestConsoleLogInAFileHasNoColoursAndDurationsHaveUnits(t *testing.T) {
 	_, rest, _ := strings.Cut(string(b), " ")
 	if want := "INF http route=\"GET /campaigns\" status=200 took=1.5ms\n"; rest != want {
 		t.Fatalf("got  %q\nwant %q", rest, want)
+	}
+}
+
+// net/http's server and the session manager print through the standard logger; in a JSON log their lines are JSON
+// too, masked like the rest.
+func TestTheStandardLoggersLinesJoinTheLog(t *testing.T) {
+	var out bytes.Buffer
+	RouteStandardLog(New(&out, "info", "json"))
+	defer log.SetOutput(os.Stderr)
+	log.Printf("auth: find session of +79181234567: %v", errors.New("context canceled"))
+	var line map[string]any
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil {
+		t.Fatalf("not a JSON line (%v): %s", err, out.String())
+	}
+	if line["level"] != "warn" || line["message"] != "auth: find session of +*********67: context canceled" {
+		t.Errorf("line = %v", line)
 	}
 }
