@@ -3,18 +3,15 @@ package campaigns_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns"
-	"dozvon/internal/pg"
+	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger/telegram"
 	"dozvon/messenger/telegram/tgfake"
-	"dozvon/migrations"
 )
 
 // BenchmarkRunNowFirstMessage100kOf1MLeads is a manager's "Run now" of a campaign whose audience is the 100,000
@@ -25,7 +22,7 @@ import (
 // fake, and to the whole audience queued; s-click-to-first-sent is the sum, what the manager waits for.
 func BenchmarkRunNowFirstMessage100kOf1MLeads(b *testing.B) {
 	ctx := context.Background()
-	pool := durableDB(b)
+	pool := pgtest.Durable(b)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	loadMillionLeads(b, pool, now)
 	fake := tgfake.New(tgfake.Options{})
@@ -107,29 +104,4 @@ func BenchmarkRunNowFirstMessage100kOf1MLeads(b *testing.B) {
 		}
 		b.StartTimer()
 	}
-}
-
-// durableDB starts an embedded PostgreSQL with the settings `dozvon serve` uses (fsync on), migrated, for this
-// benchmark alone.
-func durableDB(b *testing.B) *pgxpool.Pool {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "dozvon-bench-")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = os.Chmod(dir, 0o755) // the postgres user must reach it when tests run as root
-	e, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{DataDir: dir, Database: "dozvon", Logger: zerolog.Nop()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = e.Stop(); _ = os.RemoveAll(dir) })
-	pool, err := pg.Connect(ctx, e.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	if err := pg.Migrate(ctx, pool, migrations.FS, zerolog.Nop()); err != nil {
-		b.Fatal(err)
-	}
-	return pool
 }

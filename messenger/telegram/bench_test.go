@@ -13,13 +13,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/rs/zerolog"
 
-	"dozvon/internal/pg"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
-	"dozvon/migrations"
 )
 
 // queueBroadcast puts n messages to n distinct started chats in the outbox with one INSERT ... SELECT, as a
@@ -59,7 +56,7 @@ func benchDB(b *testing.B) *pgxpool.Pool {
 	b.Helper()
 	var pool *pgxpool.Pool
 	if os.Getenv("DOZVON_BENCH_DURABLE") == "1" {
-		pool = durableDB(b)
+		pool = pgtest.Durable(b)
 	} else {
 		pool = pgtest.NewDB(b)
 	}
@@ -69,31 +66,6 @@ func benchDB(b *testing.B) *pgxpool.Pool {
 		b.Fatal(err)
 	}
 	b.Logf("fsync=%s synchronous_commit=%s, load average %s", fsync, syncCommit, loadAverage())
-	return pool
-}
-
-// durableDB starts an embedded PostgreSQL with the settings `dozvon serve` uses (fsync on), migrated, for this
-// benchmark run alone, as campaigns' BenchmarkRunNowFirstMessage100kOf1MLeads does.
-func durableDB(b *testing.B) *pgxpool.Pool {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "dozvon-bench-")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = os.Chmod(dir, 0o755) // the postgres user must reach it when tests run as root
-	e, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{DataDir: dir, Database: "dozvon", Logger: zerolog.Nop()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = e.Stop(); _ = os.RemoveAll(dir) })
-	pool, err := pg.Connect(ctx, e.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	if err := pg.Migrate(ctx, pool, migrations.FS, zerolog.Nop()); err != nil {
-		b.Fatal(err)
-	}
 	return pool
 }
 

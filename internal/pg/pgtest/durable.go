@@ -1,0 +1,40 @@
+package pgtest
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+
+	"dozvon/internal/pg"
+	"dozvon/migrations"
+)
+
+// Durable starts an embedded PostgreSQL of its own with the settings `dozvon serve` uses (fsync and synchronous
+// commit on, unlike the shared test cluster), migrated, for a benchmark that must measure what production runs.
+// It is stopped and removed when tb ends.
+func Durable(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "dozvon-bench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755) // the postgres user must reach it when tests run as root
+	e, err := pg.StartEmbedded(ctx, pg.EmbeddedOptions{DataDir: dir, Database: "dozvon", Logger: zerolog.Nop()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = e.Stop(); _ = os.RemoveAll(dir) })
+	pool, err := pg.Connect(ctx, e.URL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	if err := pg.Migrate(ctx, pool, migrations.FS, zerolog.Nop()); err != nil {
+		tb.Fatal(err)
+	}
+	return pool
+}
