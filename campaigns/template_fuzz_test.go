@@ -1,7 +1,6 @@
 package campaigns_test
 
 import (
-	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,7 +30,8 @@ func FuzzCompileTemplate(f *testing.F) {
 		"<blockquote expandable><b>{{.Manager}}</b>\n<pre><code class=\"language-text\">40702</code></pre></blockquote>",
 		"<code><b>1</b></code><a href=\"x\"><a href=\"y\">z</a></a>",
 		`<b{{.INN}}>x</b> <a href="{{.Company}}">x</a> &{{.INN}}; <tg-time unix="{{.INN}}">x</tg-time>`,
-		"{{/* <b> */}}текст", "</>", "<b>a</>", "<", "&", "&#;", "&#x;", "<B>x</b >", strings.Repeat("Счёт & ", 600),
+		"{{/* <b> */}}текст", "</>", "<b>a</>", "<", "&", "&#;", "&#x;", "<B>x</b >", "&#09", "&lt", "&#65&#x42;&#X43;",
+		strings.Repeat("Счёт & ", 600),
 	} {
 		f.Add(seed)
 	}
@@ -62,7 +62,7 @@ func FuzzCompileTemplate(f *testing.F) {
 
 var (
 	refTagRe = regexp.MustCompile(`^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9._:-]+))?)*)\s*>`)
-	refAnyRe = regexp.MustCompile(`^&(?:[A-Za-z][A-Za-z0-9]*|#([0-9]+)|#[xX]([0-9a-fA-F]+));`)
+	refAnyRe = regexp.MustCompile(`^&(?:[A-Za-z]+|#([0-9]+)|#[xX]([0-9a-fA-F]+));`)
 	refTags  = map[string]bool{"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true, "s": true,
 		"strike": true, "del": true, "span": true, "tg-spoiler": true, "a": true, "code": true, "pre": true,
 		"blockquote": true, "tg-emoji": true, "tg-time": true}
@@ -115,8 +115,32 @@ func knownEntity(m []string) bool {
 	return m[0] == "&lt;" || m[0] == "&gt;" || m[0] == "&amp;" || m[0] == "&quot;"
 }
 
-// referenceLength is the text without tags, entities decoded, trimmed, in UTF-16 code units.
+// referenceLength is the text without tags, references decoded as Telegram decodes them (its four names and
+// numbers, the ';' optional, as tdlib reads them), trimmed, in UTF-16 code units.
 func referenceLength(s string) int {
-	text := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(s, ""))
+	text := refRefRe.ReplaceAllStringFunc(refStripRe.ReplaceAllString(s, ""), func(m string) string {
+		sub := refRefRe.FindStringSubmatch(m)
+		switch {
+		case sub[1] != "":
+			if r, ok := map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`}[sub[1]]; ok {
+				return r
+			}
+			return m
+		case len("&#"+sub[2]+sub[3]+sub[5]) < 10:
+			n, _ := strconv.ParseInt(sub[3], 16, 64)
+			if sub[2] == "" {
+				n, _ = strconv.ParseInt(sub[5], 10, 64)
+			}
+			if n > 0 && n < 0x10FFFF {
+				return string(rune(n))
+			}
+		}
+		return m
+	})
 	return len(utf16.Encode([]rune(strings.TrimFunc(text, unicode.IsSpace))))
 }
+
+var (
+	refStripRe = regexp.MustCompile(`<[^>]*>`)
+	refRefRe   = regexp.MustCompile(`&(?:([A-Za-z]+)|#(x)([0-9a-fA-F]+)|#()([0-9]+));?`)
+)

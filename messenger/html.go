@@ -185,38 +185,54 @@ func (h *htmlParser) entity(i int) int {
 	return i + n
 }
 
-// decodeEntity reads "&name;" or "&#number;" at the start of s: the character, the bytes it takes (0: not a
-// reference, a bare '&') and whether Telegram decodes it.
+// decodeEntity reads a character reference at the start of s, as Telegram's parser does: &lt; &gt; &amp;
+// &quot; and numeric ones (&#8381; or &#x20BD;), the ';' optional, a number below U+10FFFF written in fewer than
+// ten bytes with its "&#". It returns the character, the bytes it takes (0: not a reference, a bare '&') and
+// whether Telegram decodes it; a "&name;" Telegram does not know is shown as typed (taken whole, not decoded).
 func decodeEntity(s string) (rune, int, bool) {
-	semi := strings.IndexByte(s[:min(len(s), 34)], ';')
-	if semi < 2 || !isReference(s[1:semi]) {
-		return 0, 0, false
+	j := 1
+	if strings.HasPrefix(s, "&#") {
+		j, base := 2, 10
+		if strings.HasPrefix(s, "&#x") { // a capital X is not read as hexadecimal
+			j, base = 3, 16
+		}
+		v, start := uint64(0), j
+		for j < len(s) && (isDigit(s[j]) || base == 16 && isHexLetter(s[j])) && j-start < 16 {
+			d, _ := strconv.ParseUint(s[j:j+1], base, 8)
+			v = v*uint64(base) + d
+			j++
+		}
+		if v != 0 && v < 0x10FFFF && j < 10 {
+			if j < len(s) && s[j] == ';' {
+				j++
+			}
+			return rune(v), j, utf8.ValidRune(rune(v))
+		}
+	} else {
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		if r, ok := namedEntities[s[1:j]]; ok {
+			if j < len(s) && s[j] == ';' {
+				j++
+			}
+			return r, j, true
+		}
 	}
-	ref, n := s[1:semi], semi+1
-	switch ref {
-	case "lt":
-		return '<', n, true
-	case "gt":
-		return '>', n, true
-	case "amp":
-		return '&', n, true
-	case "quot":
-		return '"', n, true
+	// Not a reference to Telegram: a '&' of text. One that has a reference's form is taken whole, to be named.
+	semi := 1
+	for semi < len(s) && (isASCIILetter(s[semi]) || isDigit(s[semi]) || semi == 1 && s[semi] == '#') {
+		semi++
 	}
-	num, ok := strings.CutPrefix(ref, "#")
-	if !ok {
-		return 0, n, false
+	if semi >= 2 && semi < len(s) && s[semi] == ';' && isReference(s[1:semi]) {
+		return 0, semi + 1, false
 	}
-	base := 10
-	if hex, ok := strings.CutPrefix(strings.ToLower(num), "x"); ok {
-		num, base = hex, 16
-	}
-	v, err := strconv.ParseUint(num, base, 32)
-	if err != nil || v == 0 || !utf8.ValidRune(rune(v)) {
-		return 0, n, false
-	}
-	return rune(v), n, true
+	return 0, 0, false
 }
+
+var namedEntities = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"'}
+
+func isHexLetter(c byte) bool { return 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // isReference tells whether ref, between '&' and ';', has the form of a reference: a name of letters and digits,
 // #digits or #x and hex digits.

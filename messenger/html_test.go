@@ -111,6 +111,7 @@ func TestHTMLLengthCountsWhatTelegramCounts(t *testing.T) {
 		{"Рога & Копыта; ООО", 18},
 		{"&amp;&lt;&#8381;", 3},
 		{"&nbsp;", 6},
+		{"&#09", 0}, {"&lt&gt", 2}, {"&#65&#x42;C", 3}, {"&#X41;", 6}, {"&#0000000065;", 13}, {"&ltb", 4},
 		{"AT&T; R&D", 9},
 		{"  <b> 👍 </b>\n", 2},
 		{"<b> </b>\n<i>\t</i>", 0},
