@@ -1,0 +1,49 @@
+package maxfake
+
+import "time"
+
+// EventKind says what an Event reports.
+type EventKind string
+
+// Event kinds.
+const (
+	EventMessage    EventKind = "message"     // a new message, from the bot or a user
+	EventChatAction EventKind = "chat_action" // the bot sent an action (typing_on ...)
+)
+
+// Event is a change in a dialog, for live views such as the simulator.
+type Event struct {
+	Kind    EventKind `json:"kind"`
+	ChatID  int64     `json:"chat_id"`
+	Message Message   `json:"message"`
+	Action  string    `json:"action,omitempty"`
+	Time    time.Time `json:"time"`
+}
+
+// Subscribe delivers every event from now on; a subscriber more than 1024 events behind misses some (tests that
+// must see everything use WaitSent). cancel unsubscribes and closes the channel.
+func (f *Fake) Subscribe() (events <-chan Event, cancel func()) {
+	ch := make(chan Event, 1024)
+	f.mu.Lock()
+	f.subSeq++
+	id := f.subSeq
+	f.subs[id] = ch
+	f.mu.Unlock()
+	return ch, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if _, ok := f.subs[id]; ok {
+			delete(f.subs, id)
+			close(ch)
+		}
+	}
+}
+
+func (f *Fake) publishLocked(e Event) {
+	for _, ch := range f.subs {
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}
