@@ -270,7 +270,7 @@ func (f *Fake) PressButton(userID int64, mid, payload string) (Update, error) {
 	f.callbacks[id] = &callbackState{userID: userID, chatID: c.id, mid: mid, payload: payload}
 	shown := m
 	return f.enqueueLocked(Update{UpdateType: "message_callback", Timestamp: now.UnixMilli(), Message: &shown,
-		Callback: &Callback{Timestamp: now.UnixMilli(), CallbackID: id, Payload: payload, User: *f.userLocked(u, now)},
+		Callback:   &Callback{Timestamp: now.UnixMilli(), CallbackID: id, Payload: payload, User: *f.userLocked(u, now)},
 		UserLocale: "ru"}), nil
 }
 

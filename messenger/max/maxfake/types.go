@@ -131,7 +131,7 @@ type ChatAction struct {
 
 // Request is one API request, as the request log keeps it.
 type Request struct {
-	Time   int64  `json:"time"` // milliseconds
+	Time   int64  `json:"time"`  // milliseconds
 	Route  string `json:"route"` // "POST /messages"
 	Query  string `json:"query,omitempty"`
 	Body   string `json:"body,omitempty"`
