@@ -131,7 +131,7 @@ func Decode(payload []byte) (Event, error) {
 		field{"chat_id", &chatID}, field{"user", &usr}, field{"message", &msg}, field{"callback", &cb},
 		field{"payload", &payloadStr})
 	if err != nil || typ == "" {
-		return Event{Key: Key(payload)}, ErrNotAnUpdate
+		return Event{Key: hashKey(payload)}, ErrNotAnUpdate
 	}
 	e.Type, e.At, e.Kind = typ, time.UnixMilli(ts).UTC(), KindIgnored
 	e.Chat = chat(chatID, usr)
@@ -181,12 +181,13 @@ func chat(chatID int64, u user) messenger.Chat {
 // Key is the update's key for exactly-once storage: "message_created:<mid>", "message_callback:<callback_id>",
 // "<type>:<chat>:<user>:<timestamp>" for the rest, or "sha256:<hex>" of the bytes for what is not an update.
 func Key(payload []byte) string {
-	e, err := Decode(payload)
-	if err != nil {
-		sum := sha256.Sum256(payload)
-		return "sha256:" + hex.EncodeToString(sum[:])
-	}
+	e, _ := Decode(payload)
 	return e.Key
+}
+
+func hashKey(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 func eventKey(typ string, ts int64, e Event, payload []byte) string {
@@ -198,8 +199,7 @@ func eventKey(typ string, ts int64, e Event, payload []byte) string {
 	case ts != 0:
 		return typ + ":" + strconv.FormatInt(e.Chat.ChatID, 10) + ":" + strconv.FormatInt(e.Chat.UserID, 10) + ":" + strconv.FormatInt(ts, 10)
 	}
-	sum := sha256.Sum256(payload)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return hashKey(payload)
 }
 
 func decodeMessage(b []byte, e *Event) {
