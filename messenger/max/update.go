@@ -116,6 +116,7 @@ type user struct {
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name"`
 	Username  string `json:"username"`
+	Name      string `json:"name"` // deprecated, and all the specification's example has
 }
 
 // Decode reads an update as MAX delivers it (one element of GET /updates' list, or a webhook's body).
@@ -174,6 +175,9 @@ func Decode(payload []byte) (Event, error) {
 }
 
 func chat(chatID int64, u user) messenger.Chat {
+	if u.FirstName == "" {
+		u.FirstName = u.Name
+	}
 	return messenger.Chat{ChatID: chatID, UserID: u.UserID, Username: messenger.CleanText(u.Username),
 		FirstName: messenger.CleanText(u.FirstName)}
 }
