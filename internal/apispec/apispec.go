@@ -3,7 +3,8 @@
 // check each here. It reads the Telegram Bot API's machine-readable form (methods and types with their fields,
 // as scraped from core.telegram.org); the rules the documentation states only in prose (lengths such as "1-4096
 // characters" or "1-64 bytes", "exactly one of the fields", allowed characters and values) are read from the
-// descriptions. Only tests use it; the spec files live beside the repository, in shared/specs.
+// descriptions. For MAX it reads the Bot API's OpenAPI 3.0 schema (OpenAPI, openapi.go), whose rules are in the
+// schema itself. Only tests use it; the spec files live beside the repository, in shared/specs.
 package apispec
 
 import (

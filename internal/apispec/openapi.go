@@ -74,10 +74,22 @@ type Schema struct {
 	Minimum       *float64           `json:"minimum"`
 	Maximum       *float64           `json:"maximum"`
 	Pattern       string             `json:"pattern"`
+	// AdditionalProperties is the schema of a map's values (PhotoAttachmentRequestPayload.photos); a bare
+	// true or false is read as none.
+	AdditionalProperties *Schema `json:"additionalProperties"`
 	Discriminator *struct {
 		PropertyName string                     `json:"propertyName"`
 		Mapping      map[string]json.RawMessage `json:"mapping"` // "#/…" or {"$ref": "#/…"}: the spec has both
 	} `json:"discriminator"`
+}
+
+// UnmarshalJSON reads a schema, or true/false where a schema may be a boolean (additionalProperties).
+func (s *Schema) UnmarshalJSON(b []byte) error {
+	if string(b) == "true" || string(b) == "false" {
+		return nil
+	}
+	type plain Schema
+	return json.Unmarshal(b, (*plain)(s))
 }
 
 // requiredList is a schema's required properties. The MAX spec once writes "required": false on a property
@@ -183,7 +195,7 @@ func (o *OpenAPI) Check(method, path string, query url.Values, authHeader bool, 
 			}
 			c.param(where+"?"+p.Name, p.Schema, query.Get(p.Name))
 		case "path":
-			c.param(where+"/{"+p.Name+"}", p.Schema, pathValues[p.Name])
+			c.param(where+" {"+p.Name+"}", p.Schema, pathValues[p.Name])
 		}
 	}
 	for name := range query {
@@ -340,6 +352,9 @@ func (c *schemaChecker) flatten(s *Schema) flat {
 		if m.Discriminator == nil {
 			m.Discriminator = s.Discriminator
 		}
+		if m.AdditionalProperties == nil {
+			m.AdditionalProperties = s.AdditionalProperties
+		}
 		for name, p := range s.Properties {
 			if out.props[name] == nil {
 				out.props[name] = p
@@ -460,8 +475,12 @@ func (c *schemaChecker) value(path string, s *Schema, v any, chosen bool) {
 			c.fail(path, "%v is not an object", v)
 			return
 		}
-		for name := range obj {
-			if f.props[name] == nil {
+		for name, e := range obj {
+			switch {
+			case f.props[name] != nil:
+			case f.AdditionalProperties != nil:
+				c.value(path+"."+name, f.AdditionalProperties, e, false)
+			default:
 				c.fail(path, "%s is not a field", name)
 			}
 		}
