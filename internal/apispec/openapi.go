@@ -58,26 +58,26 @@ type parameter struct {
 
 // Schema is one JSON schema of the specification.
 type Schema struct {
-	Ref           string             `json:"$ref"`
-	Type          string             `json:"type"`
-	Format        string             `json:"format"`
-	Nullable      bool               `json:"nullable"`
-	Properties    map[string]*Schema `json:"properties"`
-	Required      requiredList       `json:"required"`
-	Items         *Schema            `json:"items"`
-	AllOf         []*Schema          `json:"allOf"`
-	Enum          []any              `json:"enum"`
-	MinLength     *int               `json:"minLength"`
-	MaxLength     *int               `json:"maxLength"`
-	MinItems      *int               `json:"minItems"`
-	MaxItems      *int               `json:"maxItems"`
-	Minimum       *float64           `json:"minimum"`
-	Maximum       *float64           `json:"maximum"`
-	Pattern       string             `json:"pattern"`
+	Ref        string             `json:"$ref"`
+	Type       string             `json:"type"`
+	Format     string             `json:"format"`
+	Nullable   bool               `json:"nullable"`
+	Properties map[string]*Schema `json:"properties"`
+	Required   requiredList       `json:"required"`
+	Items      *Schema            `json:"items"`
+	AllOf      []*Schema          `json:"allOf"`
+	Enum       []any              `json:"enum"`
+	MinLength  *int               `json:"minLength"`
+	MaxLength  *int               `json:"maxLength"`
+	MinItems   *int               `json:"minItems"`
+	MaxItems   *int               `json:"maxItems"`
+	Minimum    *float64           `json:"minimum"`
+	Maximum    *float64           `json:"maximum"`
+	Pattern    string             `json:"pattern"`
 	// AdditionalProperties is the schema of a map's values (PhotoAttachmentRequestPayload.photos); a bare
 	// true or false is read as none.
 	AdditionalProperties *Schema `json:"additionalProperties"`
-	Discriminator *struct {
+	Discriminator        *struct {
 		PropertyName string                     `json:"propertyName"`
 		Mapping      map[string]json.RawMessage `json:"mapping"` // "#/…" or {"$ref": "#/…"}: the spec has both
 	} `json:"discriminator"`

@@ -26,6 +26,11 @@ const SecretHeader = "X-Max-Bot-Api-Secret"
 // stored too, so nothing MAX sends is lost to a change in its format. An empty secret accepts nothing.
 func WebhookHandler(secret string, store Store, log zerolog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "MAX delivers by POST", http.StatusMethodNotAllowed)
+			return
+		}
 		got := r.Header.Get(SecretHeader)
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
 			log.Warn().Str("remote", r.RemoteAddr).Msg("max: webhook call with a wrong secret")

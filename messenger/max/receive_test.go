@@ -210,6 +210,14 @@ func TestTheWebhookStoresWhatCarriesTheSecretBeforeAnswering(t *testing.T) {
 			t.Errorf("secret %q: %s, want 401", header, res.Status)
 		}
 	}
+	res, err := http.Get(hook.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %s, want 405", res.Status)
+	}
 	if got := st.stored(); len(got) != 2 {
 		t.Errorf("a delivery without the secret was stored: %q", got)
 	}
