@@ -132,6 +132,9 @@ func (ui *UI) Routes() []Route {
 		// The conversion report over a period, and the same as an Excel file.
 		{"GET /reports", dashboards, ui.showReports},
 		{"GET /reports.xlsx", dashboards, ui.reportsXLSX},
+		// The dialogs behind a figure of the report, and the QA sample (reports_dialogs.go).
+		{"GET /reports/dialogs", dashboards, ui.showReportDialogs},
+		{"GET /reports/dialogs.xlsx", dashboards, ui.reportDialogsXLSX},
 		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
 		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},
