@@ -51,3 +51,26 @@ var reviewCatalog = map[string]struct{ en, ru string }{
 }
 
 func init() { addCatalog(reviewCatalog) }
+
+// alarmCatalog is the live board's alarms.
+var alarmCatalog = map[string]struct{ en, ru string }{
+	"alarm.title":           {"Alarms", "Тревоги"},
+	"alarm.no_operator":     {"A client is waiting and no operator is online (waiting: %d)", "Клиент ждёт, а операторов в сети нет (ждут: %d)"},
+	"alarm.sla_breach":      {"Client messages unanswered past the SLA now: %d", "Сообщений клиентов без ответа дольше SLA сейчас: %d"},
+	"alarm.queue_over":      {"Queue “%s” is at its threshold: %d waiting (alarm at %d)", "Очередь «%s» достигла порога: ждут %d (тревога от %d)"},
+	"alarm.since":           {"since %s", "с %s"},
+	"alarm.for":             {"for", "уже"},
+	"alarm.acked":           {"Acknowledged by %s at %s", "Принято: %s в %s"},
+	"alarm.ack":             {"Acknowledge", "Принять"},
+	"alarm.sound_off":       {"🔇 Sound is off: click to turn it on", "🔇 Звук выключен: нажмите, чтобы включить"},
+	"alarm.sound_on":        {"🔔 Sound on", "🔔 Звук включён"},
+	"alarm.forbidden":       {"Only supervisors change alarms.", "Менять тревоги могут только супервайзеры."},
+	"alarm.threshold":       {"Queue alarm", "Тревога по очереди"},
+	"alarm.threshold_at":    {"Alarm at (waiting)", "Тревога от (ждут)"},
+	"alarm.threshold_save":  {"Save", "Сохранить"},
+	"alarm.threshold_lead":  {"The board raises an alarm when this many clients wait in the queue.", "Табло поднимает тревогу, когда в очереди ждут столько клиентов."},
+	"alarm.threshold_saved": {"Queue alarm set at %d waiting.", "Тревога по очереди: от %d ожидающих."},
+	"alarm.threshold_bad":   {"Pick a queue and a number from 1 to %d.", "Выберите очередь и число от 1 до %d."},
+}
+
+func init() { addCatalog(alarmCatalog) }

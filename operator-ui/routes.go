@@ -109,6 +109,9 @@ func (ui *UI) Routes() []Route {
 		{"GET /live/dialogs/{id}", supervisors, ui.showLiveDialog},
 		{"POST /live/dialogs/{id}/reassign", supervisors, ui.reassignLiveDialog},
 		{"POST /live/dialogs/{id}/qa", supervisors, ui.reviewLiveDialog},
+		// The board's alarms: acknowledged from the banner, a queue's threshold set under the queues.
+		{"POST /live/api/alarms/{id}/ack", supervisorsAPI, ui.acknowledgeAlarm},
+		{"POST /live/thresholds", supervisors, ui.setAlarmThreshold},
 		{"GET /live/operators/{id}", supervisors, ui.showLiveOperator},
 		{"POST /live/operators/{id}/capacity", supervisors, ui.setOperatorCapacity},
 		{"POST /live/operators/{id}/queues", supervisors, ui.setOperatorQueues},
