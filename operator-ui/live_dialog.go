@@ -39,6 +39,7 @@ type liveDialogView struct {
 // listNav is the way back to the list a dialog was opened from and on to the next dialog of it.
 type listNav struct {
 	Query      string // "list=..." for the page's forms, empty without a list
+	Raw        string // the list's query, as ?list= carries it
 	Back, Next string
 }
 
@@ -299,7 +300,7 @@ func (ui *UI) listNavOf(r *http.Request, id int64) (listNav, error) {
 	if err != nil {
 		return listNav{}, nil
 	}
-	nav := listNav{Query: url.Values{"list": {raw}}.Encode(), Back: "/reports/dialogs?" + q.Encode()}
+	nav := listNav{Query: url.Values{"list": {raw}}.Encode(), Raw: raw, Back: "/reports/dialogs?" + q.Encode()}
 	next, err := ui.Reports.NextDialog(r.Context(), f, id)
 	if err != nil {
 		return listNav{}, err
