@@ -9,7 +9,7 @@ import (
 )
 
 // Run keeps the dialog moving until ctx ends: every Tick it sends back the conversations of operators who left,
-// announces SLA warnings and breaches, assigns what waits, publishes delivery changes of messages sent from
+// announces SLA warnings and breaches, raises and clears the live board's alarms, assigns what waits, publishes delivery changes of messages sent from
 // conversations, closes conversations only the bot had, and prunes old events. Every instance may run it: each
 // step is one transaction whose row locks make it happen once.
 func (s *Service) Run(ctx context.Context) error {
@@ -32,6 +32,7 @@ func (s *Service) tick(ctx context.Context) {
 	}{
 		{"requeue offline", func(ctx context.Context) error { _, err := s.RequeueOffline(ctx); return err }},
 		{"sla", func(ctx context.Context) error { _, _, err := s.SLATick(ctx); return err }},
+		{"alarms", func(ctx context.Context) error { _, _, err := s.AlarmTick(ctx); return err }},
 		{"assign", func(ctx context.Context) error { _, err := s.AssignWaiting(ctx); return err }},
 		{"delivery", func(ctx context.Context) error { _, err := s.DeliveryTick(ctx); return err }},
 		{"close idle", func(ctx context.Context) error { _, err := s.CloseIdleBots(ctx); return err }},

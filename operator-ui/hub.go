@@ -84,7 +84,7 @@ func visibleTo(e dialog.Event, u auth.User) bool {
 	case auth.Supervisor, auth.Admin:
 		return true
 	case auth.Operator:
-		return e.OperatorID == nil || *e.OperatorID == u.ID
+		return e.Kind != dialog.EventAlarm && (e.OperatorID == nil || *e.OperatorID == u.ID) // alarms: supervisors'
 	}
 	return false
 }

@@ -30,6 +30,7 @@ type liveView struct {
 	Queues      []liveQueue    `json:"queues"`
 	Operators   []liveOperator `json:"operators"`
 	Alerts      []liveAlert    `json:"alerts"`
+	Alarms      []liveAlarm    `json:"alarms"` // live_alarms.go
 	HasBreaches bool           `json:"has_breaches"`
 }
 
@@ -42,6 +43,7 @@ type liveQueue struct {
 	WarningMS int64  `json:"warning_ms"`
 	TargetMS  int64  `json:"target_ms"`
 	Target    string `json:"target"`
+	AlarmAt   int    `json:"alarm_at"` // the length that raises the queue's alarm
 }
 
 type liveOperator struct {
@@ -122,9 +124,20 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 		Breaches: board.Breaches, Consents: team.ConsentsToday, Callbacks: board.Callbacks, HasBreaches: board.Breaches > 0,
 		SLAText:   slaText(board.SLA),
 		SLADetail: T(loc, "live.sla_detail", board.SLA.InTarget, board.SLA.Messages),
-		Queues:    []liveQueue{}, Operators: []liveOperator{}, Alerts: []liveAlert{}}
+		Queues:    []liveQueue{}, Operators: []liveOperator{}, Alerts: []liveAlert{}, Alarms: []liveAlarm{}}
+	thresholds, err := ui.Dialog.AlarmThresholds(r.Context())
+	if err != nil {
+		return liveView{}, err
+	}
+	alarms, err := ui.Dialog.Alarms(r.Context())
+	if err != nil {
+		return liveView{}, err
+	}
+	for _, a := range alarms {
+		v.Alarms = append(v.Alarms, liveAlarmOf(loc, a, thresholds))
+	}
 	for _, q := range board.Queues {
-		lq := liveQueue{ID: q.ID, Label: queueLabel(loc, q.Name), Waiting: q.Waiting,
+		lq := liveQueue{ID: q.ID, Label: queueLabel(loc, q.Name), Waiting: q.Waiting, AlarmAt: thresholds[q.ID],
 			WarningMS: q.SLAWarning.Milliseconds(), TargetMS: q.SLATarget.Milliseconds(), Target: waitText(q.SLATarget)}
 		if q.OldestWaiting != nil && q.Waiting > 0 {
 			lq.OldestMS, lq.WaitText = q.OldestWaiting.UnixMilli(), waitText(board.At.Sub(*q.OldestWaiting))

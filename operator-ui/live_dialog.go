@@ -5,8 +5,10 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"dozvon/dialog"
@@ -30,6 +32,15 @@ type liveDialogView struct {
 	Open         bool
 	Form         reassignForm
 	QA           *qaForm // nil while the dialog is open
+	// Opened from a list of dialogs (the report's drill-down, a QA sample): the list, and the next dialog in it.
+	List listNav
+}
+
+// listNav is the way back to the list a dialog was opened from and on to the next dialog of it.
+type listNav struct {
+	Query      string // "list=..." for the page's forms, empty without a list
+	Raw        string // the list's query, as ?list= carries it
+	Back, Next string
 }
 
 // liveMessage is one line of the history. Text is shown escaped; a campaign broadcast (Telegram HTML) is HTML,
@@ -112,6 +123,9 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 		if v.Conv.QueueID != nil && *v.Conv.QueueID == q.ID {
 			v.QueueLabel = label
 		}
+	}
+	if v.List, err = ui.listNavOf(r, id); err != nil {
+		return v, err
 	}
 	v.Open = v.Conv.Status != "closed"
 	if !v.Open {
@@ -269,4 +283,39 @@ func reassignProblem(err error) string {
 		return "live.err_no_queue"
 	}
 	return ""
+}
+
+// listNavOf reads the list a dialog was opened from (?list=, the list's own query) and finds the next dialog in
+// it; a list it cannot read is ignored, the page stands without it.
+func (ui *UI) listNavOf(r *http.Request, id int64) (listNav, error) {
+	raw := r.URL.Query().Get("list")
+	if raw == "" || ui.Reports == nil {
+		return listNav{}, nil
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return listNav{}, nil
+	}
+	_, f, err := dialogFilter(q, time.Now())
+	if err != nil {
+		return listNav{}, nil
+	}
+	nav := listNav{Query: url.Values{"list": {raw}}.Encode(), Raw: raw, Back: "/reports/dialogs?" + q.Encode()}
+	next, err := ui.Reports.NextDialog(r.Context(), f, id)
+	if err != nil {
+		return listNav{}, err
+	}
+	if next != 0 {
+		nav.Next = dialogHref(next, q)
+	}
+	return nav, nil
+}
+
+// dialogPage is a dialog's page, with the list it was opened from.
+func dialogPage(id int64, nav listNav) string {
+	p := "/live/dialogs/" + strconv.FormatInt(id, 10)
+	if nav.Query != "" {
+		p += "?" + nav.Query
+	}
+	return p
 }

@@ -36,17 +36,25 @@ func qaFormOf(loc string, answers map[string]bool, comment string, review *dialo
 	return f
 }
 
-// storedQAForm is the form as the stored review left it; a dialog not reviewed yet starts with every item ticked,
-// as most dialogs pass most items and the reviewer unticks what failed.
+// storedQAForm is the form as the stored review left it; a dialog not reviewed yet starts with nothing ticked,
+// as the form says: the reviewer ticks what the operator did, and the score is the sum of what was ticked. (It
+// once started with every item ticked, so a reviewer who followed the text scored 5 for a dialog worth 95.)
 func storedQAForm(loc string, review *dialog.QAReview) *qaForm {
 	if review != nil {
 		return qaFormOf(loc, review.Answers, review.Comment, review)
 	}
-	all := map[string]bool{}
-	for _, item := range dialog.QAChecklist {
-		all[item.Key] = true
+	return qaFormOf(loc, map[string]bool{}, "", nil)
+}
+
+// Score is what the ticked items add up to, the figure the page's preview starts from.
+func (f *qaForm) Score() int {
+	n := 0
+	for _, c := range f.Items {
+		if c.Checked {
+			n += c.Weight
+		}
 	}
-	return qaFormOf(loc, all, "", nil)
+	return n
 }
 
 func (ui *UI) reviewLiveDialog(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +87,12 @@ func (ui *UI) reviewLiveDialog(w http.ResponseWriter, r *http.Request) {
 		Object: "conversation " + strconv.FormatInt(id, 10),
 		Detail: map[string]any{"conversation_id": id, "score": review.Score, "answers": answers}})
 	ui.flash(r, T(loc, "qa.saved", id, review.Score))
-	http.Redirect(w, r, "/live/dialogs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	nav, err := ui.listNavOf(r, id)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, dialogPage(id, nav), http.StatusSeeOther)
 }
 
 // qaProblem is the field and message key for an answer ReviewDialog gives about the form, "" for anything else.

@@ -36,6 +36,7 @@ func templateFuncs() template.FuncMap {
 		"roleName": func(r auth.Role) string { return string(r) },
 		"when":     when,
 		"inc":      func(i int) int { return i + 1 },
+		"drill":    drill, // the dialogs behind a report's figure (reports_dialogs.go)
 		// under tells whether a page belongs to a navigation section: /campaigns/12 is under /campaigns.
 		"under": func(path, section string) bool { return path == section || strings.HasPrefix(path, section+"/") },
 	}

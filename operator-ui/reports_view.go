@@ -1,6 +1,8 @@
 package operatorui
 
 import (
+	"net/url"
+	"strconv"
 	"time"
 
 	"dozvon/reports"
@@ -12,8 +14,9 @@ import (
 type reportsView struct {
 	Period    reportPeriod
 	Quick     []reportLink
-	Export    string // the export's address, with the period
-	Shown     bool   // false: the period was not understood and only the form is shown
+	Export    string     // the export's address, with the period
+	Drill     url.Values // the period's drill-down filters (drill)
+	Shown     bool       // false: the period was not understood and only the form is shown
 	Kinds     []funnelRow
 	Total     funnelRow
 	Campaigns []funnelRow
@@ -41,22 +44,26 @@ type funnelRow struct {
 	Written, Replied, Consented, Converted string
 	Reply, Consent, Convert                shareCell
 	ConvertOfConsents                      bool
+	Drill                                  url.Values // the period, by=written and the row's kind or campaign
 }
 
 // shareCell is a measured share; Ref and Cue are empty when the bank gives no reference for it.
 type shareCell struct {
 	Text, Ref string
 	Cue       string // "meets": at the reference or within a point of it; "under": more than a point below
+	Href      string // the dialogs behind it, when there is a list for it (drill)
 }
 
 type operatorRow struct {
 	Name, Dialogs, Answered, Median, Consents, Conversions, Ratings, Average, Reviews string
 	InTime, Top, QA                                                                   shareCell
+	Drill                                                                             url.Values // the period and the operator
 }
 
 type dayRow struct {
 	Label, Answered, Ratings string
 	InTime, Top              shareCell
+	Drill                    url.Values // the day (the whole period for the total)
 }
 
 // reportData is what the page and the export are made from.
@@ -117,11 +124,19 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total")),
 		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA),
 			Target: formatDecimal(locale, reports.ReferenceQATarget), RefScore: formatDecimal(locale, reports.ReferenceQA)}}
+	v.Drill = drillBase(p)
+	v.Total.drillFunnel(v.Drill)
+	v.Service.drillDays(v.Drill)
+	v.QA.Score.Href = drill(v.Drill, "by", reports.ByClosed, "qa", "reviewed")
 	for _, f := range data.Conversion.ByKind {
-		v.Kinds = append(v.Kinds, funnelRowOf(locale, f, T(locale, "kind."+f.Kind)))
+		row := funnelRowOf(locale, f, T(locale, "kind."+f.Kind))
+		row.drillFunnel(withFilter(v.Drill, "kind", f.Kind))
+		v.Kinds = append(v.Kinds, row)
 	}
 	for _, f := range data.Conversion.ByCampaign {
-		v.Campaigns = append(v.Campaigns, funnelRowOf(locale, f, f.Campaign))
+		row := funnelRowOf(locale, f, f.Campaign)
+		row.drillFunnel(withFilter(v.Drill, "campaign", strconv.FormatInt(f.CampaignID, 10)))
+		v.Campaigns = append(v.Campaigns, row)
 	}
 	for _, o := range data.Operators {
 		row := operatorRow{Name: o.Name, Dialogs: formatInt(locale, o.Dialogs), Answered: formatInt(locale, o.Answered),
@@ -133,15 +148,43 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 		if o.Answered > 0 {
 			row.Median = waitText(o.MedianResponse)
 		}
+		row.Drill = withFilter(drillBase(p), "operator", strconv.FormatInt(o.OperatorID, 10))
+		row.InTime.Href = drill(row.Drill, "by", reports.ByMessages, "sla", "breached")
+		row.Top.Href = drill(row.Drill, "by", reports.ByClosed, "csat", "5")
+		row.QA.Href = drill(row.Drill, "by", reports.ByClosed, "qa", "reviewed")
 		if o.Ratings > 0 {
 			row.Average = formatDecimal(locale, o.AverageRating)
 		}
 		v.Operators = append(v.Operators, row)
 	}
 	for _, d := range data.Days {
-		v.Days = append(v.Days, dayRowOf(locale, d, d.Day.Format("02.01.2006")))
+		row := dayRowOf(locale, d, d.Day.Format("02.01.2006"))
+		row.drillDays(drillBase(periodOfDays(d.Day, d.Day)))
+		v.Days = append(v.Days, row)
 	}
 	return v
+}
+
+// drillFunnel links a funnel row's shares to the dialogs behind them; the counts link in the template.
+func (row *funnelRow) drillFunnel(base url.Values) {
+	row.Drill = withFilter(base, "by", reports.ByWritten)
+	row.Reply.Href = drill(row.Drill)
+	row.Consent.Href = drill(row.Drill, "outcome", "consent")
+	row.Convert.Href = drill(row.Drill, "converted", "1")
+}
+
+// drillDays links a day's (or the period's) service figures: the misses of the first minute, the 5s.
+func (row *dayRow) drillDays(base url.Values) {
+	row.Drill = base
+	row.InTime.Href = drill(base, "by", reports.ByMessages, "sla", "breached")
+	row.Top.Href = drill(base, "by", reports.ByRated, "csat", "5")
+}
+
+// withFilter is base with one more drill-down filter.
+func withFilter(base url.Values, name, value string) url.Values {
+	q := cloneValues(base)
+	q.Set(name, value)
+	return q
 }
 
 // quickLinks are the usual periods, each ending today.

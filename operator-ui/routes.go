@@ -109,6 +109,9 @@ func (ui *UI) Routes() []Route {
 		{"GET /live/dialogs/{id}", supervisors, ui.showLiveDialog},
 		{"POST /live/dialogs/{id}/reassign", supervisors, ui.reassignLiveDialog},
 		{"POST /live/dialogs/{id}/qa", supervisors, ui.reviewLiveDialog},
+		// The board's alarms: acknowledged from the banner, a queue's threshold set under the queues.
+		{"POST /live/api/alarms/{id}/ack", supervisorsAPI, ui.acknowledgeAlarm},
+		{"POST /live/thresholds", supervisors, ui.setAlarmThreshold},
 		{"GET /live/operators/{id}", supervisors, ui.showLiveOperator},
 		{"POST /live/operators/{id}/capacity", supervisors, ui.setOperatorCapacity},
 		{"POST /live/operators/{id}/queues", supervisors, ui.setOperatorQueues},
@@ -132,6 +135,9 @@ func (ui *UI) Routes() []Route {
 		// The conversion report over a period, and the same as an Excel file.
 		{"GET /reports", dashboards, ui.showReports},
 		{"GET /reports.xlsx", dashboards, ui.reportsXLSX},
+		// The dialogs behind a figure of the report, and the QA sample (reports_dialogs.go).
+		{"GET /reports/dialogs", dashboards, ui.showReportDialogs},
+		{"GET /reports/dialogs.xlsx", dashboards, ui.reportDialogsXLSX},
 		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
 		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},

@@ -85,6 +85,9 @@
       tr.appendChild(n);
       tr.appendChild(timed(el("td", q.wait_text, "num"), q.oldest_ms, q.warning_ms, q.target_ms, "—"));
       tr.appendChild(el("td", q.target, "num"));
+      var at = el("td", q.alarm_at, "num");
+      at.setAttribute("data-testid", "live-queue-alarm-at");
+      tr.appendChild(at);
       return tr;
     });
 
@@ -132,7 +135,111 @@
     });
     show("live-alerts", v.alerts.length > 0);
     show("live-alerts-none", v.alerts.length === 0);
+    renderAlarms(v.alarms || []);
     tick();
+  }
+
+  // --- alarms: a line per open alarm, a button to acknowledge it, and a short sound for each new one ---
+  // Browsers let a page make sound only after the user has interacted with it: until then the sound stays off
+  // (the button says so) and a new alarm waits to sound at the first click or key.
+  var alarmBox = root.querySelector("[data-testid=live-alarms]");
+  var soundButton = root.querySelector("[data-testid=live-sound]");
+  var audio = null, sounded = {}, beeps = 0;
+
+  function alarmItem(a) {
+    var li = el("li", null, "live-alarm" + (a.acknowledged ? " live-alarm-acked" : ""));
+    li.setAttribute("data-testid", "live-alarm");
+    li.setAttribute("data-alarm", a.id);
+    li.setAttribute("data-kind", a.kind);
+    var text = el("strong", a.text);
+    text.setAttribute("data-testid", "live-alarm-text");
+    li.appendChild(text);
+    li.appendChild(document.createTextNode(" "));
+    var when = el("span", a.since_text + " · " + alarmBox.getAttribute("data-for-label") + " ", "muted");
+    var since = el("span");
+    since.setAttribute("data-since", a.since_ms);
+    when.appendChild(since);
+    li.appendChild(when);
+    li.appendChild(document.createTextNode(" "));
+    if (a.acknowledged) {
+      var acked = el("span", a.ack_text);
+      acked.setAttribute("data-testid", "live-alarm-acked");
+      li.appendChild(acked);
+    } else {
+      var ack = el("button", alarmBox.getAttribute("data-ack-label"));
+      ack.type = "button";
+      ack.setAttribute("data-testid", "live-alarm-ack");
+      ack.setAttribute("data-ack", a.id);
+      li.appendChild(ack);
+    }
+    return li;
+  }
+
+  function renderAlarms(list) {
+    if (!alarmBox) return;
+    fill("alarms", list, alarmItem);
+    alarmBox.hidden = list.length === 0;
+    soundNew(list);
+  }
+
+  // soundNew sounds once for every unacknowledged alarm not sounded yet; without sound it waits for it.
+  function soundNew(list) {
+    var fresh = list.filter(function (a) { return !a.acknowledged && !sounded[a.id]; });
+    if (fresh.length === 0 || !audio || audio.state !== "running") return;
+    fresh.forEach(function (a) { sounded[a.id] = true; });
+    beep();
+  }
+
+  function beep() {
+    var t0 = audio.currentTime;
+    [0, 0.25].forEach(function (offset, i) {
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = i === 0 ? 880 : 660;
+      gain.gain.setValueAtTime(0.0001, t0 + offset);
+      gain.gain.exponentialRampToValueAtTime(0.3, t0 + offset + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t0 + offset + 0.2);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t0 + offset);
+      osc.stop(t0 + offset + 0.22);
+    });
+    beeps++;
+    root.setAttribute("data-beeps", String(beeps));
+  }
+
+  function currentAlarms() {
+    var list = [];
+    root.querySelectorAll("[data-testid=live-alarm]").forEach(function (li) {
+      list.push({ id: li.getAttribute("data-alarm"), acknowledged: li.classList.contains("live-alarm-acked") });
+    });
+    return list;
+  }
+
+  function soundOn() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    if (!audio) audio = new Ctx();
+    var ready = audio.state === "running" ? Promise.resolve() : audio.resume();
+    ready.then(function () {
+      if (soundButton) {
+        soundButton.textContent = soundButton.getAttribute("data-text-on");
+        soundButton.setAttribute("data-sound", "on");
+      }
+      soundNew(currentAlarms());
+    }, function () { /* still not allowed: the next interaction tries again */ });
+  }
+  document.addEventListener("pointerdown", soundOn);
+  document.addEventListener("keydown", soundOn);
+
+  if (alarmBox) {
+    alarmBox.addEventListener("click", function (e) {
+      var button = e.target.closest("[data-ack]");
+      if (!button) return;
+      button.disabled = true;
+      fetch("/live/api/alarms/" + encodeURIComponent(button.getAttribute("data-ack")) + "/ack", {
+        method: "POST", credentials: "same-origin", cache: "no-store"
+      }).then(function () { soon(); }, function () { button.disabled = false; });
+    });
   }
 
   function refetch() {
@@ -187,6 +294,7 @@
     window.DozvonLive.onEvent(function (e) {
       if (e.kind === "typing") return; // nothing on the board changes
       if (e.kind === "sla_breach") breachBanner();
+      // An alarm event refetches the board like any other: the alarms come with it.
       soon();
     });
     window.DozvonLive.onStatus(liveStatus);
