@@ -23,6 +23,7 @@ var cardCodes = map[string][]string{
 	"source":      {"operator", "client", "import"},
 	"product":     {"rko", "acquiring"},
 	"channel":     {"site", "phone", "office", "partner", "api"},
+	"segment":     {"micro", "small", "medium", "large"},
 }
 
 var cardCatalog = map[string]struct{ en, ru string }{
@@ -76,6 +77,11 @@ var cardCatalog = map[string]struct{ en, ru string }{
 	"card.channel.office":  {"office", "офис"},
 	"card.channel.partner": {"partner", "партнёр"},
 	"card.channel.api":     {"API", "API"},
+
+	"card.segment.micro":  {"micro business", "микробизнес"},
+	"card.segment.small":  {"small business", "малый бизнес"},
+	"card.segment.medium": {"medium business", "средний бизнес"},
+	"card.segment.large":  {"large business", "крупный бизнес"},
 
 	"card.csat":         {"rating %s of 5", "оценка %s из 5"},
 	"card.manager":      {"manager %s", "менеджер %s"},
