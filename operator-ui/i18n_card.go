@@ -88,12 +88,16 @@ var cardCatalog = map[string]struct{ en, ru string }{
 	"card.no_reason":    {"reason not given", "причина не указана"},
 	"card.reason_label": {"Reason", "Причина"},
 
+	// The right column's tabs.
+	"console.tab_card":    {"Card", "Карточка"},
+	"console.tab_scripts": {"Scripts", "Скрипты"},
+	"console.tab_offers":  {"Offers", "Предложения"},
+
 	// The refusal form in the console.
-	"console.field_reason_id":  {"Reason for the refusal", "Причина отказа"},
-	"console.field_comment":    {"Comment (optional)", "Комментарий (необязательно)"},
-	"console.reason_pick":      {"— choose a reason —", "— выберите причину —"},
-	"console.err_no_reason":    {"Choose a reason from the list (this one was switched off).", "Выберите причину из списка (эта отключена)."},
-	"console.answered_60_none": {"no answers yet today", "сегодня ответов ещё нет"},
+	"console.field_reason_id": {"Reason for the refusal", "Причина отказа"},
+	"console.field_comment":   {"Comment (optional)", "Комментарий (необязательно)"},
+	"console.reason_pick":     {"— choose a reason —", "— выберите причину —"},
+	"console.err_no_reason":   {"Choose a reason from the list (this one was switched off).", "Выберите причину из списка (эта отключена)."},
 
 	// The supervisors' list of refusal reasons (/refusal-reasons).
 	"nav.refusal_reasons":   {"Refusal reasons", "Причины отказа"},

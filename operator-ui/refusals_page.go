@@ -173,7 +173,9 @@ func buildRefusalsTable(locale string, rep *refusalsReport, counts []reports.Ref
 	}
 }
 
-func sameReason(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+func sameReason(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
 
 func (ui *UI) refusalsXLSX(w http.ResponseWriter, r *http.Request) {
 	locale := ui.requestLocale(r)
