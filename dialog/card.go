@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -13,16 +15,18 @@ import (
 type ClientCard struct {
 	ConversationID int64
 	ClientID       *int64 // nil: the chat is not linked to a client yet (nobody shared a phone or followed a link)
-	Company        string
-	LegalForm      string
-	INN            string
-	OKVED          string
-	OKVEDExtra     []string
-	Region         string
-	TimeZone       string
-	LocalTime      time.Time // now in the client's time zone; zero when the zone is unknown
-	ContactName    string
-	Segment        string
+	// Name is the company as people write it: its name with its legal form once ("ООО «Спектр»").
+	Name        string
+	Company     string
+	LegalForm   string
+	INN         string
+	OKVED       string
+	OKVEDExtra  []string
+	Region      string
+	TimeZone    string
+	LocalTime   time.Time // now in the client's time zone; zero when the zone is unknown
+	ContactName string
+	Segment     string
 
 	LeadID     *int64
 	LeadKind   string
@@ -91,7 +95,10 @@ type OutcomeRecord struct {
 	ConversationID *int64
 	Kind           string
 	Product        string
-	Reason         string
+	ReasonID       *int64 // a refusal's reason, with its labels in both languages
+	ReasonRU       string
+	ReasonEN       string
+	Reason         string // the operator's comment
 	DueAt          *time.Time
 	Source         string // operator, client (a button), import (the bank's systems)
 	RecordedBy     string
@@ -122,6 +129,7 @@ func (s *Service) ClientCard(ctx context.Context, convID int64) (ClientCard, err
 	if err != nil {
 		return k, fmt.Errorf("dialog: client card of conversation %d: %w", convID, err)
 	}
+	k.Name = CompanyName(k.LegalForm, k.Company)
 	if loc, err := time.LoadLocation(k.TimeZone); err == nil && k.TimeZone != "" {
 		k.LocalTime = s.Now().In(loc)
 	}
@@ -173,9 +181,11 @@ func (s *Service) cardLists(ctx context.Context, k *ClientCard) error {
 		return err
 	}
 	k.Outcomes, err = collect(ctx, s, `
-		SELECT o.id, o.conversation_id, o.kind, o.product, o.reason, o.due_at, o.source,
+		SELECT o.id, o.conversation_id, o.kind, o.product, o.reason_id, coalesce(r.label_ru, ''),
+		       coalesce(r.label_en, ''), o.reason, o.due_at, o.source,
 		       coalesce(nullif(u.display_name, ''), u.login, ''), o.recorded_at
 		FROM outcomes o LEFT JOIN users u ON u.id = o.recorded_by
+		LEFT JOIN refusal_reasons r ON r.id = o.reason_id
 		WHERE o.client_id = @client OR o.conversation_id = @conv
 		ORDER BY o.recorded_at DESC, o.id DESC LIMIT 100`,
 		args, pgx.RowToStructByPos[OutcomeRecord])
@@ -188,4 +198,26 @@ func collect[T any](ctx context.Context, s *Service, sql string, args pgx.NamedA
 		return nil, err
 	}
 	return pgx.CollectRows(rows, fn)
+}
+
+// CompanyName is a client's company as people write it. The bank's files carry the legal form both in its own
+// column and, mostly, already in the name ("ООО «Спектр»", "ИП Соколова О. И."; imports derive the column from
+// the name): the form is put in front only when the name does not already start with it.
+func CompanyName(legalForm, company string) string {
+	form, name := strings.TrimSpace(legalForm), strings.TrimSpace(company)
+	if form == "" || name == "" {
+		return name
+	}
+	if rest, ok := cutPrefixFold(name, form); ok && (rest == "" || !unicode.IsLetter([]rune(rest)[0])) {
+		return name
+	}
+	return form + " " + name
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }

@@ -225,6 +225,12 @@ func payload(t *testing.T, e dialog.Event) map[string]any {
 	return m
 }
 
+// reason is the id of a refusal reason by its Russian label (the migration seeds the list).
+func (d *desk) reason(labelRU string) int64 {
+	d.t.Helper()
+	return d.int(`SELECT id FROM refusal_reasons WHERE label_ru = $1`, labelRU)
+}
+
 func queueID(d *desk, name string) int64 {
 	return d.int(`SELECT id FROM queues WHERE name = $1`, name)
 }

@@ -19,7 +19,9 @@ import (
 var errDuplicate = errors.New("dialog: update already recorded")
 
 // HandleInbound records what a client wrote or pressed in their open conversation, opening one when there is
-// none, and decides who answers: the bot (a campaign button with an auto-reply) or an operator (everything else).
+// none, and decides who answers: the bot (a campaign button with an auto-reply, or one asking for a phone call,
+// which becomes a task for the dialer) or an operator (everything else; a button asking for a person is
+// acknowledged by the bot too, so the client knows someone will write).
 // It is the Telegram processor's Inbound hook, and idempotent by update id: an update handled again after a crash
 // adds nothing and sends nothing twice.
 func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error {
@@ -47,7 +49,8 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 		if err != nil {
 			return err
 		}
-		byBot := press.button != nil && press.button.Action == campaigns.ActionReply
+		action := press.action()
+		byBot := action == campaigns.ActionReply || action == campaigns.ActionCallback
 		msgID, err := s.insertClientMessage(ctx, tx, c.ID, in, shown, !byBot)
 		if err != nil {
 			return err
@@ -55,13 +58,27 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 		if err := s.markLeadReplied(ctx, tx, c.LeadID); err != nil {
 			return err
 		}
-		if byBot {
+		switch action {
+		case campaigns.ActionReply:
 			return s.autoReply(ctx, tx, c, in.Chat.ChatID, msgID, shown, press.button.Reply)
-		}
-		if press.button != nil && press.button.Action == campaigns.ActionCallback {
+		case campaigns.ActionCallback:
+			// A task for the bank's dialer, not for the chat team: it goes to the callbacks list, the client is
+			// told what happens next, and nobody's SLA clock starts.
 			if err := s.recordCallbackRequest(ctx, tx, c); err != nil {
 				return err
 			}
+			ack, err := s.callbackAck(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			return s.autoReply(ctx, tx, c, in.Chat.ChatID, msgID, shown, ack)
+		case campaigns.ActionRoute:
+			if err := s.route(ctx, tx, c, msgID, shown); err != nil {
+				return err
+			}
+			routed = true
+			_, err := s.botSay(ctx, tx, c.ID, in.Chat.ChatID, s.AckWrite, nil)
+			return err
 		}
 		routed = true
 		return s.route(ctx, tx, c, msgID, shown)
@@ -107,6 +124,14 @@ type pressed struct {
 	campaignID *int64
 	label      string
 	button     *campaigns.Button
+}
+
+// action is what the pressed button does; "" for a message, or a press of a button the campaign no longer has.
+func (p pressed) action() string {
+	if p.button == nil {
+		return ""
+	}
+	return p.button.Action
 }
 
 func (s *Service) campaignButton(ctx context.Context, data string) (pressed, error) {
@@ -337,7 +362,20 @@ func (s *Service) autoReply(ctx context.Context, tx pgx.Tx, c conv, chatID, pres
 	return err
 }
 
-// recordCallbackRequest records that the client asked to be called back; the time is for an operator to agree
+// callbackAck is what the client is told after asking for a call: when the bank has no phone number of theirs,
+// they are asked for one (what they write goes to an operator, who adds it to the task).
+func (s *Service) callbackAck(ctx context.Context, tx pgx.Tx, c conv) (string, error) {
+	var phone bool
+	err := tx.QueryRow(ctx, `
+		SELECT coalesce(cl.phone, ct.phone, '') <> '' FROM contacts ct LEFT JOIN clients cl ON cl.id = $2
+		WHERE ct.id = $1`, c.ContactID, c.ClientID).Scan(&phone)
+	if err != nil || phone {
+		return s.AckCallback, err
+	}
+	return s.AckCallback + " " + textAskPhone, nil
+}
+
+// recordCallbackRequest records that the client asked to be called back; the time is for the dialer to agree
 // with them, so it has none yet.
 func (s *Service) recordCallbackRequest(ctx context.Context, tx pgx.Tx, c conv) error {
 	var id int64

@@ -24,7 +24,10 @@ const (
 type Outcome struct {
 	Kind    string
 	Product string // "rko" or "acquiring"; needed for a consent
-	Reason  string // needed for a refusal
+	// ReasonID is a refusal's reason, one of the supervisors' list (RefusalReasons); needed for a refusal.
+	ReasonID int64
+	// Reason is the operator's comment: beside a refusal's reason, or a callback's note. Optional.
+	Reason string
 	// DueAt is a callback's agreed time, or a meeting's deadline: the day by which the field manager should have
 	// opened the account. Both must be in the future.
 	DueAt time.Time
@@ -56,8 +59,8 @@ func (o *Outcome) Validate(now time.Time) error {
 		return &InputError{"product", "must be rko or acquiring"}
 	case o.Kind == OutcomeConsent && o.Product == "":
 		return &InputError{"product", "say which product the client agreed to"}
-	case o.Kind == OutcomeRefusal && o.Reason == "":
-		return &InputError{"reason", "say why the client refused"}
+	case o.Kind == OutcomeRefusal && o.ReasonID <= 0:
+		return &InputError{"reason_id", "say why the client refused"}
 	case (o.Kind == OutcomeCallback || o.Kind == OutcomeMeeting) && o.DueAt.IsZero():
 		return &InputError{"due_at", "set the time"}
 	case (o.Kind == OutcomeCallback || o.Kind == OutcomeMeeting) && !o.DueAt.After(now):
@@ -65,6 +68,9 @@ func (o *Outcome) Validate(now time.Time) error {
 	}
 	if o.Kind != OutcomeCallback && o.Kind != OutcomeMeeting {
 		o.DueAt = time.Time{}
+	}
+	if o.Kind != OutcomeRefusal {
+		o.ReasonID = 0
 	}
 	return nil
 }
@@ -99,13 +105,20 @@ func (s *Service) RecordOutcome(ctx context.Context, convID, operatorID int64, o
 		if !o.DueAt.IsZero() {
 			due = ptr(o.DueAt.UTC())
 		}
+		var reasonID *int64
+		if o.ReasonID > 0 {
+			if err := activeReason(ctx, tx, o.ReasonID); err != nil {
+				return err
+			}
+			reasonID = &o.ReasonID
+		}
 		args := pgx.NamedArgs{"conv": c.ID, "lead": c.LeadID, "client": c.ClientID, "kind": o.Kind,
-			"product": o.Product, "reason": o.Reason, "due": due, "op": operatorID, "now": now,
-			"status": leadStatusAfter[o.Kind]}
+			"product": o.Product, "reason": o.Reason, "reason_id": reasonID, "due": due, "op": operatorID,
+			"now": now, "status": leadStatusAfter[o.Kind]}
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO outcomes (conversation_id, lead_id, client_id, kind, product, reason, due_at, recorded_by,
-			                      source, recorded_at)
-			VALUES (@conv, @lead, @client, @kind, @product, @reason, @due, @op, 'operator', @now)
+			INSERT INTO outcomes (conversation_id, lead_id, client_id, kind, product, reason, reason_id, due_at,
+			                      recorded_by, source, recorded_at)
+			VALUES (@conv, @lead, @client, @kind, @product, @reason, @reason_id, @due, @op, 'operator', @now)
 			RETURNING id`, args).Scan(&id); err != nil {
 			return err
 		}
@@ -113,7 +126,8 @@ func (s *Service) RecordOutcome(ctx context.Context, convID, operatorID int64, o
 		if err := moveLeadStatus(ctx, tx, args); err != nil {
 			return err
 		}
-		payload := map[string]any{"outcome_id": id, "kind": o.Kind, "product": o.Product, "due_at": due}
+		payload := map[string]any{"outcome_id": id, "kind": o.Kind, "product": o.Product, "due_at": due,
+			"reason_id": reasonID}
 		if o.Kind == OutcomeMeeting {
 			followUp, err := followUpAfterMeeting(ctx, tx, args)
 			if err != nil {

@@ -21,8 +21,8 @@ func TestOutcomesAreValidatedBeforeTheyAreRecorded(t *testing.T) {
 		field   string
 	}{
 		{dialog.Outcome{Kind: "maybe"}, "kind"},
-		{dialog.Outcome{Kind: dialog.OutcomeRefusal}, "reason"},
-		{dialog.Outcome{Kind: dialog.OutcomeRefusal, Reason: "  "}, "reason"},
+		{dialog.Outcome{Kind: dialog.OutcomeRefusal}, "reason_id"},
+		{dialog.Outcome{Kind: dialog.OutcomeRefusal, Reason: "уже есть счёт в другом банке"}, "reason_id"},
 		{dialog.Outcome{Kind: dialog.OutcomeConsent}, "product"},
 		{dialog.Outcome{Kind: dialog.OutcomeConsent, Product: "loan"}, "product"},
 		{dialog.Outcome{Kind: dialog.OutcomeCallback}, "due_at"},
@@ -39,7 +39,7 @@ func TestOutcomesAreValidatedBeforeTheyAreRecorded(t *testing.T) {
 		t.Fatalf("%d invalid outcomes were recorded", n)
 	}
 	for _, ok := range []dialog.Outcome{
-		{Kind: dialog.OutcomeRefusal, Reason: "уже есть счёт в другом банке"},
+		{Kind: dialog.OutcomeRefusal, ReasonID: d.reason("Уже есть счёт в другом банке")},
 		{Kind: dialog.OutcomeConsent, Product: "rko"},
 		{Kind: dialog.OutcomeCallback, DueAt: tomorrow},
 		{Kind: dialog.OutcomeAccountOpened},
@@ -73,9 +73,9 @@ func TestTheLeadFollowsItsOutcomesAndAConversionIsFinal(t *testing.T) {
 	}{
 		{dialog.Outcome{Kind: dialog.OutcomeCallback, DueAt: d.t0.Add(time.Hour)}, "replied"},
 		{dialog.Outcome{Kind: dialog.OutcomeConsent, Product: "rko"}, "consented"},
-		{dialog.Outcome{Kind: dialog.OutcomeRefusal, Reason: "передумал"}, "refused"},
+		{dialog.Outcome{Kind: dialog.OutcomeRefusal, ReasonID: d.reason("Сейчас не актуально"), Reason: "передумал"}, "refused"},
 		{dialog.Outcome{Kind: dialog.OutcomeAccountOpened}, "converted"},
-		{dialog.Outcome{Kind: dialog.OutcomeRefusal, Reason: "ошибся кнопкой"}, "converted"},
+		{dialog.Outcome{Kind: dialog.OutcomeRefusal, ReasonID: d.reason("Другое"), Reason: "ошибся кнопкой"}, "converted"},
 	}
 	for _, st := range steps {
 		if _, err := d.svc.RecordOutcome(d.ctx, id, anna, st.outcome); err != nil {

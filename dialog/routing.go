@@ -410,7 +410,8 @@ func isSentinel(err error) bool {
 	var in *InputError
 	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrClosed) || errors.Is(err, ErrNotYours) ||
 		errors.Is(err, ErrNoneWaiting) || errors.Is(err, ErrAtCapacity) || errors.Is(err, ErrOperatorAbsent) ||
-		errors.Is(err, ErrNotSupervisor) || errors.Is(err, ErrNoOperator) || errors.As(err, &in)
+		errors.Is(err, ErrNotSupervisor) || errors.Is(err, ErrNoOperator) || errors.Is(err, ErrNoSuchReason) ||
+		errors.As(err, &in)
 }
 
 // cmpErr returns err, or otherwise the answer that a false check means.

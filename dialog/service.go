@@ -36,6 +36,9 @@ type Service struct {
 	Tick time.Duration
 	// EventRetention is how long events are kept for screens to catch up on; zero keeps them forever.
 	EventRetention time.Duration
+	// AckWrite is what the bot answers a campaign button that asks for a person ("Yes, write to me"), and
+	// AckCallback one that asks for a phone call: what happens next, and when.
+	AckWrite, AckCallback string
 }
 
 // New returns the dialog service on pool.
@@ -51,6 +54,8 @@ func New(pool *pgxpool.Pool, log zerolog.Logger) *Service {
 		Tick:         time.Second,
 		// A week covers a console left closed over a long weekend.
 		EventRetention: 7 * 24 * time.Hour,
+		AckWrite:       textAckWrite,
+		AckCallback:    textAckCallback,
 	}
 }
 

@@ -245,11 +245,16 @@ func TestCampaignButtonsAnswerByThemselvesRouteOrAskForACallback(t *testing.T) {
 	other := l.telegramClient("ИП Петров", camp)
 	_, msg2 := l.broadcast(other, camp, "Тарифы", "Задать вопрос", "Перезвоните мне")
 	l.pressButton(other, msg2, fmt.Sprintf("c:%d:2", camp))
-	l.eventually("the callback request is routed", func() bool { return l.operatorOf(other) == anna })
+	l.eventually("the callback request is acknowledged", func() bool {
+		return l.lastBotMessage(other.ChatID).Text == l.svc.AckCallback+" Напишите, пожалуйста, номер телефона, по которому удобно позвонить."
+	})
 	got := l.str(`SELECT kind || '/' || source || '/' || coalesce(due_at::text, 'no time') FROM outcomes
 		WHERE conversation_id = $1`, l.conv(other).ID)
 	if got != "callback/client/no time" {
 		t.Fatalf("outcome = %q, want a client's callback request awaiting a time", got)
+	}
+	if cv := l.conv(other); cv.Status != "bot" || cv.OperatorID != nil {
+		t.Fatalf("the callback request is %s with operator %v; want it with the bot, for the dialer", cv.Status, cv.OperatorID)
 	}
 }
 

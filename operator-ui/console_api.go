@@ -95,6 +95,9 @@ type consoleState struct {
 	Queues     []consoleQueue     `json:"queues"`
 	Colleagues []consoleColleague `json:"colleagues"` // who a dialog may be transferred to: present colleagues
 	ServerTime time.Time          `json:"server_time"`
+	// Answered60 is the operator's share answered within 60 s today, written in their language; every event
+	// that refetches the state updates it.
+	Answered60 string `json:"answered_60"`
 }
 
 func (ui *UI) consoleState(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +115,14 @@ func (ui *UI) consoleState(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
+	day, err := ui.Reports.ForOperator(r.Context(), me.ID, startOfDay(time.Now()))
+	if err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
 	st := consoleState{Presence: dialog.Offline, Dialogs: make([]consoleDialog, 0, len(list)),
-		Queues: []consoleQueue{}, Colleagues: []consoleColleague{}, ServerTime: ui.Dialog.Now().UTC()} // the clock of every SLA time
+		Queues: []consoleQueue{}, Colleagues: []consoleColleague{}, ServerTime: ui.Dialog.Now().UTC(), // the clock of every SLA time
+		Answered60: answeredText(ui.requestLocale(r), day)}
 	for _, d := range list {
 		st.Dialogs = append(st.Dialogs, consoleDialog{ID: d.ConversationID, Company: d.Company, ClientName: d.ClientName,
 			LeadKind: d.LeadKind, LastMessage: d.LastMessage, LastMessageAt: d.LastMessageAt, Unread: d.Unread,
@@ -429,16 +438,17 @@ func (ui *UI) consoleTyping(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) consoleOutcome(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Kind    string `json:"kind"`
-		Product string `json:"product"`
-		Reason  string `json:"reason"`
-		DueAt   string `json:"due_at"` // RFC 3339
+		Kind     string `json:"kind"`
+		Product  string `json:"product"`
+		ReasonID int64  `json:"reason_id"` // a refusal's reason, from the supervisors' list
+		Reason   string `json:"reason"`    // the operator's comment
+		DueAt    string `json:"due_at"`    // RFC 3339
 	}
 	id, ok := ui.consoleAction(w, r, &in)
 	if !ok {
 		return
 	}
-	o := dialog.Outcome{Kind: in.Kind, Product: in.Product, Reason: in.Reason}
+	o := dialog.Outcome{Kind: in.Kind, Product: in.Product, ReasonID: in.ReasonID, Reason: in.Reason}
 	if strings.TrimSpace(in.DueAt) != "" {
 		due, err := time.Parse(time.RFC3339, strings.TrimSpace(in.DueAt))
 		if err != nil {
@@ -563,6 +573,8 @@ func (ui *UI) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
 		status, key = http.StatusNotFound, "console.err_no_script"
 	case errors.Is(err, dialog.ErrNoSuchOffer):
 		status, key = http.StatusNotFound, "console.err_no_offer"
+	case errors.Is(err, dialog.ErrNoSuchReason):
+		status, key = http.StatusUnprocessableEntity, "console.err_no_reason"
 	case errors.Is(err, dialog.ErrNotYours):
 		status, key = http.StatusForbidden, "console.err_not_yours"
 	case errors.Is(err, dialog.ErrNotSupervisor):

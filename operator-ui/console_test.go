@@ -337,7 +337,7 @@ func TestConsoleDialogsAreTheirOperators(t *testing.T) {
 	}{
 		{"GET", path, nil}, {"GET", path + "/card", nil}, {"POST", path + "/reply", map[string]string{"text": "чужой"}},
 		{"POST", path + "/note", map[string]string{"text": "чужой"}}, {"POST", path + "/typing", nil},
-		{"POST", path + "/outcome", map[string]string{"kind": "refusal", "reason": "x"}}, {"POST", path + "/close", nil},
+		{"POST", path + "/outcome", map[string]any{"kind": "refusal", "reason_id": 1, "reason": "x"}}, {"POST", path + "/close", nil},
 		{"POST", path + "/transfer", map[string]any{"queue_id": 1}}, {"POST", path + "/read", map[string]int{"up_to": 1 << 30}},
 	} {
 		code, raw := d.call(colleague, req.method, req.path, req.body)
@@ -381,7 +381,7 @@ func TestConsoleValidationErrors(t *testing.T) {
 		{path + "/reply", map[string]string{"text": "   "}, "text", "Message: the message is empty"},
 		{path + "/note", map[string]string{"text": ""}, "text", "Message: the note is empty"},
 		{path + "/outcome", map[string]string{"kind": "consent"}, "product", "Product: say which product the client agreed to"},
-		{path + "/outcome", map[string]string{"kind": "refusal"}, "reason", "Reason for the refusal: say why the client refused"},
+		{path + "/outcome", map[string]string{"kind": "refusal", "reason": "дорого"}, "reason_id", "Reason for the refusal: say why the client refused"},
 		{path + "/outcome", map[string]string{"kind": "callback", "due_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}, "due_at", "Call back at: the time must be in the future"},
 		{path + "/outcome", map[string]string{"kind": "meeting", "due_at": "tomorrow"}, "due_at", "Call back at: not a date and time"},
 		{path + "/outcome", map[string]string{"kind": "lunch"}, "kind", `Outcome: unknown outcome "lunch"`},

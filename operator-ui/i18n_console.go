@@ -123,10 +123,8 @@ var consoleCatalog = map[string]struct{ en, ru string }{
 	"console.card_outcomes":     {"Outcomes", "Результаты"},
 	"console.none":              {"none", "нет"},
 
-	"console.scripts":        {"Scripts", "Скрипты"},
 	"console.scripts_filter": {"Find a script ( / )", "Найти скрипт ( / )"},
 	"console.no_scripts":     {"No scripts for this dialog.", "Для этого диалога скриптов нет."},
-	"console.offers":         {"Product offers", "Предложения продуктов"},
 	"console.offer_confirm":  {"Click again to send it to the client", "Нажмите ещё раз, чтобы отправить клиенту"},
 	"console.offer_sent":     {"The offer was sent.", "Предложение отправлено."},
 

@@ -132,12 +132,18 @@ func (ui *UI) Routes() []Route {
 		// A POST: the download records which tasks were handed over, so another site must not trigger it.
 		{"POST /callbacks.csv", supervisors, ui.callbacksCSV},
 		{"POST /callbacks/{id}/done", supervisors, ui.closeCallback},
+		// The refusal reasons operators pick from (refusals_page.go).
+		{"GET /refusal-reasons", supervisors, ui.showRefusalReasons},
+		{"POST /refusal-reasons", supervisors, ui.createRefusalReason},
+		{"POST /refusal-reasons/{id}", supervisors, ui.updateRefusalReason},
 		// The conversion report over a period, and the same as an Excel file.
 		{"GET /reports", dashboards, ui.showReports},
 		{"GET /reports.xlsx", dashboards, ui.reportsXLSX},
 		// The dialogs behind a figure of the report, and the QA sample (reports_dialogs.go).
 		{"GET /reports/dialogs", dashboards, ui.showReportDialogs},
 		{"GET /reports/dialogs.xlsx", dashboards, ui.reportDialogsXLSX},
+		{"GET /reports/refusals", dashboards, ui.showRefusalsReport},
+		{"GET /reports/refusals.xlsx", dashboards, ui.refusalsXLSX},
 		// Live events for the console and live pages: a websocket that resumes after the last event id seen.
 		{"GET /ws", liveEvents, ui.serveEvents},
 		{"GET /contacts", registry, ui.showContacts},
@@ -235,6 +241,7 @@ var navigation = []navItem{
 	{"/scripts", "nav.scripts", "x", supervisors},
 	{"/offers", "nav.offers", "o", supervisors},
 	{"/callbacks", "nav.callbacks", "b", supervisors},
+	{"/refusal-reasons", "nav.refusal_reasons", "y", supervisors},
 	{"/reports", "nav.reports", "f", dashboards},
 	{"/contacts", "nav.contacts", "k", registry},
 	{"/sim", "nav.sim", "s", staff},

@@ -22,7 +22,8 @@ type OperatorDay struct {
 	OpenDialogs int
 	Waiting     int
 	// AnsweredIn60 is the share (0-100) of today's client messages this operator answered within 60 s; -1 when
-	// there were none.
+	// there were none. The same rule as the report's operators table: the message counts for who answered it,
+	// whoever has the dialog now.
 	AnsweredIn60 float64
 }
 
@@ -34,8 +35,8 @@ func (rp *Reports) ForOperator(ctx context.Context, operatorID int64, since time
 		    (SELECT count(*) FROM conversations WHERE status = 'assigned' AND operator_id = $1),
 		    (SELECT count(*) FROM conversations WHERE status = 'waiting'),
 		    coalesce((SELECT 100.0 * count(*) FILTER (WHERE m.response_ms <= 60000) / nullif(count(*), 0)
-		              FROM conversation_messages m JOIN conversations c ON c.id = m.conversation_id
-		              WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND c.operator_id = $1
+		              FROM conversation_messages m
+		              WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND m.answered_by = $1
 		                AND m.created_at >= $2), -1)`,
 		operatorID, since).Scan(&d.OpenDialogs, &d.Waiting, &d.AnsweredIn60)
 	if err != nil {

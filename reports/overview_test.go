@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,8 +57,9 @@ func (tm *team) clientMessage(conv int64, at time.Time, answeredIn time.Duration
 		tm.id(`INSERT INTO conversation_messages (conversation_id, direction, created_at) VALUES ($1, 'in', $2) RETURNING id`, conv, at)
 		return
 	}
-	tm.id(`INSERT INTO conversation_messages (conversation_id, direction, created_at, answered_at, response_ms)
-		VALUES ($1, 'in', $2, $3, $4) RETURNING id`, conv, at, at.Add(answeredIn), answeredIn.Milliseconds())
+	tm.id(`INSERT INTO conversation_messages (conversation_id, direction, created_at, answered_at, response_ms, answered_by)
+		VALUES ($1, 'in', $2, $3, $4, (SELECT operator_id FROM conversations WHERE id = $1)) RETURNING id`,
+		conv, at, at.Add(answeredIn), answeredIn.Milliseconds())
 }
 
 // The landing figures count today only, and the share answered within a minute is over answered client messages:
@@ -106,6 +108,63 @@ func TestSupervisorAndOperatorFiguresCountTodaysAnswers(t *testing.T) {
 	}
 	if sup, _ := rp.ForSupervisor(tm.ctx, tm.day.Add(24*time.Hour)); sup.AnsweredIn60 != -1 || sup.ConsentsToday != 0 {
 		t.Errorf("a day with nothing answered yet: %+v", sup)
+	}
+}
+
+// An operator's own figure counts what they answered, as the report's operators table does: a dialog they passed
+// on keeps counting for them, not for the colleague who has it now.
+func TestAnOperatorsFirstMinuteCountsWhatTheyAnsweredInDialogsTheyPassedOn(t *testing.T) {
+	tm := newTeam(t)
+	anna, boris := tm.operator("anna", "online"), tm.operator("boris", "online")
+	conv := tm.conversation(1, anna)
+	morning := tm.day.Add(9 * time.Hour)
+	tm.clientMessage(conv, morning, 20*time.Second)
+	tm.clientMessage(conv, morning.Add(time.Minute), 2*time.Minute)
+	tm.clientMessage(conv, morning.Add(2*time.Minute), 30*time.Second)
+	tm.clientMessage(conv, morning.Add(3*time.Minute), 40*time.Second)
+	tm.id(`UPDATE conversations SET operator_id = $2 WHERE id = $1 RETURNING id`, conv, boris) // transferred
+
+	rp := reports.New(tm.pool)
+	if day, err := rp.ForOperator(tm.ctx, anna, tm.day); err != nil || day.AnsweredIn60 != 75 {
+		t.Errorf("anna's day: %+v, %v; want 75 (3 of her 4 answers within a minute)", day, err)
+	}
+	if day, err := rp.ForOperator(tm.ctx, boris, tm.day); err != nil || day.AnsweredIn60 != -1 {
+		t.Errorf("boris's day: %+v, %v; want -1: he answered nothing", day, err)
+	}
+}
+
+func TestRefusalsAreCountedByReasonAndLeadKind(t *testing.T) {
+	tm := newTeam(t)
+	client := tm.id(`INSERT INTO clients (external_id, company_name) VALUES ('c1', 'ООО Ромашка') RETURNING id`)
+	missed := tm.id(`INSERT INTO leads (client_id, kind) VALUES ($1, 'missed_call') RETURNING id`, client)
+	acq := tm.id(`INSERT INTO leads (client_id, kind) VALUES ($1, 'acquiring') RETURNING id`, client)
+	reason := func(ru string) int64 { return tm.id(`SELECT id FROM refusal_reasons WHERE label_ru = $1`, ru) }
+	expensive, other := reason("Дорогие тарифы"), reason("Другое")
+	at := tm.day.Add(10 * time.Hour)
+	for _, r := range []struct {
+		lead   any
+		reason any
+		at     time.Time
+	}{
+		{missed, expensive, at}, {missed, expensive, at}, {acq, expensive, at}, {acq, other, at},
+		{nil, nil, at},                          // a free-text refusal from before the list, no lead
+		{missed, other, tm.day.Add(-time.Hour)}, // the day before: outside
+	} {
+		tm.id(`INSERT INTO outcomes (lead_id, kind, reason_id, reason, recorded_at) VALUES ($1, 'refusal', $2, 'x', $3)
+			RETURNING id`, r.lead, r.reason, r.at)
+	}
+	list, err := reports.New(tm.pool).Refusals(tm.ctx, reports.Period{From: tm.day, To: tm.day.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range list {
+		got = append(got, fmt.Sprintf("%s/%s/%s=%d", c.LabelRU, c.LabelEN, c.Kind, c.Count))
+	}
+	want := "[Дорогие тарифы/Tariffs too expensive/acquiring=1 Дорогие тарифы/Tariffs too expensive/missed_call=2 " +
+		"Другое/Other/acquiring=1 //=1]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("refusals = %v\nwant       %s", got, want)
 	}
 }
 

@@ -11,7 +11,7 @@
 
   var state = { dialogs: [], queues: [], colleagues: [], presence: "" };
   var baseTitle = document.title;
-  var openId = null, conv = null, card = null, skew = 0, clientOffset = null, lastTyping = {}, readUpTo = {};
+  var openId = null, conv = null, card = null, skew = 0, clientOffset = null, clientZone = "", lastTyping = {}, readUpTo = {};
 
   function $(id) { return document.getElementById(id); }
   function t(key) {
@@ -27,13 +27,29 @@
   }
   function testid(e, id) { e.setAttribute("data-testid", id); return e; }
   function typing(e) { return e && (e.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.tagName)); }
-  function hhmm(iso) {
-    if (!iso) return "";
-    var d = new Date(iso);
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  // Dates, times and numbers as the page's language writes them (the server writes its figures the same way):
+  // 02.03.2026 and 24-hour 14:05 in Russian.
+  var LANG = document.documentElement.lang || "en";
+  var timeOpts = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  var dateFmt = new Intl.DateTimeFormat(LANG, { day: "2-digit", month: "2-digit", year: "numeric" });
+  var timeFmt = new Intl.DateTimeFormat(LANG, timeOpts);
+  var oneDecimal = new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function hhmm(iso) { return iso ? timeFmt.format(new Date(iso)) : ""; }
+  function day(iso) { return iso ? dateFmt.format(new Date(iso)) : ""; }
+  // zoneTime is the time now in an IANA zone; null when the browser does not know the zone.
+  function zoneTime(ms, zone) {
+    try {
+      return new Intl.DateTimeFormat(LANG, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone }).format(new Date(ms));
+    } catch (err) { return null; }
   }
-  function day(iso) { return iso ? new Date(iso).toLocaleDateString() : ""; }
   function kindLabel(k) { return k ? t("kind." + k) : t("console.kind_none"); }
+  // code is a stored code (a status, an event, a product ...) in words; a code the catalog does not know (a value
+  // the bank's systems invented) is shown as it came.
+  function code(group, value) {
+    if (!value) return "";
+    var key = "card." + group + "." + value;
+    return Object.prototype.hasOwnProperty.call(S, key) ? S[key] : value;
+  }
 
   // --- talking to the server ---
 
@@ -110,6 +126,7 @@
     renderQueues();
     renderTransferTargets();
     $("open-dialogs").textContent = String(st.dialogs.length);
+    if (st.answered_60) $("answered-60").textContent = st.answered_60;
     var unread = st.dialogs.reduce(function (n, d) { return n + d.unread; }, 0);
     document.title = (unread ? "(" + unread + ") " : "") + baseTitle; // seen from another tab, too
     if (openId === null && st.dialogs.length) openDialog(st.dialogs[0].id);
@@ -230,7 +247,7 @@
     });
     var lt = $("client-time");
     if (lt && clientOffset !== null) {
-      lt.textContent = new Date(now + clientOffset * 60000).toISOString().slice(11, 16);
+      lt.textContent = zoneTime(now, clientZone) || new Date(now + clientOffset * 60000).toISOString().slice(11, 16);
     }
   }
 
@@ -309,7 +326,7 @@
   function fileSize(n) {
     if (!n) return "";
     if (n < 1048576) return t("console.file_size_kb", String(Math.max(1, Math.round(n / 1024))));
-    return t("console.file_size_mb", (n / 1048576).toFixed(1));
+    return t("console.file_size_mb", oneDecimal.format(n / 1048576));
   }
 
   // A client's photo is shown, any other file is a link to save it; until Dozvon has fetched it from the
@@ -398,9 +415,9 @@
   function renderChat(c) {
     conv = c;
     var d = dialogById(c.id);
-    $("chat-title").textContent = d ? (d.company || d.client_name) : (card && card.card.Company) || "#" + c.id;
+    $("chat-title").textContent = d ? (d.company || d.client_name) : (card && card.card.Name) || "#" + c.id;
     $("chat-kind").textContent = kindLabel(c.lead_kind);
-    $("chat-status").textContent = t("console.conv_" + c.status) + (c.csat ? " · CSAT " + c.csat : "");
+    $("chat-status").textContent = t("console.conv_" + c.status) + (c.csat ? " · " + t("card.csat", c.csat) : "");
     var sla = $("chat-sla");
     sla.textContent = "";
     if (c.waiting_since && d) sla.append(slaSpan(c.waiting_since, d.sla_target_ms, d.sla_warning_ms));
@@ -451,7 +468,7 @@
       return wrap;
     }
     var ul = el("ul", "card-list");
-    items.forEach(function (x) { ul.append(el("li", "", fn(x))); });
+    items.forEach(function (x) { ul.append(testid(el("li", "", fn(x)), "card-item")); });
     wrap.append(ul);
     return wrap;
   }
@@ -460,7 +477,7 @@
     card = data;
     var k = data.card, box = $("card");
     box.textContent = "";
-    var h = testid(el("h2", "card-company", (k.LegalForm ? k.LegalForm + " " : "") + (k.Company || k.FirstName || "—")), "card-company");
+    var h = testid(el("h2", "card-company", k.Name || k.FirstName || "—"), "card-company");
     box.append(h);
     var dl = el("dl", "card-facts");
     row(dl, t("console.card_contact"), k.ContactName);
@@ -469,6 +486,7 @@
     row(dl, t("console.card_okved"), [k.OKVED].concat(k.OKVEDExtra || []).filter(Boolean).join(", "), "card-okved");
     row(dl, t("console.card_region"), k.Region, "card-region");
     clientOffset = null;
+    clientZone = k.TimeZone;
     if (k.LocalTime && k.LocalTime.indexOf("0001-") !== 0) {
       var m = /([+-])(\d\d):(\d\d)$/.exec(k.LocalTime);
       clientOffset = m ? (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
@@ -478,33 +496,51 @@
       dd.firstChild.id = "client-time";
       dl.append(dd);
     }
-    row(dl, t("console.card_segment"), k.Segment);
-    row(dl, t("console.card_lead"), k.LeadKind ? kindLabel(k.LeadKind) + " · " + k.LeadStatus : "");
+    row(dl, t("console.card_segment"), code("segment", k.Segment));
+    row(dl, t("console.card_lead"), k.LeadKind ? kindLabel(k.LeadKind) + " · " + code("lead_status", k.LeadStatus) : "", "card-lead");
     var consent = k.OptedOut ? t("console.card_opted_out") : k.ContactStatus === "blocked" ? t("console.card_blocked") : t("console.card_reachable");
     row(dl, t("console.card_contactable"), consent, "card-consent");
-    if (k.Consent) row(dl, t("console.card_consent"), t("console.product_" + k.Consent.Product) + " · " + day(k.Consent.RecordedAt));
+    if (k.Consent) row(dl, t("console.card_consent"), code("product", k.Consent.Product) + " · " + day(k.Consent.RecordedAt), "card-consent-product");
     box.append(dl);
     box.append(section(t("console.card_applications"), k.Applications, function (a) {
-      return day(a.SubmittedAt) + " · " + a.Product + " · " + a.Status + (a.FieldManager ? " · " + a.FieldManager : "");
+      return day(a.SubmittedAt) + " · " + code("product", a.Product) + " · " + code("app_status", a.Status) +
+        (a.Channel ? " · " + code("channel", a.Channel) : "") + (a.FieldManager ? " · " + t("card.manager", a.FieldManager) : "");
     }));
     box.append(section(t("console.card_timeline"), (k.Timeline || []).slice(0, 12), function (e) {
-      return day(e.OccurredAt) + " " + hhmm(e.OccurredAt) + " · " + e.Kind + (e.Result ? " (" + e.Result + ")" : "");
+      return day(e.OccurredAt) + " " + hhmm(e.OccurredAt) + " · " + code("event", e.Kind) + (e.Result ? " (" + code("result", e.Result) + ")" : "");
     }));
     box.append(section(t("console.card_campaigns"), (k.Campaigns || []).slice(0, 6), function (c) {
-      return day(c.QueuedAt) + " · " + c.Name + " · " + c.State;
+      return day(c.QueuedAt) + " · " + c.Name + " · " + code("outbox", c.State);
     }));
     box.append(section(t("console.card_dialogs"), (k.Conversations || []).slice(0, 6), function (c) {
       return "#" + c.ID + " · " + day(c.OpenedAt) + " · " + t("console.conv_" + c.Status) + (c.OperatorName ? " · " + c.OperatorName : "") +
         (c.Outcomes && c.Outcomes.length ? " · " + c.Outcomes.map(function (o) { return t("console.outcome_" + o); }).join(", ") : "") +
-        (c.CSAT ? " · CSAT " + c.CSAT : "");
+        (c.CSAT ? " · " + t("card.csat", c.CSAT) : "");
     }));
     box.append(section(t("console.card_outcomes"), (k.Outcomes || []).slice(0, 6), function (o) {
-      return day(o.RecordedAt) + " · " + t("console.outcome_" + o.Kind) + (o.Product ? " · " + o.Product : "") + (o.Reason ? " · " + o.Reason : "");
+      var reason = LANG === "ru" ? o.ReasonRU : o.ReasonEN;
+      return day(o.RecordedAt) + " · " + t("console.outcome_" + o.Kind) + (o.Product ? " · " + code("product", o.Product) : "") +
+        (reason ? " · " + reason : "") + (o.Reason ? " · «" + o.Reason + "»" : "") +
+        (o.Source && o.Source !== "operator" ? " · " + code("source", o.Source) : "");
     }));
     renderScripts();
     renderOffers();
     tick();
   }
+
+  // --- the right column's tabs: card, scripts, offers ---
+
+  function showTab(name) {
+    root.querySelectorAll(".side-tabs [role=tab]").forEach(function (b) {
+      var on = b.getAttribute("data-tab") === name;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+      $("panel-" + b.getAttribute("data-tab")).hidden = !on;
+    });
+  }
+  root.querySelectorAll(".side-tabs [role=tab]").forEach(function (b) {
+    b.addEventListener("click", function () { showTab(b.getAttribute("data-tab")); });
+  });
 
   // --- scripts and offers ---
 
@@ -687,6 +723,7 @@
   function outcomeFields() {
     var kind = outcomeForm.elements.kind.value;
     outcomeForm.querySelector("[data-for=product]").hidden = kind !== "consent";
+    outcomeForm.querySelector("[data-for=reason_id]").hidden = kind !== "refusal";
     outcomeForm.querySelector("[data-for=reason]").hidden = kind !== "refusal";
     outcomeForm.querySelector("[data-for=due_at]").hidden = kind !== "callback" && kind !== "meeting";
     outcomeForm.querySelector("[data-due-label]").textContent = kind === "meeting" ? t("console.field_deadline") : t("console.field_due_at");
@@ -698,7 +735,10 @@
     if (openId === null) return;
     var f = outcomeForm.elements, kind = f.kind.value, body = { kind: kind };
     if (kind === "consent") body.product = f.product.value;
-    if (kind === "refusal") body.reason = f.reason.value;
+    if (kind === "refusal") {
+      body.reason_id = +f.reason_id.value || 0;
+      body.reason = f.reason.value;
+    }
     if ((kind === "callback" || kind === "meeting") && f.due_at.value) {
       var due = new Date(f.due_at.value);
       body.due_at = isNaN(due.getTime()) ? f.due_at.value : due.toISOString();
@@ -764,6 +804,7 @@
     }
     if (e.key === "/" && !e.ctrlKey && !e.altKey && !e.metaKey && !typing(e.target)) {
       e.preventDefault();
+      showTab("scripts");
       $("script-filter").focus();
     }
   });
