@@ -383,7 +383,7 @@ var catalog = map[string]struct{ en, ru string }{
 	"preview.detect":       {"detect", "определить"},
 	"preview.detected":     {"detect (found: %s)", "определить (найдено: %s)"},
 	"preview.columns":      {"Columns and first rows", "Столбцы и первые строки"},
-	"preview.columns_hint": {"Under each column of the file, choose the field it loads into. Fields marked * are required. Cells with a problem are marked; hover over one to read why.", "Под каждым столбцом файла выберите поле, в которое он загружается. Поля со * обязательны. Ячейки с ошибкой выделены; наведите на ячейку, чтобы узнать причину."},
+	"preview.columns_hint": {"Under each column of the file, choose the field it loads into. Fields marked * are required. A cell with a problem is marked and says why; the last column lists each row's problems. A wide file scrolls sideways.", "Под каждым столбцом файла выберите поле, в которое он загружается. Поля со * обязательны. Ячейка с ошибкой выделена, и под значением написана причина; в последнем столбце — все ошибки строки. Широкий файл прокручивается вбок."},
 	"preview.loads_into":   {"Loads into", "Загрузить в"},
 	"preview.field_for":    {"Field for the column “%s”", "Поле для столбца «%s»"},
 	"preview.ignore":       {"— ignore —", "— не загружать —"},

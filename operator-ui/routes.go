@@ -159,6 +159,7 @@ func (ui *UI) Routes() []Route {
 		// report and the history.
 		{"GET /imports", managers, ui.showImports},
 		{"POST /imports", managers, ui.uploadImport},
+		{"GET /imports/samples/{file}", managers, ui.importSample},
 		{"GET /imports/uploads/{upload}", managers, ui.showImportPreview},
 		{"POST /imports/uploads/{upload}/import", managers, ui.startImport},
 		{"GET /imports/jobs/{id}", managers, ui.showImportJob},
