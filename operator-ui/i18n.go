@@ -266,7 +266,6 @@ var catalog = map[string]struct{ en, ru string }{
 	"campaign.test_send":        {"Send the test", "Отправить тест"},
 	"campaign.test_no_chat":     {"Choose whom to send the test to: a chat id is a whole number.", "Выберите, кому отправить тест: ID чата — целое число."},
 	"campaign.test_refused":     {"Telegram would refuse this message: %s", "Telegram не примет это сообщение: %s"},
-	"campaign.test_queued":      {"Test message queued to chat %d.", "Тестовое сообщение поставлено в очередь для чата %d."},
 
 	"action.route":    {"Route to an operator", "Передать оператору"},
 	"action.callback": {"Phone callback", "Обратный звонок"},

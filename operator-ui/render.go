@@ -61,7 +61,8 @@ func parsePages() (*pages, error) {
 	return p, nil
 }
 
-// when is how pages show a moment: the server's time zone, to the minute.
+// when is how a moment was shown before pages knew the user's zone: the server's, to the minute, unnamed. Pages
+// show formatWhen (the templates' "when", bound per request); what still calls this is to move to it.
 func when(t time.Time) string { return t.Format("02.01.2006 15:04") }
 
 // view is what every page template gets: the page's own data and what the layout needs.
@@ -94,11 +95,15 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 	if v.Flash == "" {
 		v.Flash = ui.Sessions.PopString(r.Context(), "flash")
 	}
-	locale := v.Locale
+	locale, zone := v.Locale, ui.TimeZone
+	if v.User.ID != 0 {
+		zone = ui.userZone(r)
+	}
 	t, err := t.Clone()
 	if err == nil {
 		t = t.Funcs(template.FuncMap{
 			"t":        func(key string, args ...any) string { return T(locale, key, args...) },
+			"when":     func(at time.Time) string { return formatWhen(locale, zone, at) },
 			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
 			"engine":   func(msg string) string { return engineText(locale, msg) },
 		})

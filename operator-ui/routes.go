@@ -83,6 +83,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /account", anyUser, ui.showAccount},
 		{"POST /account/password", anyUser, ui.changePassword},
 		{"POST /account/locale", anyUser, ui.changeLocale},
+		{"POST /account/timezone", anyUser, ui.changeTimeZone},
 
 		{"GET /console", operators, ui.showConsole},
 		// The console's JSON API (console_api.go): the list, presence, the chat and its actions.
@@ -141,6 +142,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /campaigns", managers, ui.showCampaigns},
 		{"GET /campaigns/api/progress", managersAPI, ui.campaignsProgress},
 		{"GET /campaigns/api/schedule", managersAPI, ui.schedulePreview},
+		{"POST /campaigns/api/preview", managersAPI, ui.livePreview},
 		{"GET /campaigns/new", managers, ui.showNewCampaign},
 		{"POST /campaigns", managers, ui.createCampaign},
 		{"GET /campaigns/{id}", managers, ui.showCampaign},
