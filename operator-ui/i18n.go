@@ -133,7 +133,6 @@ var catalog = map[string]struct{ en, ru string }{
 	"contacts.via_contact":   {"Shared phone", "Отправленный номер"},
 	"contacts.via_manual":    {"Manual", "Вручную"},
 	"contacts.none":          {"No contacts here yet.", "Здесь пока нет контактов."},
-	"contacts.limited":       {"Showing the newest %d.", "Показаны последние %d."},
 	"status.active":          {"Active", "Активен"},
 	"status.blocked":         {"Blocked the bot", "Заблокировал бота"},
 	"status.opted_out":       {"Opted out", "Отписался"},

@@ -63,6 +63,15 @@ var manageCatalog = map[string]struct{ en, ru string }{
 	"account.zone_now":          {"Every page shows times in this zone, named beside each time. Now: %s.", "Все страницы показывают время в этом поясе, с его названием рядом. Сейчас: %s."},
 	"account.zone_saved":        {"Time zone saved.", "Часовой пояс сохранён."},
 	"account.zone_bad":          {"Choose a time zone from the list.", "Выберите часовой пояс из списка."},
+	"contacts.search":           {"Search", "Найти"},
+	"contacts.search_hint":      {"Phone, INN, company, chat id or name", "Телефон, ИНН, компания, ID чата или имя"},
+	"contacts.clear":            {"Show all", "Показать все"},
+	"contacts.shown":            {"%d–%d of %d", "%d–%d из %d"},
+	"contacts.no_match":         {"Nothing matches.", "Ничего не найдено."},
+	"contacts.inn":              {"INN", "ИНН"},
+	"contacts.pages":            {"Pages", "Страницы"},
+	"pager.prev":                {"← Previous", "← Назад"},
+	"pager.next":                {"Next →", "Дальше →"},
 	"imports.column_derived":    {"filled in from other columns when the file has none", "заполняется из других столбцов, если его нет в файле"},
 }
 
