@@ -124,15 +124,6 @@ func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 
-func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request) {
-	entries, err := ui.Users.AuditLog(r.Context(), 300)
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	ui.render(w, r, http.StatusOK, "audit", view{Title: "audit.title", Data: entries})
-}
-
 // apiMe tells an API client or the page's script who is logged in.
 func (ui *UI) apiMe(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)

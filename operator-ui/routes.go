@@ -186,6 +186,7 @@ func (ui *UI) Routes() []Route {
 		{"POST /admin/users/{id}", admins, ui.updateUser},
 		{"POST /admin/users/{id}/password", admins, ui.resetPassword},
 		{"GET /admin/audit", admins, ui.showAudit},
+		{"GET /admin/audit.xlsx", admins, ui.auditXLSX},
 		{"GET /admin/tokens", admins, ui.showTokens},
 		{"POST /admin/tokens", admins, ui.issueToken},
 		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},
