@@ -134,6 +134,9 @@ var manageCatalog = map[string]struct{ en, ru string }{
 	"audit.apply":                          {"Show", "Показать"},
 	"audit.reset":                          {"Reset", "Сбросить"},
 	"audit.bad_date":                       {"A date is not a date (YYYY-MM-DD); it was left out of the filter.", "Дата указана неверно (ГГГГ-ММ-ДД); она не учтена в фильтре."},
+	"users.temp_for":                       {"Temporary password for %s, shown once — they change it at first sign-in:", "Временный пароль для %s, показывается один раз — его сменят при первом входе:"},
+	"users.copy":                           {"Copy", "Копировать"},
+	"users.copied":                         {"Copied", "Скопировано"},
 	"imports.column_derived":               {"filled in from other columns when the file has none", "заполняется из других столбцов, если его нет в файле"},
 }
 

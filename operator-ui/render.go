@@ -76,7 +76,11 @@ type view struct {
 	Error   string
 	Data    any
 	Version string
+	Temp    *tempPassword // a temporary password to show once, apart from the flash
 }
+
+// tempPassword is a new user's or a reset's password, shown once to the administrator who made it.
+type tempPassword struct{ Login, Password string }
 
 // render writes a page in the request's locale with the given status.
 func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
@@ -94,6 +98,9 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 	}
 	if v.Flash == "" {
 		v.Flash = ui.Sessions.PopString(r.Context(), "flash")
+	}
+	if pw := ui.Sessions.PopString(r.Context(), "temp_password"); pw != "" && v.User.ID != 0 {
+		v.Temp = &tempPassword{Login: ui.Sessions.PopString(r.Context(), "temp_login"), Password: pw}
 	}
 	locale, zone := v.Locale, ui.TimeZone
 	if v.User.ID != 0 {
