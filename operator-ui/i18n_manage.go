@@ -137,6 +137,8 @@ var manageCatalog = map[string]struct{ en, ru string }{
 	"users.temp_for":                       {"Temporary password for %s, shown once — they change it at first sign-in:", "Временный пароль для %s, показывается один раз — его сменят при первом входе:"},
 	"users.copy":                           {"Copy", "Копировать"},
 	"users.copied":                         {"Copied", "Скопировано"},
+	"sim.search":                           {"Search by name or phone", "Поиск по имени или телефону"},
+	"sim.unread":                           {"New messages from the bot", "Новые сообщения от бота"},
 	"imports.column_derived":               {"filled in from other columns when the file has none", "заполняется из других столбцов, если его нет в файле"},
 }
 
