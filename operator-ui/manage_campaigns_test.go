@@ -21,7 +21,10 @@ func TestMessagePreviewFollowsTheFormAsItIsTyped(t *testing.T) {
 	s.missedCallLead("ООО Ромашка", "", "Москва", 501)
 	form := campaignForm(func(v url.Values) { v.Set("body", "Добрый день, <i>{{.Company}}</i>!") })
 	res, body := s.postPage(c, "/campaigns/api/preview", form)
-	got := decode[struct{ HTML, Who, Error string; Buttons [][]string }](t, body)
+	got := decode[struct {
+		HTML, Who, Error string
+		Buttons          [][]string
+	}](t, body)
 	if res.StatusCode != http.StatusOK || got.HTML != "Добрый день, <em>ООО Ромашка</em>!" || got.Who != "As ООО Ромашка will see it — the first lead of the audience." ||
 		fmt.Sprint(got.Buttons) != "[[Продолжить в чате] [Отписаться]]" || got.Error != "" {
 		t.Errorf("preview: %d %+v\n%s", res.StatusCode, got, body)

@@ -31,7 +31,7 @@ func TestNewUsersPasswordIsShownOnceApartWithACopyButton(t *testing.T) {
 		t.Errorf("flash %q", testid(t, body, "flash"))
 	}
 	password := testid(t, body, "temp-password-value")
-	if !regexp.MustCompile(`data-copy="` + regexp.QuoteMeta(password) + `"`).MatchString(body) || len(password) < 10 {
+	if !regexp.MustCompile(`data-copy="`+regexp.QuoteMeta(password)+`"`).MatchString(body) || len(password) < 10 {
 		t.Errorf("the password %q has no copy button", password)
 	}
 	if _, body = s.get(admin, "/admin/users"); strings.Contains(body, password) {
