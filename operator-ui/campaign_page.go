@@ -41,6 +41,9 @@ type campaignPage struct {
 
 	Zones []zoneChoice // the schedule builder's time zones
 	Days  []choice     // the schedule builder's weekdays, Monday first, valued as cron numbers them
+	// ClientTimes is the time now across Russia's zones, west to east, beside the quiet hours: they are each
+	// client's own.
+	ClientTimes string
 }
 
 // testLead is a lead a test may send the text of, as the select names it.
@@ -136,6 +139,7 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p.NextRuns, _ = scheduleSlots(locale, ui.userZone(r), form.Schedule, time.Now())
 	p.Zones = zoneChoices(locale, scheduleZoneName(form.Schedule, ui.userZone(r)))
+	p.ClientTimes = clientTimes(locale, time.Now())
 	names := strings.Fields(T(locale, "time.weekdays")) // Sunday first, as cron and time.Weekday count
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
 		p.Days = append(p.Days, choice{Value: strconv.Itoa(d), Label: names[d]})

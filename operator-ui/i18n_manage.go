@@ -139,6 +139,7 @@ var manageCatalog = map[string]struct{ en, ru string }{
 	"users.copied":                         {"Copied", "Скопировано"},
 	"sim.search":                           {"Search by name or phone", "Поиск по имени или телефону"},
 	"sim.unread":                           {"New messages from the bot", "Новые сообщения от бота"},
+	"campaign.client_times":                {"Now at the clients': %s.", "Сейчас у клиентов: %s."},
 	"imports.column_derived":               {"filled in from other columns when the file has none", "заполняется из других столбцов, если его нет в файле"},
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"dozvon/internal/auth"
 )
@@ -41,4 +42,14 @@ func TestNewUsersPasswordIsShownOnceApartWithACopyButton(t *testing.T) {
 	if res := s.post(c, "/login", url.Values{"login": {"sidorova"}, "password": {password}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account" {
 		t.Errorf("sign in with the shown password: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
+}
+
+// moscowZone is the installation's default zone, the one pages and files show times in for the test users.
+func moscowZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

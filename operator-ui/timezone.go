@@ -104,3 +104,14 @@ func (ui *UI) changeTimeZone(w http.ResponseWriter, r *http.Request) {
 	ui.flash(r, T(locale, "account.zone_saved"))
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
+
+// clientTimes is the time at now in each of Russia's zones: "Калининград 09:00, Москва 10:00, … Камчатка 19:00".
+func clientTimes(locale string, now time.Time) string {
+	var parts []string
+	for _, name := range zones {
+		if loc, err := time.LoadLocation(name); err == nil && name != "UTC" {
+			parts = append(parts, T(locale, "zone."+name)+" "+now.In(loc).Format("15:04"))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

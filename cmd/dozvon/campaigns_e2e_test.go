@@ -130,8 +130,8 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 	if got := page.Text(row + testid("campaign-sent")); got != strconv.Itoa(reachable) {
 		t.Errorf("sent %s, want %d", got, reachable)
 	}
-	if got := page.Text(row + testid("campaign-status")); got != "Черновик" {
-		t.Errorf("status %q, want Черновик (a manual run does not activate)", got)
+	if got := page.Text(row + testid("campaign-status")); got != "Запускалась вручную" {
+		t.Errorf("status %q, want Запускалась вручную (a manual run does not activate, and it is no draft now)", got)
 	}
 
 	// The list follows what happens elsewhere without a reload: the manager activates the campaign from another
