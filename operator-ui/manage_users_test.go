@@ -53,3 +53,28 @@ func moscowZone(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// A user in Vladivostok picks their zone once: every page then shows times on their clock, the zone named.
+func TestAUsersOwnTimeZoneIsWhereEveryPageShowsTimes(t *testing.T) {
+	s := newSite(t)
+	admin := s.loggedIn(auth.Admin)
+	_, body := s.get(admin, "/admin/users")
+	if !strings.Contains(body, " MSK</td>") {
+		t.Error("last logins are not in Moscow time, the installation's, named")
+	}
+	if res := s.post(admin, "/account/timezone", url.Values{"timezone": {"Asia/Vladivostok"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set the zone: %d", res.StatusCode)
+	}
+	_, body = s.get(admin, "/admin/users")
+	if !strings.Contains(body, " UTC&#43;10</td>") || strings.Contains(body, " MSK</td>") { // html/template writes + as &#43;
+		t.Error("last logins are not in Vladivostok time after the user chose it")
+	}
+	_, body = s.get(admin, "/account")
+	if !strings.Contains(body, `<option value="Asia/Vladivostok" selected>Vladivostok (UTC&#43;10)</option>`) {
+		t.Error("the account page does not show the chosen zone")
+	}
+	if res, body := s.postPage(admin, "/account/timezone", url.Values{"timezone": {"Mars/Olympus"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		errorOf(body) != "Choose a time zone from the list." {
+		t.Errorf("a zone that is none: %d %q", res.StatusCode, errorOf(body))
+	}
+}
