@@ -172,11 +172,8 @@ func (s *Store) AudienceSize(ctx context.Context, camp Campaign) (Size, error) {
 // built-in samples and false when the audience is empty.
 func (s *Store) sampleLead(ctx context.Context, camp Campaign) (map[string]string, bool, error) {
 	from, args := audienceSQL(camp, s.Now())
-	cols := make([]string, len(VariableNames))
-	for i, v := range VariableNames {
-		cols[i] = variables[v].sql
-	}
-	row := s.pool.QueryRow(ctx, `SELECT `+strings.Join(cols, ", ")+from+` AND `+notExcluded+` ORDER BY l.id LIMIT 1`, args)
+	cols := VariableNames
+	row := s.pool.QueryRow(ctx, `SELECT `+variableColumns()+from+` AND `+notExcluded+` ORDER BY l.id LIMIT 1`, args)
 	values := make([]string, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range values {

@@ -91,15 +91,15 @@ func (s *Service) CloseCallback(ctx context.Context, id, by int64) error {
 	return nil
 }
 
-// ExportCallbacks writes the open callback tasks as the file for the bank's dialer, and records when each was
-// first exported. It returns how many tasks the file holds.
-func (s *Service) ExportCallbacks(ctx context.Context, w io.Writer) (int, error) {
+// ExportCallbacks writes the open callback tasks as the file for the bank's dialer, its times in zone (the
+// reader's), and records when each was first exported. It returns how many tasks the file holds.
+func (s *Service) ExportCallbacks(ctx context.Context, w io.Writer, zone *time.Location) (int, error) {
 	list, err := s.OpenCallbacks(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var buf bytes.Buffer // whole before writing, so a failure leaves no half file and marks nothing
-	if err := WriteCallbacksCSV(&buf, list); err != nil {
+	if err := WriteCallbacksCSV(&buf, list, zone); err != nil {
 		return 0, fmt.Errorf("dialog: export callbacks: %w", err)
 	}
 	if err := s.markExported(ctx, list); err != nil {
@@ -138,22 +138,23 @@ func (s *Service) markExported(ctx context.Context, list []CallbackTask) error {
 
 // WriteCallbacksCSV writes callback tasks for Russian Excel and the dialer's import (csvx). Names and notes come
 // from clients and operators, so no cell is evaluated as a formula; E.164 phones are written '+7..., which Excel
-// keeps as text instead of a number without its plus.
-func WriteCallbacksCSV(w io.Writer, tasks []CallbackTask) error {
+// keeps as text instead of a number without its plus. Times are RFC 3339 in zone, offset included, so a person
+// reads their own clock and a program the exact moment; due_local is the client's own time.
+func WriteCallbacksCSV(w io.Writer, tasks []CallbackTask, zone *time.Location) error {
 	cw := csvx.NewWriter(w)
 	_ = cw.Write("task_id", "company", "inn", "contact_name", "phone", "due_at", "due_local", "timezone",
 		"operator", "note", "source", "conversation_id", "recorded_at")
 	for _, t := range tasks {
 		due, local := "", ""
 		if t.DueAt != nil {
-			due, local = t.DueAt.UTC().Format(time.RFC3339), t.LocalDue().Format("02.01.2006 15:04")
+			due, local = t.DueAt.In(zone).Format(time.RFC3339), t.LocalDue().Format("02.01.2006 15:04")
 		}
 		conv := ""
 		if t.ConversationID != nil {
 			conv = strconv.FormatInt(*t.ConversationID, 10)
 		}
 		_ = cw.Write(strconv.FormatInt(t.ID, 10), t.Company, t.INN, t.ContactName, t.Phone, due, local, t.TimeZone,
-			t.Operator, t.Note, t.Source, conv, t.RecordedAt.UTC().Format(time.RFC3339))
+			t.Operator, t.Note, t.Source, conv, t.RecordedAt.In(zone).Format(time.RFC3339))
 	}
 	return cw.Flush()
 }

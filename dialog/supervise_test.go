@@ -122,7 +122,8 @@ func TestCallbackTasksAreListedExportedAndClosed(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	n, err := d.svc.ExportCallbacks(d.ctx, &buf)
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	n, err := d.svc.ExportCallbacks(d.ctx, &buf, moscow)
 	if err != nil || n != 2 {
 		t.Fatalf("export: %d, %v", n, err)
 	}
@@ -137,7 +138,7 @@ func TestCallbackTasksAreListedExportedAndClosed(t *testing.T) {
 	}
 	row := rows[2]
 	if row[1] != `ООО "Рога; и копыта"` || row[3] != `'=HYPERLINK("http://evil")` || row[4] != "'+79181234567" ||
-		row[5] != "2026-03-03T09:00:00Z" || row[6] != "03.03.2026 19:00" || row[8] != "anna" || row[9] != "после обеда" {
+		row[5] != "2026-03-03T12:00:00+03:00" || row[6] != "03.03.2026 19:00" || row[8] != "anna" || row[9] != "после обеда" {
 		t.Errorf("the agreed task's row = %q", row)
 	}
 	if !strings.Contains(buf.String(), `"ООО ""Рога; и копыта"""`) {

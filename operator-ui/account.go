@@ -3,6 +3,8 @@ package operatorui
 import (
 	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"dozvon/internal/auth"
 )
@@ -10,6 +12,10 @@ import (
 type accountPage struct {
 	MustChange bool
 	Locales    []string
+	Zones      []zoneChoice // the user's own zone selected; none when they keep the installation's
+	ZoneOwn    bool         // the user chose a zone of their own
+	ZoneNow    string       // the time now as pages show it to the user
+	Default    string       // the installation's zone, as the select names it
 }
 
 func (ui *UI) showAccount(w http.ResponseWriter, r *http.Request) {
@@ -18,8 +24,14 @@ func (ui *UI) showAccount(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) renderAccount(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
 	u := currentUser(r)
-	ui.render(w, r, status, "account", view{Title: "account.title", Error: errMsg,
-		Data: accountPage{MustChange: u.MustChangePassword, Locales: Locales}})
+	locale := ui.requestLocale(r)
+	page := accountPage{MustChange: u.MustChangePassword, Locales: Locales, Zones: zoneChoices(locale, u.TimeZone),
+		ZoneOwn: u.TimeZone != "", ZoneNow: formatWhen(locale, ui.userZone(r), time.Now()),
+		Default: T(locale, "zone."+ui.TimeZone.String())}
+	if strings.HasPrefix(page.Default, "[") { // a zone outside the list keeps its IANA name
+		page.Default = ui.TimeZone.String()
+	}
+	ui.render(w, r, status, "account", view{Title: "account.title", Error: errMsg, Data: page})
 }
 
 func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {

@@ -53,7 +53,8 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	ui.audit(r, auth.Entry{UserID: &admin.ID, Actor: admin.Login, Action: "user.create", Object: u.Login,
 		Detail: map[string]any{"role": u.Role}})
-	ui.flash(r, T(locale, "users.created", u.Login, n.Password))
+	ui.flash(r, T(locale, "users.created", u.Login))
+	ui.showPasswordOnce(r, u.Login, n.Password)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 
@@ -120,17 +121,9 @@ func (ui *UI) resetPassword(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ui.audit(r, auth.Entry{UserID: &admin.ID, Actor: admin.Login, Action: "password.reset", Object: u.Login})
-	ui.flash(r, T(ui.requestLocale(r), "users.reset_done", u.Login, password))
+	ui.flash(r, T(ui.requestLocale(r), "users.reset_done", u.Login))
+	ui.showPasswordOnce(r, u.Login, password)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
-}
-
-func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request) {
-	entries, err := ui.Users.AuditLog(r.Context(), 300)
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	ui.render(w, r, http.StatusOK, "audit", view{Title: "audit.title", Data: entries})
 }
 
 // apiMe tells an API client or the page's script who is logged in.
@@ -152,4 +145,11 @@ func userProblem(locale string, in *auth.InputError) string {
 		return in.Field + ": " + ru
 	}
 	return T(locale, label) + ": " + ru
+}
+
+// showPasswordOnce keeps a temporary password for the next page the administrator sees, which shows it apart
+// from any sentence, with a button that copies it; the session forgets it once shown.
+func (ui *UI) showPasswordOnce(r *http.Request, login, password string) {
+	ui.Sessions.Put(r.Context(), "temp_login", login)
+	ui.Sessions.Put(r.Context(), "temp_password", password)
 }

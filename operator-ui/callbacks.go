@@ -34,7 +34,7 @@ func (ui *UI) callbacksCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer // whole before sending, so a failure is a 500 and not a cut-off file
-	n, err := ui.Dialog.ExportCallbacks(r.Context(), &buf)
+	n, err := ui.Dialog.ExportCallbacks(r.Context(), &buf, ui.userZone(r))
 	if err != nil {
 		ui.serverError(w, r, err)
 		return
@@ -43,7 +43,7 @@ func (ui *UI) callbacksCSV(w http.ResponseWriter, r *http.Request) {
 	ui.audit(r, auth.Entry{UserID: &me.ID, Actor: me.Login, Action: "callbacks.export", Object: "callbacks.csv",
 		Detail: map[string]any{"tasks": n}})
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="callbacks-`+time.Now().Format("2006-01-02")+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="callbacks-`+time.Now().In(ui.userZone(r)).Format("2006-01-02")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = buf.WriteTo(w)
 }

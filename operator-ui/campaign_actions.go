@@ -143,9 +143,9 @@ func (ui *UI) postInvitations(r *http.Request, c campaigns.Campaign) {
 	}()
 }
 
-// sendTestMessage queues the campaign's message, rendered on a sample lead of its audience, to one chat — a
-// simulated client, or a colleague's chat with the real bot — ahead of broadcasts, so it arrives while the
-// manager looks.
+// sendTestMessage queues the campaign's message, rendered on the lead the manager chose (the first of the
+// audience when none), to one chat — a simulated client, or a colleague's chat with the real bot — ahead of
+// broadcasts, so it arrives while the manager looks. The confirmation names both: whose text went to whom.
 func (ui *UI) sendTestMessage(w http.ResponseWriter, r *http.Request) {
 	c, ok := ui.campaignOf(w, r)
 	if !ok {
@@ -157,13 +157,26 @@ func (ui *UI) sendTestMessage(w http.ResponseWriter, r *http.Request) {
 		ui.renderCampaign(w, r, http.StatusUnprocessableEntity, c, formOf(c), nil, T(locale, "campaign.test_no_chat"))
 		return
 	}
+	to := T(locale, "campaign.test_to_chat", chatID)
 	if ui.Sim != nil {
-		if _, known := ui.Sim.User(chatID); !known {
+		u, known := ui.Sim.User(chatID)
+		if !known {
 			ui.renderCampaign(w, r, http.StatusUnprocessableEntity, c, formOf(c), nil, T(locale, "sim.err_no_client"))
 			return
 		}
+		to = strings.TrimSpace(u.FirstName + " " + u.LastName)
 	}
-	p, err := ui.Campaigns.Preview(r.Context(), c)
+	var p campaigns.Preview
+	leadID, _ := strconv.ParseInt(r.PostFormValue("lead_id"), 10, 64)
+	if leadID != 0 {
+		p, err = ui.Campaigns.PreviewLead(r.Context(), c, leadID)
+	} else {
+		p, err = ui.Campaigns.Preview(r.Context(), c)
+	}
+	if errors.Is(err, campaigns.ErrNotFound) {
+		ui.renderCampaign(w, r, http.StatusUnprocessableEntity, c, formOf(c), nil, T(locale, "campaign.test_no_lead"))
+		return
+	}
 	if err != nil {
 		ui.serverError(w, r, err)
 		return
@@ -181,9 +194,25 @@ func (ui *UI) sendTestMessage(w http.ResponseWriter, r *http.Request) {
 		ui.serverError(w, r, err)
 		return
 	}
-	ui.auditCampaign(r, "campaign.test", c, map[string]any{"chat_id": chatID, "outbox_id": id})
-	ui.flash(r, T(locale, "campaign.test_queued", chatID))
+	detail := map[string]any{"chat_id": chatID, "outbox_id": id}
+	if leadID != 0 {
+		detail["lead_id"] = leadID
+	}
+	ui.auditCampaign(r, "campaign.test", c, detail)
+	ui.flash(r, T(locale, "campaign.test_queued_for", leadName(locale, p), to))
 	http.Redirect(w, r, campaignPath(c.ID), http.StatusSeeOther)
+}
+
+// leadName is whose text a preview is: "ООО «Ромашка» (Ирина Петровна)", or the built-in sample's.
+func leadName(locale string, p campaigns.Preview) string {
+	if !p.Real {
+		return T(locale, "campaign.test_sample")
+	}
+	name := p.Values["Company"]
+	if who := p.Values["ClientName"]; who != "" {
+		name += " (" + who + ")"
+	}
+	return name
 }
 
 // invitationsCSV is the file for the bank's SMS system: the leads without a chat and their personal links. It

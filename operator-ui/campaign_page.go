@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"dozvon/campaigns"
@@ -24,6 +25,7 @@ type campaignPage struct {
 	NextRuns  []string // the schedule's next slots, as the schedule preview shows them
 
 	// A saved campaign's state.
+	StatusShown string // Campaign.Status as shownStatus shows it
 	Progress    campaigns.Progress
 	Preview     campaigns.Preview
 	PreviewHTML template.HTML
@@ -32,9 +34,26 @@ type campaignPage struct {
 	Invitations campaigns.InvitationCounts
 	Commands    []campaignCommand
 	CanRun      bool
+	RunConfirm  string      // what "Run now" asks first: how many it writes to and invites
 	Sim         bool        // the simulator runs: tests go to its clients
 	SimClients  []simClient // the simulator's clients a test may go to
+	TestLeads   []testLead  // the audience's first leads, whose own text a test may send
+
+	Zones []zoneChoice // the schedule builder's time zones
+	Days  []choice     // the schedule builder's weekdays, Monday first, valued as cron numbers them
+	// ClientTimes is the time now across Russia's zones, west to east, beside the quiet hours: they are each
+	// client's own.
+	ClientTimes string
 }
+
+// testLead is a lead a test may send the text of, as the select names it.
+type testLead struct {
+	ID    int64
+	Label string
+}
+
+// testLeadsShown bounds the test's lead select: enough to try a long company name or an empty contact.
+const testLeadsShown = 20
 
 // ErrorFor is the form's mistake when it is about field.
 func (p campaignPage) ErrorFor(field string) string {
@@ -118,7 +137,13 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 		p.Err = &campaigns.InputError{Field: fieldErr.Field, Problem: engineText(locale, fieldErr.Problem)}
 		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.Err.Problem)
 	}
-	p.NextRuns, _ = scheduleSlots(locale, form.Schedule, time.Now())
+	p.NextRuns, _ = scheduleSlots(locale, ui.userZone(r), form.Schedule, time.Now())
+	p.Zones = zoneChoices(locale, scheduleZoneName(form.Schedule, ui.userZone(r)))
+	p.ClientTimes = clientTimes(locale, time.Now())
+	names := strings.Fields(T(locale, "time.weekdays")) // Sunday first, as cron and time.Weekday count
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		p.Days = append(p.Days, choice{Value: strconv.Itoa(d), Label: names[d]})
+	}
 	if c.ID != 0 {
 		if err := ui.loadCampaignState(r, &p); err != nil {
 			ui.serverError(w, r, err)
@@ -134,6 +159,7 @@ func (ui *UI) loadCampaignState(r *http.Request, p *campaignPage) error {
 	if p.Progress, err = ui.Campaigns.ProgressOf(ctx, c.ID); err != nil {
 		return err
 	}
+	p.StatusShown = shownStatus(c.Status, p.Progress)
 	if p.Preview, err = ui.Campaigns.Preview(ctx, c); err != nil {
 		return err
 	}
@@ -148,6 +174,18 @@ func (ui *UI) loadCampaignState(r *http.Request, p *campaignPage) error {
 		return err
 	}
 	p.Commands, p.CanRun = commandsFor(c.Status), canRun(c.Status)
+	p.RunConfirm = T(ui.requestLocale(r), "campaign.run_confirm", p.Size.Reachable, p.Size.NeedsInvite)
+	leads, err := ui.Campaigns.SampleLeads(ctx, c, testLeadsShown)
+	if err != nil {
+		return err
+	}
+	for _, l := range leads {
+		label := l.Values["Company"]
+		if who := l.Values["ClientName"]; who != "" {
+			label += " · " + who
+		}
+		p.TestLeads = append(p.TestLeads, testLead{ID: l.LeadID, Label: label})
+	}
 	if ui.Sim != nil {
 		p.Sim = true
 		for _, u := range ui.Sim.Users() {

@@ -22,6 +22,18 @@ type listedCampaign struct {
 	NextRun string // an active campaign's next scheduled run, as slotText shows it
 }
 
+// StatusShown is the status the list shows.
+func (c listedCampaign) StatusShown() string { return shownStatus(c.Status, c.Progress) }
+
+// shownStatus is a campaign's status as pages show it: a draft that has run by hand is no longer a draft to the
+// manager ("run by hand"), though it has no schedule running it; every other status is as stored.
+func shownStatus(status string, p campaigns.Progress) string {
+	if status == campaigns.StatusDraft && p.Runs > 0 {
+		return "manual"
+	}
+	return status
+}
+
 func (ui *UI) showCampaigns(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	o, err := ui.Reports.ForManager(r.Context(), startOfDay(now))
@@ -36,11 +48,11 @@ func (ui *UI) showCampaigns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := campaignsPage{Overview: o, All: all}
-	locale := ui.requestLocale(r)
+	locale, zone := ui.requestLocale(r), ui.userZone(r)
 	for _, c := range list {
 		lc := listedCampaign{Listed: c}
 		if next, err := campaigns.NextRuns(c.Schedule, now, 1); err == nil && len(next) == 1 && c.Status == campaigns.StatusActive {
-			lc.NextRun = slotText(locale, c.Schedule, next[0])
+			lc.NextRun = slotText(locale, zone, scheduleZone(c.Schedule), next[0])
 		}
 		page.Campaigns = append(page.Campaigns, lc)
 	}
@@ -69,20 +81,21 @@ func (ui *UI) campaignsProgress(w http.ResponseWriter, r *http.Request) {
 		ui.serverError(w, r, err)
 		return
 	}
-	locale := ui.requestLocale(r)
+	locale, zone := ui.requestLocale(r), ui.userZone(r)
 	out := make([]progressJSON, 0, len(list))
 	for _, c := range list {
-		out = append(out, progressOf(locale, c.Campaign, c.Progress))
+		out = append(out, progressOf(locale, zone, c.Campaign, c.Progress))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"campaigns": out})
 }
 
-func progressOf(locale string, c campaigns.Campaign, p campaigns.Progress) progressJSON {
-	j := progressJSON{ID: c.ID, Status: c.Status, StatusLabel: T(locale, "campaign.status_"+c.Status),
+func progressOf(locale string, zone *time.Location, c campaigns.Campaign, p campaigns.Progress) progressJSON {
+	shown := shownStatus(c.Status, p)
+	j := progressJSON{ID: c.ID, Status: shown, StatusLabel: T(locale, "campaign.status_"+shown),
 		Queued: p.Queued, Sent: p.Sent, Failed: p.Failed, Cancelled: p.Cancelled, Replied: p.Replied,
 		Done: p.Done(), Runs: p.Runs}
 	if p.LastRunAt != nil {
-		j.LastRun = when(*p.LastRunAt)
+		j.LastRun = formatWhen(locale, zone, *p.LastRunAt)
 	}
 	return j
 }

@@ -190,7 +190,8 @@ func TestScheduleIsExplainedAndPreviewedLive(t *testing.T) {
 	}
 	status, raw = s.call(c, http.MethodGet, "/campaigns/api/schedule?expr="+url.QueryEscape("CRON_TZ=Asia/Vladivostok 0 10 * * 1-5"), nil)
 	runs := decode[struct{ Runs []string }](t, raw).Runs
-	slot := regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri) \d\d\.\d\d\.20\d\d 10:00 \+10$`)
+	// Shown in the manager's zone (Moscow, the installation's), with the schedule's own hours beside them.
+	slot := regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri) \d\d\.\d\d\.20\d\d 03:00 MSK \(10:00 UTC\+10\)$`)
 	if status != http.StatusOK || len(runs) != 5 {
 		t.Fatalf("weekdays at 10 in Vladivostok: %d %s, want five runs", status, raw)
 	}
@@ -273,7 +274,7 @@ func TestCreateEditRunAndSeeTheRunInHistory(t *testing.T) {
 		Campaigns []map[string]any `json:"campaigns"`
 	}](t, raw).Campaigns
 	if status != http.StatusOK || len(got) != 1 || got[0]["sent"] != 1.0 || got[0]["queued"] != 0.0 || got[0]["done"] != 100.0 ||
-		got[0]["status_label"] != "Draft" || got[0]["last_run"] == "" {
+		got[0]["status_label"] != "Run by hand" || got[0]["last_run"] == "" {
 		t.Errorf("progress: %d %s", status, raw)
 	}
 	_, body = s.get(c, "/campaigns")
@@ -452,7 +453,7 @@ func TestSendATestToASimulatedClient(t *testing.T) {
 	if len(buttons) != 2 || buttons[0][0].Text != "Продолжить в чате" || buttons[0][0].Data != fmt.Sprintf("c:%d:0", id) || buttons[1][0].Data != "optout" {
 		t.Errorf("buttons %s", markup)
 	}
-	if _, body = s.get(c, path); testid(t, body, "flash") != fmt.Sprintf("Test message queued to chat %d.", anna.ID) || testid(t, body, "progress-queued") != "0" {
+	if _, body = s.get(c, path); testid(t, body, "flash") != "The message for ООО Ромашка (Ирина Петровна) is queued to Anna Test." || testid(t, body, "progress-queued") != "0" {
 		t.Error("the test message is not confirmed, or counts as the campaign's")
 	}
 

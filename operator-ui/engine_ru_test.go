@@ -46,7 +46,7 @@ func TestRussianManagerReadsImportProblemsInRussian(t *testing.T) {
 	preview := s.uploaded(c, "clients", "clients.csv", clientsExport(t))
 
 	_, body := s.get(c, preview)
-	if !strings.Contains(body, `<td class="cell-bad" title="inn: &#34;77071234&#34; — нужно 10 или 12 цифр">77071234</td>`) {
+	if !strings.Contains(body, `<td class="cell-bad">77071234<small class="cell-problem" data-testid="cell-problem">inn: &#34;77071234&#34; — нужно 10 или 12 цифр</small></td>`) {
 		t.Error("the INN of line 3 is not explained in Russian")
 	}
 

@@ -312,5 +312,8 @@ func problemText(locale string, p imports.Problem) string {
 
 // engineReason is an imports error without the package's prefix, for a person, in their language.
 func engineReason(locale string, err error) string {
+	if notTable := (*imports.NotTableError)(nil); errors.As(err, &notTable) {
+		return notTableText(locale, notTable)
+	}
 	return engineText(locale, strings.TrimPrefix(err.Error(), "imports: "))
 }

@@ -1,6 +1,7 @@
 package operatorui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -23,6 +24,13 @@ type importsPage struct {
 	Dataset  imports.Dataset // chosen
 	MaxMiB   int64
 	Jobs     []importRow
+	Expected []expectedColumns // what each dataset's file holds, with its sample file
+}
+
+// expectedColumns is one dataset's columns as the page lists them beside its sample file.
+type expectedColumns struct {
+	Dataset imports.Dataset
+	Columns []imports.ExpectedColumn
 }
 
 // importRow is an import in the history with who started it.
@@ -49,8 +57,28 @@ func (ui *UI) renderImports(w http.ResponseWriter, r *http.Request, status int, 
 		ui.serverError(w, r, err)
 		return
 	}
-	ui.render(w, r, status, "imports", view{Title: "imports.title", Error: errMsg, Data: importsPage{
-		Datasets: imports.Datasets, Dataset: d, MaxMiB: ui.uploads().Max() >> 20, Jobs: rows}})
+	page := importsPage{Datasets: imports.Datasets, Dataset: d, MaxMiB: ui.uploads().Max() >> 20, Jobs: rows}
+	for _, x := range imports.Datasets {
+		page.Expected = append(page.Expected, expectedColumns{Dataset: x, Columns: imports.ExpectedColumns(x)})
+	}
+	ui.render(w, r, status, "imports", view{Title: "imports.title", Error: errMsg, Data: page})
+}
+
+// importSample is a dataset's sample file: the headers the engine knows and two rows that load as they are.
+func (ui *UI) importSample(w http.ResponseWriter, r *http.Request) {
+	d, err := imports.ParseDataset(strings.TrimSuffix(r.PathValue("file"), ".csv"))
+	if err != nil || !strings.HasSuffix(r.PathValue("file"), ".csv") {
+		ui.notFound(w, r)
+		return
+	}
+	var buf bytes.Buffer
+	if err := imports.WriteSample(&buf, d); err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="dozvon-sample-`+string(d)+`.csv"`)
+	_, _ = buf.WriteTo(w)
 }
 
 var (
@@ -82,6 +110,13 @@ func (ui *UI) uploadImport(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		zerolog.Ctx(r.Context()).Warn().Err(err).Msg("import upload failed")
 		ui.renderImports(w, r, http.StatusBadRequest, d, T(locale, "imports.upload_failed"))
+		return
+	}
+	// A picture or another file that is no table goes back at once, with what it seems to be.
+	var notTable *imports.NotTableError
+	if _, err := ui.previewUpload(u, imports.Options{Dataset: d}); errors.As(err, &notTable) {
+		store.Remove(context.WithoutCancel(r.Context()), u.ID)
+		ui.renderImports(w, r, http.StatusUnprocessableEntity, d, T(locale, "imports.not_table", u.Name, notTableText(locale, notTable)))
 		return
 	}
 	http.Redirect(w, r, "/imports/uploads/"+u.ID, http.StatusSeeOther)

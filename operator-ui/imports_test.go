@@ -179,7 +179,7 @@ func TestManagerUploadsPreviewsImportsAndSeesTheRejectedRow(t *testing.T) {
 	if len(lines) != 3 || lines[0][1] != "2" || lines[2][1] != "4" {
 		t.Errorf("preview rows %v, want lines 2, 3 and 4", lines)
 	}
-	if !strings.Contains(body, `<td class="cell-bad" title="inn: &#34;77071234&#34; is not 10 or 12 digits">77071234</td>`) {
+	if !strings.Contains(body, `<td class="cell-bad">77071234<small class="cell-problem" data-testid="cell-problem">inn: &#34;77071234&#34; is not 10 or 12 digits</small></td>`) {
 		t.Error("the INN of line 3 is not marked as a problem")
 	}
 	if n := strings.Count(body, `class="cell-bad"`); n != 1 {

@@ -62,7 +62,8 @@ func parsePages() (*pages, error) {
 	return p, nil
 }
 
-// when is how pages show a moment: the server's time zone, to the minute.
+// when is how a moment was shown before pages knew the user's zone: the server's, to the minute, unnamed. Pages
+// show formatWhen (the templates' "when", bound per request); what still calls this is to move to it.
 func when(t time.Time) string { return t.Format("02.01.2006 15:04") }
 
 // view is what every page template gets: the page's own data and what the layout needs.
@@ -76,7 +77,11 @@ type view struct {
 	Error   string
 	Data    any
 	Version string
+	Temp    *tempPassword // a temporary password to show once, apart from the flash
 }
+
+// tempPassword is a new user's or a reset's password, shown once to the administrator who made it.
+type tempPassword struct{ Login, Password string }
 
 // render writes a page in the request's locale with the given status.
 func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
@@ -95,11 +100,18 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 	if v.Flash == "" {
 		v.Flash = ui.Sessions.PopString(r.Context(), "flash")
 	}
-	locale := v.Locale
+	if pw := ui.Sessions.PopString(r.Context(), "temp_password"); pw != "" && v.User.ID != 0 {
+		v.Temp = &tempPassword{Login: ui.Sessions.PopString(r.Context(), "temp_login"), Password: pw}
+	}
+	locale, zone := v.Locale, ui.TimeZone
+	if v.User.ID != 0 {
+		zone = ui.userZone(r)
+	}
 	t, err := t.Clone()
 	if err == nil {
 		t = t.Funcs(template.FuncMap{
 			"t":        func(key string, args ...any) string { return T(locale, key, args...) },
+			"when":     func(at time.Time) string { return formatWhen(locale, zone, at) },
 			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
 			"engine":   func(msg string) string { return engineText(locale, msg) },
 		})

@@ -83,6 +83,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /account", anyUser, ui.showAccount},
 		{"POST /account/password", anyUser, ui.changePassword},
 		{"POST /account/locale", anyUser, ui.changeLocale},
+		{"POST /account/timezone", anyUser, ui.changeTimeZone},
 
 		{"GET /console", operators, ui.showConsole},
 		// The console's JSON API (console_api.go): the list, presence, the chat and its actions.
@@ -153,6 +154,7 @@ func (ui *UI) Routes() []Route {
 		{"GET /campaigns", managers, ui.showCampaigns},
 		{"GET /campaigns/api/progress", managersAPI, ui.campaignsProgress},
 		{"GET /campaigns/api/schedule", managersAPI, ui.schedulePreview},
+		{"POST /campaigns/api/preview", managersAPI, ui.livePreview},
 		{"GET /campaigns/new", managers, ui.showNewCampaign},
 		{"POST /campaigns", managers, ui.createCampaign},
 		{"GET /campaigns/{id}", managers, ui.showCampaign},
@@ -171,6 +173,7 @@ func (ui *UI) Routes() []Route {
 		// report and the history.
 		{"GET /imports", managers, ui.showImports},
 		{"POST /imports", managers, ui.uploadImport},
+		{"GET /imports/samples/{file}", managers, ui.importSample},
 		{"GET /imports/uploads/{upload}", managers, ui.showImportPreview},
 		{"POST /imports/uploads/{upload}/import", managers, ui.startImport},
 		{"GET /imports/jobs/{id}", managers, ui.showImportJob},
@@ -195,6 +198,7 @@ func (ui *UI) Routes() []Route {
 		{"POST /admin/users/{id}", admins, ui.updateUser},
 		{"POST /admin/users/{id}/password", admins, ui.resetPassword},
 		{"GET /admin/audit", admins, ui.showAudit},
+		{"GET /admin/audit.xlsx", admins, ui.auditXLSX},
 		{"GET /admin/tokens", admins, ui.showTokens},
 		{"POST /admin/tokens", admins, ui.issueToken},
 		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},

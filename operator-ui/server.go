@@ -36,7 +36,9 @@ type Deps struct {
 	// Ready reports whether the database answers; /readyz uses it.
 	Ready         func(context.Context) error
 	DefaultLocale string
-	Version       string
+	// TimeZone is where pages show times for users who chose no zone of their own (DOZVON_TIMEZONE); nil: Moscow.
+	TimeZone *time.Location
+	Version  string
 	// TrustedProxies are the bank's load balancers and proxies: a request from one of them has its client's address
 	// taken from X-Forwarded-For (clientip.go). Empty: the peer's address is the client's.
 	TrustedProxies []netip.Prefix
@@ -140,6 +142,9 @@ type UI struct {
 func New(d Deps) (*UI, error) {
 	if d.DefaultLocale == "" {
 		d.DefaultLocale = "ru"
+	}
+	if d.TimeZone == nil {
+		d.TimeZone = moscow()
 	}
 	p, err := parsePages()
 	if err != nil {

@@ -47,6 +47,9 @@ type simClient struct {
 	Username  string `json:"username,omitempty"`
 	Phone     string `json:"phone,omitempty"`
 	Blocked   bool   `json:"blocked"`
+	// FromBot counts the messages the bot (campaigns, operators) sent the client: the page marks as unread
+	// those that came after the person last looked at the chat.
+	FromBot int `json:"from_bot"`
 }
 
 // simButton is an inline button under a bot message, or a button of the reply keyboard.
@@ -319,8 +322,14 @@ func (ui *UI) simFail(w http.ResponseWriter, r *http.Request, status int, key st
 }
 
 func (ui *UI) simClientOf(u tgfake.User) simClient {
-	return simClient{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, Phone: u.Phone,
+	c := simClient{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, Phone: u.Phone,
 		Blocked: ui.Sim.Blocked(u.ID)}
+	for _, m := range ui.Sim.Sent(u.ID) {
+		if m.FromBot() {
+			c.FromBot++
+		}
+	}
+	return c
 }
 
 func (ui *UI) simChatOf(id int64) simChat {

@@ -384,7 +384,7 @@ func TestCallbackTasksDownloadAsSafeCSV(t *testing.T) {
 	}
 	row := rows[1]
 	if row[1] != `ООО "Рога; и копыта"` || row[3] != `'=HYPERLINK("http://evil","x")` || row[4] != "'+79181234567" ||
-		row[5] != due.UTC().Format(time.RFC3339) || row[8] != "operator1" || row[9] != "'@после обеда" {
+		row[5] != due.In(moscowZone(t)).Format(time.RFC3339) || row[8] != "operator1" || row[9] != "'@после обеда" {
 		t.Errorf("row = %q", row)
 	}
 	for i, cell := range row {

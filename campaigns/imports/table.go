@@ -54,6 +54,9 @@ func openTable(r io.Reader, opts Options) (table, fileInfo, error) {
 	}
 	switch format {
 	case FormatCSV:
+		if err := sniffBinary(head); err != nil {
+			return nil, fileInfo{}, err
+		}
 		return openCSV(br, cr, head, len(head) < sniffLen, opts)
 	case FormatXLSX:
 		return openXLSX(br)

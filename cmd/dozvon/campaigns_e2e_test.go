@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 	page.Fill(testid("f-schedule"), "every day")
 	page.WaitText(testid("schedule-error"), "не расписание") // the demo team works in Russian
 	page.Fill(testid("f-schedule"), "CRON_TZ=Europe/Moscow 0 10 * * 1-5")
-	page.WaitText(testid("next-runs"), "10:00 MSK")
+	page.WaitText(testid("next-runs"), "10:00 МСК")
 	if n := page.Count(testid("next-runs") + " li"); n != 5 {
 		t.Errorf("%d next runs shown, want 5", n)
 	}
@@ -106,7 +107,8 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 		t.Errorf("needing an invitation %s, want %d", got, needsInvite)
 	}
 
-	// Run it by hand; the run is in the history.
+	// Run it by hand, agreeing to the question that names the audience; the run is in the history.
+	dialogs := page.AcceptDialogs()
 	if status := page.Submit(testid("action-run")); status != http.StatusOK {
 		t.Fatalf("run: status %d", status)
 	}
@@ -116,6 +118,10 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 	if got := page.Text(testid("run-invited")); got != strconv.Itoa(needsInvite) {
 		t.Errorf("the run invited %s, want %d", got, needsInvite)
 	}
+	wantAsk := fmt.Sprintf("Запустить кампанию сейчас? Сообщение получат %d клиентов в чатах, ещё %d получат приглашение по ссылке.", reachable, needsInvite)
+	if got := dialogs.Messages(); len(got) != 1 || got[0] != wantAsk {
+		t.Errorf("Run now asked %q, want %q", got, wantAsk)
+	}
 
 	// The list's progress, refreshed while the sender works, reaches 100%.
 	page.Open(srv.URL + "/campaigns")
@@ -124,8 +130,8 @@ func TestManagerBuildsRunsAndDeliversACampaign(t *testing.T) {
 	if got := page.Text(row + testid("campaign-sent")); got != strconv.Itoa(reachable) {
 		t.Errorf("sent %s, want %d", got, reachable)
 	}
-	if got := page.Text(row + testid("campaign-status")); got != "Черновик" {
-		t.Errorf("status %q, want Черновик (a manual run does not activate)", got)
+	if got := page.Text(row + testid("campaign-status")); got != "Запускалась вручную" {
+		t.Errorf("status %q, want Запускалась вручную (a manual run does not activate, and it is no draft now)", got)
 	}
 
 	// The list follows what happens elsewhere without a reload: the manager activates the campaign from another

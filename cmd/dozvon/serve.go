@@ -72,6 +72,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Reports:       reports.New(db.Pool),
 		Ready:         db.Pool.Ping,
 		DefaultLocale: cfg.DefaultLocale,
+		TimeZone:      cfg.TimeZone,
 		Version:       version,
 		Campaigns:     camps,
 		Contacts:      tg.Contacts,

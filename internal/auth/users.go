@@ -48,6 +48,7 @@ type User struct {
 	DisplayName        string
 	Role               Role
 	Locale             string
+	TimeZone           string // IANA name; "" is the installation's zone
 	MustChangePassword bool
 	Active             bool
 	CreatedAt          time.Time
@@ -209,11 +210,11 @@ func (s *Store) Create(ctx context.Context, n NewUser) (User, error) {
 	return u, nil
 }
 
-const userColumns = `id, login, display_name, role, locale, must_change_password, active, created_at, last_login_at`
+const userColumns = `id, login, display_name, role, locale, timezone, must_change_password, active, created_at, last_login_at`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.MustChangePassword, &u.Active,
+	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.TimeZone, &u.MustChangePassword, &u.Active,
 		&u.CreatedAt, &u.LastLoginAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
@@ -278,6 +279,18 @@ func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE users SET locale = $2, updated_at = now() WHERE id = $1`, id, locale); err != nil {
 		return fmt.Errorf("auth: set locale of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetTimeZone sets the zone a user reads times in: an IANA name such as Asia/Vladivostok, or "" for the
+// installation's.
+func (s *Store) SetTimeZone(ctx context.Context, id int64, zone string) error {
+	if _, err := time.LoadLocation(zone); err != nil || zone == "Local" {
+		return &InputError{"timezone", "is not a time zone (e.g. Europe/Moscow, Asia/Vladivostok)"}
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE users SET timezone = $2, updated_at = now() WHERE id = $1`, id, zone); err != nil {
+		return fmt.Errorf("auth: set time zone of user %d: %w", id, err)
 	}
 	return nil
 }

@@ -39,6 +39,7 @@ type Config struct {
 	PGBinDir        string
 	AdminLogin      string
 	DefaultLocale   string
+	TimeZone        *time.Location // the zone pages show times in for users who chose none
 	SendRate        float64
 	PaidBroadcast   bool
 	Demo            bool
@@ -232,6 +233,16 @@ var Options = []Option{
 	{Env: "DOZVON_LOCALE", Flag: "locale", Default: "ru",
 		Help: "UI language of new users: ru or en (each user can switch).",
 		set:  oneOf(func(c *Config, v string) { c.DefaultLocale = v }, "ru", "en")},
+	{Env: "DOZVON_TIMEZONE", Flag: "timezone", Default: "Europe/Moscow",
+		Help: "Time zone pages show times in (IANA name), for users who chose none under My account.",
+		set: func(c *Config, v string) error {
+			loc, err := time.LoadLocation(v)
+			if err != nil || v == "" || v == "Local" {
+				return errors.New("is not a time zone (e.g. Europe/Moscow, Asia/Vladivostok, UTC)")
+			}
+			c.TimeZone = loc
+			return nil
+		}},
 	{Env: "DOZVON_METRICS_TOKEN", Flag: "metrics-token", Secret: true,
 		Help: "Bearer token Prometheus sends to read /metrics (Authorization: Bearer ...); empty: /metrics is off (404).",
 		set: func(c *Config, v string) error {

@@ -5,10 +5,14 @@
 // HTML: campaign names and schedules are typed by people.
 (function () {
   "use strict";
-  var PROGRESS_MS = 2000, SCHEDULE_DELAY_MS = 300;
+  var PROGRESS_MS = 2000, SCHEDULE_DELAY_MS = 300, PREVIEW_DELAY_MS = 400;
 
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+  function getJSON(url, init) {
+    init = init || {};
+    init.credentials = "same-origin";
+    init.cache = "no-store";
+    init.headers = Object.assign({ "Accept": "application/json" }, init.headers || {});
+    return fetch(url, init)
       .then(function (res) {
         if (res.status === 401) { // the session ended: the login page brings the person back here
           window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
@@ -98,5 +102,150 @@
       clearTimeout(timer);
       timer = setTimeout(ask, SCHEDULE_DELAY_MS);
     });
+  }
+
+  // --- the schedule builder: weekdays, times and a zone written as the cron text, and read back from it ---
+  //
+  // The cron text stays what is posted; the builder only writes it, and fills itself from it when the text is
+  // one it can show (CRON_TZ=zone, one minute, listed hours, every day of the month, listed weekdays).
+
+  var builder = document.querySelector("[data-schedule-builder]");
+  if (builder && schedule) {
+    var dayBoxes = Array.prototype.slice.call(builder.querySelectorAll("[data-day]"));
+    var timesEl = builder.querySelector("[data-times]");
+    var zoneEl = builder.querySelector("[data-zone]");
+    var noteEl = builder.querySelector("[data-sched-note]");
+    var hint = noteEl.textContent, writing = false;
+
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+
+    // daysField lists cron weekdays (0 = Sunday) with runs folded: 1-5, 0,6, or * for every day.
+    var daysField = function (days) {
+      if (days.length === 7) return "*";
+      var parts = [], i = 0;
+      while (i < days.length) {
+        var j = i;
+        while (j + 1 < days.length && days[j + 1] === days[j] + 1) j++;
+        parts.push(j - i >= 2 ? days[i] + "-" + days[j] : days.slice(i, j + 1).join(","));
+        i = j + 1;
+      }
+      return parts.join(",");
+    };
+
+    var build = function () {
+      var days = dayBoxes.filter(function (b) { return b.checked; })
+        .map(function (b) { return Number(b.value); }).sort(function (a, b) { return a - b; });
+      var times = timesEl.value.split(/[\s,;]+/).filter(Boolean);
+      var hours = [], minute = null, bad = "";
+      times.forEach(function (t) {
+        var m = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/.exec(t);
+        if (!m) { bad = bad || builder.dataset.badTime; return; }
+        if (minute !== null && Number(m[2]) !== minute) bad = bad || builder.dataset.minutes;
+        minute = Number(m[2]);
+        if (hours.indexOf(Number(m[1])) < 0) hours.push(Number(m[1]));
+      });
+      if (!days.length) bad = bad || builder.dataset.noDays;
+      if (bad || !hours.length) {
+        noteEl.textContent = bad || hint;
+        return;
+      }
+      hours.sort(function (a, b) { return a - b; });
+      noteEl.textContent = hint;
+      writing = true;
+      schedule.value = "CRON_TZ=" + zoneEl.value + " " + minute + " " + hours.join(",") + " * * " + daysField(days);
+      schedule.dispatchEvent(new Event("input", { bubbles: true }));
+      writing = false;
+    };
+
+    // readBack fills the builder from the cron text, when it is one the builder could have written.
+    var readBack = function () {
+      var text = schedule.value.trim();
+      if (!text) { noteEl.textContent = hint; return; }
+      var m = /^CRON_TZ=(\S+)\s+(\d{1,2})\s+(\d{1,2}(?:,\d{1,2})*)\s+\*\s+\*\s+(\S+)$/.exec(text);
+      var days = m && readDays(m[4]);
+      var zoneKnown = m && Array.prototype.some.call(zoneEl.options, function (o) { return o.value === m[1]; });
+      if (!m || !days || !zoneKnown || Number(m[2]) > 59 || m[3].split(",").some(function (h) { return Number(h) > 23; })) {
+        noteEl.textContent = builder.dataset.unreadable;
+        return;
+      }
+      zoneEl.value = m[1];
+      dayBoxes.forEach(function (b) { b.checked = days.indexOf(Number(b.value)) >= 0; });
+      timesEl.value = m[3].split(",").map(function (h) { return pad(Number(h)) + ":" + pad(Number(m[2])); }).join(", ");
+      noteEl.textContent = hint;
+    };
+
+    var readDays = function (field) {
+      if (field === "*") return [0, 1, 2, 3, 4, 5, 6];
+      var out = [];
+      var ok = field.split(",").every(function (part) {
+        var r = /^([0-7])(?:-([0-7]))?$/.exec(part);
+        if (!r) return false;
+        var from = Number(r[1]), to = r[2] === undefined ? from : Number(r[2]);
+        if (to < from) return false;
+        for (var d = from; d <= to; d++) if (out.indexOf(d % 7) < 0) out.push(d % 7);
+        return true;
+      });
+      return ok ? out : null;
+    };
+
+    dayBoxes.forEach(function (b) { b.addEventListener("change", build); });
+    timesEl.addEventListener("input", build);
+    zoneEl.addEventListener("change", build);
+    schedule.addEventListener("input", function () { if (!writing) readBack(); });
+    readBack();
+  }
+
+  // --- the message preview, redrawn as the manager types (the server renders it on the audience's first lead) ---
+
+  var live = document.querySelector("[data-live-preview]");
+  if (live) {
+    var form = live.closest("form");
+    var whoEl = live.querySelector("[data-testid=live-preview-who]");
+    var problemEl = live.querySelector("[data-testid=live-preview-error]");
+    var bubble = live.querySelector("[data-testid=live-preview]");
+    var buttonsEl = live.querySelector("[data-testid=live-preview-buttons]");
+    var previewTimer = null, previewSeq = 0;
+
+    var drawPreview = function (data) {
+      problemEl.hidden = !data.error;
+      problemEl.textContent = data.error || "";
+      if (data.error) return;
+      whoEl.textContent = data.who;
+      // data.html is the server's telegramHTML: Telegram's formatting tags only, every text escaped — the markup
+      // the page's own preview is rendered with.
+      bubble.innerHTML = data.html;
+      buttonsEl.replaceChildren();
+      data.buttons.forEach(function (row) {
+        var rowEl = document.createElement("div");
+        rowEl.className = "tg-row";
+        row.forEach(function (text) {
+          var b = document.createElement("span");
+          b.className = "tg-button";
+          b.textContent = text;
+          rowEl.append(b);
+        });
+        buttonsEl.append(rowEl);
+      });
+    };
+
+    var askPreview = function () {
+      var mine = ++previewSeq;
+      getJSON("/campaigns/api/preview?campaign=" + encodeURIComponent(live.dataset.campaignId || ""), {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form)).toString()
+      }).then(function (res) {
+        if (mine === previewSeq && res.ok) drawPreview(res.data);
+      }, function () {});
+    };
+
+    var later = function (e) {
+      if (e.target.closest && e.target.closest("[data-schedule-builder]")) return;
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(askPreview, PREVIEW_DELAY_MS);
+    };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    askPreview();
   }
 })();

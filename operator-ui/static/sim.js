@@ -61,13 +61,35 @@
     return api("GET", "/sim/api/clients").then(drawClients);
   }
 
+  // What the person has read of each chat: the number of the bot's messages when they last had it open, kept in
+  // the browser. A client seen for the first time has nothing unread; what the bot sends later is.
+  var seen = {};
+  try { seen = JSON.parse(localStorage.getItem("dozvon-sim-seen") || "{}"); } catch (e) { seen = {}; }
+  function markSeen(id, n) {
+    seen[id] = n;
+    try { localStorage.setItem("dozvon-sim-seen", JSON.stringify(seen)); } catch (e) { /* private mode */ }
+  }
+
+  var search = $("sim-search");
+  var lastList = [];
+
   function drawClients(list) {
-    var sig = JSON.stringify(list) + "|" + current;
+    lastList = list;
+    list.forEach(function (c) {
+      if (!(c.id in seen) || String(c.id) === String(current)) markSeen(c.id, c.from_bot);
+    });
+    var q = search ? search.value.trim().toLowerCase() : "";
+    var sig = JSON.stringify(list) + "|" + current + "|" + q;
     if (sig === shownList) return;
     shownList = sig;
     var focused = document.activeElement && document.activeElement.dataset.client;
     els.clients.replaceChildren();
-    list.forEach(function (c) {
+    list.filter(function (c) {
+      if (!q) return true;
+      var digits = q.replace(/\D/g, "");
+      return (fullName(c) + " " + (c.username || "")).toLowerCase().indexOf(q) >= 0 ||
+        (digits.length >= 3 && (c.phone || "").replace(/\D/g, "").indexOf(digits) >= 0);
+    }).forEach(function (c) {
       var li = document.createElement("li");
       var b = document.createElement("button");
       b.type = "button";
@@ -80,6 +102,15 @@
       var meta = document.createElement("small");
       meta.textContent = c.phone || (c.username ? "@" + c.username : "id " + c.id);
       b.append(name, meta);
+      var unread = c.from_bot - (seen[c.id] || 0);
+      if (unread > 0) {
+        var dot = document.createElement("span");
+        dot.className = "sim-unread";
+        dot.dataset.testid = "sim-unread";
+        dot.textContent = String(unread);
+        dot.title = t.tUnread;
+        b.append(dot);
+      }
       if (c.blocked) {
         var badge = document.createElement("span");
         badge.className = "badge status-blocked";
@@ -95,6 +126,8 @@
       if (again) again.focus();
     }
   }
+
+  if (search) search.addEventListener("input", function () { drawClients(lastList); });
 
   // --- the chat ---
 
@@ -203,7 +236,7 @@
     var meta = document.createElement("small");
     meta.className = "sim-time";
     var d = new Date(m.date * 1000);
-    meta.textContent = (m.edited ? t.tEdited + " " : "") + d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    meta.textContent = (m.edited ? t.tEdited + " " : "") + d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     b.append(body, meta);
     li.append(b);
     if (m.buttons && m.buttons.length) li.append(inlineKeyboard(m));
