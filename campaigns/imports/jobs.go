@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Job is one import as the history shows it, running or finished.
@@ -42,7 +44,7 @@ const (
 )
 
 // ErrJobNotFound is returned by GetJob for an id the history does not have.
-var ErrJobNotFound = errors.New("imports: no such import")
+var ErrJobNotFound = msg.New("imports.no_import")
 
 func startJob(ctx context.Context, pool *pgxpool.Pool, d Dataset, source string, opts Options) (int64, error) {
 	var id int64
