@@ -18,6 +18,7 @@ type campaignPage struct {
 	Campaign  campaigns.Campaign // ID 0: not created yet
 	Form      campaignForm
 	Err       *campaigns.InputError // the form's mistake, shown beside its field
+	ErrText   string                // the mistake in the user's language
 	Kinds     []string
 	Actions   []string // what a button may do
 	Variables []templateVariable
@@ -39,7 +40,7 @@ type campaignPage struct {
 // ErrorFor is the form's mistake when it is about field.
 func (p campaignPage) ErrorFor(field string) string {
 	if p.Err != nil && p.Err.Field == field {
-		return p.Err.Problem
+		return p.ErrText
 	}
 	return ""
 }
@@ -115,8 +116,8 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 		p.Variables = append(p.Variables, templateVariable{Name: v, Token: "{{." + v + "}}"})
 	}
 	if fieldErr != nil {
-		p.Err = &campaigns.InputError{Field: fieldErr.Field, Problem: engineText(locale, fieldErr.Problem)}
-		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.Err.Problem)
+		p.ErrText = msgText(locale, fieldErr)
+		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.ErrText)
 	}
 	p.NextRuns, _ = scheduleSlots(locale, form.Schedule, time.Now())
 	if c.ID != 0 {

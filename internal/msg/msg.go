@@ -35,7 +35,9 @@ func In(field, code string, args ...any) *Error { return &Error{Code: code, Args
 
 // Wrap returns the message code with args, caused by err (a third-party parser's error, say): err stays
 // reachable with errors.Is and As, and its words may be one of the args, but the message is the code's.
-func Wrap(err error, code string, args ...any) *Error { return &Error{Code: code, Args: args, Err: err} }
+func Wrap(err error, code string, args ...any) *Error {
+	return &Error{Code: code, Args: args, Err: err}
+}
 
 // Error is the message in English, after the package that raised it and the field: "campaigns: name: a name of
 // 1-120 characters is required".
