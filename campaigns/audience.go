@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Audience narrows a campaign's lead kind down to the leads it writes to. Zero values mean "no condition".
@@ -25,16 +27,16 @@ type Audience struct {
 func (a *Audience) Validate() error {
 	switch {
 	case a.MinAgeHours < 0 || a.MinAgeHours > 24*365:
-		return &InputError{"audience", "the minimum lead age must be 0-8760 hours"}
+		return msg.In("audience", "campaigns.min_age", 0, 24*365)
 	case a.MaxAgeDays < 0 || a.MaxAgeDays > 365:
-		return &InputError{"audience", "the maximum lead age must be 0-365 days"}
+		return msg.In("audience", "campaigns.max_age", 0, 365)
 	case a.MinAttempts < 0 || a.MinAttempts > 20:
-		return &InputError{"audience", "call attempts must be 0-20"}
+		return msg.In("audience", "campaigns.attempts", 0, 20)
 	}
 	for _, list := range [][]string{a.OKVEDInclude, a.OKVEDExclude} {
 		for _, code := range list {
 			if !okvedRe.MatchString(code) {
-				return &InputError{"audience", fmt.Sprintf("%q is not an OKVED code (e.g. 47.91 or 56)", code)}
+				return msg.In("audience", "campaigns.okved", code)
 			}
 		}
 	}

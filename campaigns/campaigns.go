@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Store owns the campaigns package's tables.
@@ -34,10 +36,8 @@ func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool, Now: time.Now, BotUsername: "dozvon_bot", Gateway: GatewayClient(false)}
 }
 
-// InputError is a problem with what a manager entered, safe to show them.
-type InputError struct{ Field, Problem string }
-
-func (e *InputError) Error() string { return "campaigns: " + e.Field + ": " + e.Problem }
+// InputError is a problem with what a manager entered, safe to show them: a coded message about a field.
+type InputError = msg.Error
 
 // Campaign statuses.
 const (
@@ -74,9 +74,9 @@ func (c *Campaign) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
 	switch {
 	case c.Name == "" || utf8.RuneCountInString(c.Name) > 120:
-		return &InputError{"name", "a name of 1-120 characters is required"}
+		return msg.In("name", "campaigns.name_length", 1, 120)
 	case !ValidKind(c.LeadKind):
-		return &InputError{"lead_kind", "choose the kind of leads: missed calls, follow-ups or acquiring"}
+		return msg.In("lead_kind", "campaigns.lead_kind")
 	}
 	if _, err := Compile(c.Template); err != nil {
 		return err
@@ -94,16 +94,16 @@ func (c *Campaign) Validate() error {
 	}
 	for field, v := range map[string]string{"quiet_from": c.QuietFrom, "quiet_to": c.QuietTo} {
 		if _, err := time.Parse("15:04", v); err != nil {
-			return &InputError{field, fmt.Sprintf("%q is not a time like 21:00", v)}
+			return msg.In(field, "campaigns.not_time", v)
 		}
 	}
 	if c.FrequencyCap < 0 || c.FrequencyCap > 90*24*time.Hour {
-		return &InputError{"frequency_cap", "must be between 0 and 90 days"}
+		return msg.In("frequency_cap", "campaigns.frequency_cap", 0, 90)
 	}
 	if c.InviteWebhook != "" {
 		u, err := url.Parse(c.InviteWebhook)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return &InputError{"invite_webhook", "must be an http(s) URL of the SMS gateway"}
+			return msg.In("invite_webhook", "campaigns.invite_webhook")
 		}
 	}
 	return c.Audience.Validate()
@@ -300,7 +300,7 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 	}
 	from, ok := allowed[status]
 	if !ok {
-		return &InputError{"status", "unknown status " + status}
+		return msg.In("status", "campaigns.unknown_status", status)
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var current string
@@ -316,7 +316,7 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 			okFrom = okFrom || f == current
 		}
 		if !okFrom {
-			return &InputError{"status", fmt.Sprintf("a %s campaign cannot become %s", current, status)}
+			return msg.In("status", "campaigns.cannot_become", msg.New("campaigns.status_"+current), msg.New("campaigns.status_"+status))
 		}
 		// A campaign's schedule counts from its activation: slots before it are not made up for.
 		if _, err := tx.Exec(ctx, `

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"dozvon/campaigns"
+	"dozvon/internal/msg"
 	"dozvon/internal/pg/pgtest"
 )
 
@@ -487,7 +488,7 @@ func TestTemplateMistakesAreExplained(t *testing.T) {
 	} {
 		_, err := campaigns.Compile(campaigns.Template{Body: body})
 		var in *campaigns.InputError
-		if !errors.As(err, &in) || !strings.Contains(in.Problem, want) {
+		if !errors.As(err, &in) || !strings.Contains(msg.English(in), want) {
 			t.Errorf("Compile(%q) = %v, want %q", body, err, want)
 		}
 	}
@@ -513,7 +514,7 @@ func TestTemplateIsCheckedAsTelegramReadsHTML(t *testing.T) {
 	} {
 		_, err := campaigns.Compile(campaigns.Template{Body: body})
 		var in *campaigns.InputError
-		if !errors.As(err, &in) || in.Field != "body" || in.Problem != want {
+		if !errors.As(err, &in) || in.Field != "body" || msg.English(in) != want {
 			t.Errorf("Compile(%.40q) = %v, want %q", body, err, want)
 		}
 	}

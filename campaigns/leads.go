@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Lead kinds: the three sources of people to write to.
@@ -45,32 +47,32 @@ var okvedRe = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{1,2}){0,2}$`)
 
 // Validate checks the rules a manager typed.
 func (r LeadRules) Validate() error {
-	var problems []string
+	var problems []*msg.Error
 	if r.MissedCall.MinAttempts < 1 || r.MissedCall.MinAttempts > 20 {
-		problems = append(problems, "missed calls: attempts must be 1-20")
+		problems = append(problems, msg.New("campaigns.rules_missed_attempts", 1, 20))
 	}
 	if r.MissedCall.MaxAgeDays < 1 || r.MissedCall.MaxAgeDays > 365 {
-		problems = append(problems, "missed calls: age must be 1-365 days")
+		problems = append(problems, msg.New("campaigns.rules_missed_age", 1, 365))
 	}
 	if r.FollowUp.Days < 1 || r.FollowUp.Days > 90 {
-		problems = append(problems, "follow-ups: days must be 1-90")
+		problems = append(problems, msg.New("campaigns.rules_follow_days", 1, 90))
 	}
 	if r.FollowUp.MaxAgeDays < r.FollowUp.Days || r.FollowUp.MaxAgeDays > 365 {
-		problems = append(problems, "follow-ups: the longest wait must be between the days and 365")
+		problems = append(problems, msg.New("campaigns.rules_follow_wait", 365))
 	}
 	if r.Acquiring.Days < 1 || r.Acquiring.Days > 365 {
-		problems = append(problems, "acquiring: days must be 1-365")
+		problems = append(problems, msg.New("campaigns.rules_acquiring_days", 1, 365))
 	}
 	if len(r.Acquiring.OKVED) == 0 {
-		problems = append(problems, "acquiring: the OKVED list is empty")
+		problems = append(problems, msg.New("campaigns.rules_okved_empty"))
 	}
 	for _, c := range r.Acquiring.OKVED {
 		if !okvedRe.MatchString(c) {
-			problems = append(problems, fmt.Sprintf("acquiring: %q is not an OKVED code (e.g. 47.91 or 56)", c))
+			problems = append(problems, msg.New("campaigns.rules_okved", c))
 		}
 	}
 	if len(problems) > 0 {
-		return &InputError{Field: "rules", Problem: strings.Join(problems, "; ")}
+		return msg.List("rules", problems...)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Run is one execution of a campaign.
@@ -72,9 +74,9 @@ func (s *Store) RunSlot(ctx context.Context, campaignID int64, slot time.Time, t
 	}
 	switch {
 	case camp.Status == StatusCancelled || camp.Status == StatusPaused:
-		return Run{}, &InputError{"status", fmt.Sprintf("a %s campaign does not run", camp.Status)}
+		return Run{}, msg.In("status", "campaigns.does_not_run", msg.New("campaigns.status_"+camp.Status))
 	case trigger == TriggerSchedule && camp.Status != StatusActive:
-		return Run{}, &InputError{"status", "only active campaigns run on schedule"}
+		return Run{}, msg.In("status", "campaigns.schedule_only_active")
 	}
 	tmpl, err := Compile(camp.Template)
 	if err != nil {

@@ -1,11 +1,12 @@
 package campaigns
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"dozvon/internal/msg"
 )
 
 // The schedule syntax: five fields (minute hour day-of-month month day-of-week) or a descriptor (@daily), with an
@@ -20,13 +21,13 @@ func ParseSchedule(expr string) (cron.Schedule, error) {
 	}
 	sched, err := scheduleParser.Parse(expr)
 	if err != nil {
-		return nil, &InputError{"schedule", fmt.Sprintf("%q is not a schedule: %v (e.g. \"CRON_TZ=Europe/Moscow 0 10 * * 1-5\" — weekdays at 10:00)", expr, err)}
+		return nil, &InputError{Field: "schedule", Code: "campaigns.not_schedule", Args: []any{expr, cronProblem(err)}, Err: err}
 	}
 	// A schedule that fires every minute would flood the audience query and the team; once an hour at most... is
 	// too strict for follow-ups, so the floor is 15 minutes.
 	first := sched.Next(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
 	if second := sched.Next(first); second.Sub(first) < 15*time.Minute {
-		return nil, &InputError{"schedule", fmt.Sprintf("%q runs every %s; runs must be at least 15 minutes apart", expr, second.Sub(first))}
+		return nil, msg.In("schedule", "campaigns.schedule_often", expr, second.Sub(first).String(), 15)
 	}
 	return sched, nil
 }

@@ -8,6 +8,7 @@ import (
 	"text/template/parse"
 	"unicode/utf8"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 )
 
@@ -64,11 +65,11 @@ type part struct {
 func Compile(t Template) (*compiled, error) {
 	body := strings.TrimSpace(t.Body)
 	if body == "" {
-		return nil, &InputError{"body", "the message text is empty"}
+		return nil, msg.In("body", "campaigns.body_empty")
 	}
 	tree, err := parse.Parse("message", body, "{{", "}}", map[string]any{})
 	if err != nil {
-		return nil, &InputError{"body", "the template does not parse: " + cleanParseError(err)}
+		return nil, &InputError{Field: "body", Code: "campaigns.template_parse", Args: []any{parseProblem(err)}, Err: err}
 	}
 	c := &compiled{}
 	for _, n := range tree["message"].Root.Nodes {
@@ -80,41 +81,42 @@ func Compile(t Template) (*compiled, error) {
 			name = strings.TrimSpace(strings.TrimSuffix(name, "}}"))
 			v := strings.TrimPrefix(name, ".")
 			if _, ok := variables[v]; !ok || !strings.HasPrefix(name, ".") || strings.Contains(v, " ") {
-				return nil, &InputError{"body", fmt.Sprintf("unknown variable %s; use one of {{.%s}}", name,
-					strings.Join(VariableNames, "}}, {{."))}
+				return nil, msg.In("body", "campaigns.unknown_variable", name, "{{."+strings.Join(VariableNames, "}}, {{.")+"}}")
 			}
 			c.parts = append(c.parts, part{variable: v})
 		default:
-			return nil, &InputError{"body", "only variables like {{.Company}} are allowed, not " + n.String()}
+			return nil, msg.In("body", "campaigns.only_variables", n.String())
 		}
 	}
 	if err := checkHTML(c, tree["message"].Root.Nodes, body, t.Body); err != nil {
 		return nil, err
 	}
 	if len(t.Buttons) > MaxButtons {
-		return nil, &InputError{"buttons", fmt.Sprintf("at most %d buttons", MaxButtons)}
+		return nil, msg.In("buttons", "campaigns.buttons_max", MaxButtons)
 	}
 	for i, b := range t.Buttons {
 		switch {
 		case strings.TrimSpace(b.Text) == "":
-			return nil, &InputError{"buttons", fmt.Sprintf("button %d has no text", i+1)}
+			return nil, msg.In("buttons", "campaigns.button_no_text", i+1)
 		case utf8.RuneCountInString(b.Text) > 40:
-			return nil, &InputError{"buttons", fmt.Sprintf("button %q is longer than 40 characters", b.Text)}
+			return nil, msg.In("buttons", "campaigns.button_long", b.Text, 40)
 		case b.Action != ActionRoute && b.Action != ActionCallback && b.Action != ActionOptOut && b.Action != ActionReply:
-			return nil, &InputError{"buttons", fmt.Sprintf("button %q has no action", b.Text)}
+			return nil, msg.In("buttons", "campaigns.button_no_action", b.Text)
 		case b.Action == ActionReply && strings.TrimSpace(b.Reply) == "":
-			return nil, &InputError{"buttons", fmt.Sprintf("button %q needs the text of its auto-reply", b.Text)}
+			return nil, msg.In("buttons", "campaigns.button_no_reply", b.Text)
 		}
 	}
 	return c, nil
 }
 
-func cleanParseError(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
+// parseProblem is what text/template's parser said, after its "template: message:1:" prefix, as a message: the
+// mistakes a manager makes have codes, anything else stays in the parser's words.
+func parseProblem(err error) *msg.Error {
+	detail := err.Error()
+	if i := strings.LastIndex(detail, ": "); i >= 0 {
+		detail = detail[i+2:]
 	}
-	return msg
+	return thirdParty(detail, parseProblems, "campaigns.template_detail")
 }
 
 func (c *compiled) literal() string {
@@ -149,15 +151,16 @@ func checkHTML(c *compiled, nodes []parse.Node, body, typed string) error {
 			at.Line += strings.Count(before, "\n")
 			err = &at
 		}
-		return &InputError{"body", err.Error()}
+		problem, _ := msg.As(err) // the problem where the manager typed it
+		return &InputError{Field: "body", Code: "campaigns.html", Args: []any{problem}, Err: err}
 	}
 	literal := messenger.ParseHTML(c.literal()).Length()
 	hasVariable := slices.ContainsFunc(c.parts, func(p part) bool { return p.variable != "" })
 	if literal == 0 && !hasVariable {
-		return &InputError{"body", "the message has no text, only formatting"}
+		return msg.In("body", "campaigns.only_formatting")
 	}
 	if literal > messenger.MaxTextLength {
-		return &InputError{"body", fmt.Sprintf("the text is %d characters, Telegram allows %d", literal, messenger.MaxTextLength)}
+		return msg.In("body", "campaigns.text_too_long", literal, messenger.MaxTextLength)
 	}
 	return nil
 }

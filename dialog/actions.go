@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 )
 
@@ -31,7 +32,7 @@ func mine(ctx context.Context, tx pgx.Tx, convID, operatorID int64) (conv, error
 func (s *Service) Reply(ctx context.Context, convID, operatorID int64, text string) (int64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return 0, &InputError{"text", "the message is empty"}
+		return 0, msg.In("text", "dialog.message_empty")
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -50,7 +51,7 @@ func (s *Service) Reply(ctx context.Context, convID, operatorID int64, text stri
 		})
 		var refused *messenger.PermanentError
 		if errors.As(err, &refused) {
-			return &InputError{"text", refused.Reason}
+			return &InputError{Field: "text", Code: "dialog.refused", Args: []any{refusal(refused)}, Err: err}
 		}
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (s *Service) Reply(ctx context.Context, convID, operatorID int64, text stri
 func (s *Service) Note(ctx context.Context, convID, authorID int64, text string) (int64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return 0, &InputError{"text", "the note is empty"}
+		return 0, msg.In("text", "dialog.note_empty")
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

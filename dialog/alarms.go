@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // The live board's alarms: what a supervisor must act on now, raised and cleared by AlarmTick from what the tables
@@ -227,7 +229,7 @@ func (s *Service) AlarmThresholds(ctx context.Context) (map[int64]int, error) {
 // decision.
 func (s *Service) SetAlarmThreshold(ctx context.Context, queueID int64, n int, by int64) error {
 	if n < 1 || n > MaxAlarmThreshold {
-		return &InputError{"threshold", fmt.Sprintf("between 1 and %d", MaxAlarmThreshold)}
+		return msg.In("threshold", "dialog.alarm_threshold", 1, MaxAlarmThreshold)
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := mustBeSupervisor(ctx, tx, by); err != nil {
@@ -235,7 +237,7 @@ func (s *Service) SetAlarmThreshold(ctx context.Context, queueID int64, n int, b
 		}
 		tag, err := tx.Exec(ctx, `UPDATE queues SET alarm_threshold = $2 WHERE id = $1`, queueID, n)
 		if err == nil && tag.RowsAffected() == 0 {
-			return &InputError{"queue", "no such queue"}
+			return msg.In("queue", "dialog.no_such_queue")
 		}
 		return err
 	})

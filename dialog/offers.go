@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"dozvon/internal/msg"
 )
 
 // Offer is one of the bank's product offers (an RKO tariff, internet acquiring) that an operator sends to a client
@@ -33,13 +35,13 @@ func (o *Offer) Validate() error {
 	o.Title, o.Body = strings.TrimSpace(o.Title), strings.TrimSpace(o.Body)
 	switch {
 	case o.Title == "" || utf8.RuneCountInString(o.Title) > 120:
-		return &InputError{"title", "a title of 1-120 characters is required"}
+		return msg.In("title", "dialog.title_length", 1, 120)
 	case o.Body == "":
-		return &InputError{"body", "the offer is empty"}
+		return msg.In("body", "dialog.offer_empty")
 	case utf8.RuneCountInString(o.Body) > 4096:
-		return &InputError{"body", "at most 4096 characters, as in one Telegram message"}
+		return msg.In("body", "dialog.body_too_long", 4096)
 	case o.Product != "" && o.Product != "rko" && o.Product != "acquiring":
-		return &InputError{"product", "must be rko, acquiring or empty"}
+		return msg.In("product", "dialog.offer_product")
 	}
 	return nil
 }

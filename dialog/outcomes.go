@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Outcome kinds: the conversion events reports count.
@@ -52,19 +54,19 @@ func (o *Outcome) Validate(now time.Time) error {
 	case OutcomeAcquiringConnected:
 		o.Product = cmpOr(o.Product, "acquiring")
 	default:
-		return &InputError{"kind", fmt.Sprintf("unknown outcome %q", o.Kind)}
+		return msg.In("kind", "dialog.unknown_outcome", o.Kind)
 	}
 	switch {
 	case o.Product != "" && o.Product != "rko" && o.Product != "acquiring":
-		return &InputError{"product", "must be rko or acquiring"}
+		return msg.In("product", "dialog.product")
 	case o.Kind == OutcomeConsent && o.Product == "":
-		return &InputError{"product", "say which product the client agreed to"}
+		return msg.In("product", "dialog.product_required")
 	case o.Kind == OutcomeRefusal && o.ReasonID <= 0:
-		return &InputError{"reason_id", "say why the client refused"}
+		return msg.In("reason_id", "dialog.reason_required")
 	case (o.Kind == OutcomeCallback || o.Kind == OutcomeMeeting) && o.DueAt.IsZero():
-		return &InputError{"due_at", "set the time"}
+		return msg.In("due_at", "dialog.time_required")
 	case (o.Kind == OutcomeCallback || o.Kind == OutcomeMeeting) && !o.DueAt.After(now):
-		return &InputError{"due_at", "the time must be in the future"}
+		return msg.In("due_at", "dialog.time_past")
 	}
 	if o.Kind != OutcomeCallback && o.Kind != OutcomeMeeting {
 		o.DueAt = time.Time{}
@@ -99,7 +101,7 @@ func (s *Service) RecordOutcome(ctx context.Context, convID, operatorID int64, o
 			return ErrNotYours
 		}
 		if o.Kind == OutcomeMeeting && c.ClientID == nil {
-			return &InputError{"kind", "the conversation has no client to hand over to a field manager"}
+			return msg.In("kind", "dialog.no_client")
 		}
 		var due *time.Time
 		if !o.DueAt.IsZero() {

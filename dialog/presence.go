@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Operator presence: only online operators are given conversations; an away operator keeps theirs until a client
@@ -20,7 +22,7 @@ const (
 // SetPresence records that an operator went online, away or offline (it counts as a heartbeat too).
 func (s *Service) SetPresence(ctx context.Context, operatorID int64, status string) error {
 	if status != Online && status != Away && status != Offline {
-		return &InputError{"status", "must be online, away or offline"}
+		return msg.In("status", "dialog.presence")
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -72,7 +74,7 @@ func (s *Service) Touch(ctx context.Context, operatorID int64) (string, error) {
 // current load takes nothing away; the operator just gets nothing new until they are under it.
 func (s *Service) SetCapacity(ctx context.Context, operatorID int64, capacity int) error {
 	if capacity < 1 || capacity > 50 {
-		return &InputError{"capacity", "must be between 1 and 50"}
+		return msg.In("capacity", "dialog.capacity", 1, 50)
 	}
 	return s.changeOperator(ctx, operatorID, `capacity = @capacity`, pgx.NamedArgs{"capacity": capacity})
 }
@@ -88,7 +90,7 @@ func (s *Service) SetQueues(ctx context.Context, operatorID int64, queueIDs []in
 		return fmt.Errorf("dialog: queues of operator %d: %w", operatorID, err)
 	}
 	if known != len(queueIDs) {
-		return &InputError{"queues", "no such queue"}
+		return msg.In("queues", "dialog.no_such_queue")
 	}
 	return s.changeOperator(ctx, operatorID, `queues = @queues`, pgx.NamedArgs{"queues": queueIDs})
 }
@@ -100,7 +102,7 @@ func (s *Service) SetQueues(ctx context.Context, operatorID int64, queueIDs []in
 // operator who is still at their console sees the change there and may go on line again.
 func (s *Service) SendAway(ctx context.Context, operatorID int64, status string, supervisorID int64) error {
 	if status != Away && status != Offline {
-		return &InputError{"status", "must be away or offline"}
+		return msg.In("status", "dialog.presence_away")
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := mustBeSupervisor(ctx, tx, supervisorID); err != nil {

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // A supervisor grades a closed dialog against the bank's chat QA checklist: each item passes or fails, and the
@@ -67,16 +69,16 @@ func validateQA(answers map[string]bool, comment string) error {
 	for _, item := range QAChecklist {
 		known[item.Key] = true
 		if _, ok := answers[item.Key]; !ok {
-			return &InputError{"answers", fmt.Sprintf("answer every item of the checklist: %q is missing", item.Key)}
+			return msg.In("answers", "dialog.qa_missing", item.Key)
 		}
 	}
 	for key := range answers {
 		if !known[key] {
-			return &InputError{"answers", fmt.Sprintf("%q is not an item of the checklist", key)}
+			return msg.In("answers", "dialog.qa_unknown", key)
 		}
 	}
 	if utf8.RuneCountInString(comment) > MaxQAComment {
-		return &InputError{"comment", fmt.Sprintf("at most %d characters", MaxQAComment)}
+		return msg.In("comment", "dialog.at_most_chars", MaxQAComment)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // RefusalReason is one of the reasons an operator picks when a client refuses. Supervisors keep the list: its
@@ -39,11 +41,11 @@ func (r *RefusalReason) Validate() error {
 	r.LabelRU, r.LabelEN = strings.TrimSpace(r.LabelRU), strings.TrimSpace(r.LabelEN)
 	switch {
 	case r.LabelRU == "" || utf8.RuneCountInString(r.LabelRU) > 80:
-		return &InputError{"label_ru", "a label of 1-80 characters is required"}
+		return msg.In("label_ru", "dialog.label_length", 1, 80)
 	case r.LabelEN == "" || utf8.RuneCountInString(r.LabelEN) > 80:
-		return &InputError{"label_en", "a label of 1-80 characters is required"}
+		return msg.In("label_en", "dialog.label_length", 1, 80)
 	case r.Position < 0 || r.Position > 100000:
-		return &InputError{"position", "must be a number from 0 to 100000"}
+		return msg.In("position", "dialog.position", 0, 100000)
 	}
 	return nil
 }

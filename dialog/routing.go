@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Assignment reasons, as the assignments table records them.
@@ -207,7 +209,7 @@ func (s *Service) Reassign(ctx context.Context, convID int64, to Target, note st
 
 func (s *Service) handOver(ctx context.Context, convID int64, to Target, note string, by int64, reason string) error {
 	if (to.OperatorID == 0) == (to.QueueID == 0) {
-		return &InputError{"to", "choose an operator or a queue"}
+		return msg.In("to", "dialog.route_target")
 	}
 	note = strings.TrimSpace(note)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -287,7 +289,7 @@ func (s *Service) toQueue(ctx context.Context, tx pgx.Tx, c conv, queueID int64,
 		return err
 	}
 	if !exists {
-		return &InputError{"to", fmt.Sprintf("no queue %d", queueID)}
+		return msg.In("to", "dialog.no_queue", queueID)
 	}
 	now := s.now()
 	args := pgx.NamedArgs{"conv": c.ID, "queue": queueID, "now": now, "reason": reason, "note": note, "by": by}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"dozvon/internal/msg"
 )
 
 // Script is a prepared answer supervisors keep for operators: a title, a body with variables such as
@@ -42,20 +44,19 @@ func (sc *Script) Validate() error {
 	sc.Shortcut = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(sc.Shortcut), "/"))
 	switch {
 	case sc.Title == "" || utf8.RuneCountInString(sc.Title) > 120:
-		return &InputError{"title", "a title of 1-120 characters is required"}
+		return msg.In("title", "dialog.title_length", 1, 120)
 	case sc.Body == "":
-		return &InputError{"body", "the script is empty"}
+		return msg.In("body", "dialog.script_empty")
 	case utf8.RuneCountInString(sc.Body) > 4096:
-		return &InputError{"body", "at most 4096 characters, as in one Telegram message"}
+		return msg.In("body", "dialog.body_too_long", 4096)
 	case sc.LeadKind != "" && sc.LeadKind != "missed_call" && sc.LeadKind != "follow_up" && sc.LeadKind != "acquiring":
-		return &InputError{"lead_kind", "choose missed calls, follow-ups, acquiring or every kind"}
+		return msg.In("lead_kind", "dialog.script_kind")
 	case sc.Shortcut != "" && !shortcutRe.MatchString(sc.Shortcut):
-		return &InputError{"shortcut", "up to 32 lowercase letters, digits, _ or -"}
+		return msg.In("shortcut", "dialog.shortcut_format", 32)
 	}
 	for _, m := range scriptVar.FindAllStringSubmatch(sc.Body, -1) {
 		if !knownVariable(m[1]) {
-			return &InputError{"body", fmt.Sprintf("unknown variable %s; use one of {{.%s}}", m[0],
-				strings.Join(ScriptVariables, "}}, {{."))}
+			return msg.In("body", "dialog.unknown_variable", m[0], "{{."+strings.Join(ScriptVariables, "}}, {{.")+"}}")
 		}
 	}
 	return nil
@@ -120,7 +121,7 @@ func (s *Service) SaveScript(ctx context.Context, sc Script, by int64) (Script, 
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "scripts_shortcut_key" {
-		return sc, &InputError{"shortcut", "/" + sc.Shortcut + " is already another script's shortcut"}
+		return sc, msg.In("shortcut", "dialog.shortcut_taken", sc.Shortcut)
 	}
 	if err != nil {
 		return sc, fmt.Errorf("dialog: save script %q: %w", sc.Title, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns"
+	"dozvon/internal/msg"
 )
 
 // Service is the dialog core: it turns what clients write into conversations, routes them to operators, keeps
@@ -71,10 +72,8 @@ var (
 	ErrNoOperator     = errors.New("dialog: no such operator on the team")
 )
 
-// InputError is a problem with what a person entered, safe to show them next to the field.
-type InputError struct{ Field, Problem string }
-
-func (e *InputError) Error() string { return "dialog: " + e.Field + ": " + e.Problem }
+// InputError is a problem with what a person entered, safe to show them next to the field: a coded message.
+type InputError = msg.Error
 
 // now is the service clock, in UTC so that times compare and print alike.
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"dozvon/internal/msg"
 )
 
 // Button is an inline button under a message. Exactly one of Data (a callback the bot receives), URL, or
@@ -49,10 +51,27 @@ func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("messenger: flood control, retry after %s", e.After)
 }
 
-// PermanentError is a refusal that a retry cannot fix (a malformed message, say).
-type PermanentError struct{ Reason string }
+// PermanentError is a refusal that a retry cannot fix (a malformed message, say). Reason is in English, for the
+// outbox's record and the logs; Msg is the same for a person, in their language (errors.As finds it).
+type PermanentError struct {
+	Reason string
+	Msg    *msg.Error
+}
 
 func (e *PermanentError) Error() string { return "messenger: refused: " + e.Reason }
+
+func (e *PermanentError) Unwrap() error {
+	if e.Msg == nil {
+		return nil
+	}
+	return e.Msg
+}
+
+// Refused is a PermanentError with a coded reason.
+func Refused(code string, args ...any) *PermanentError {
+	m := msg.New(code, args...)
+	return &PermanentError{Reason: msg.English(m), Msg: m}
+}
 
 // MaxTextLength is Telegram's limit for a message's text after entity parsing; checked before sending.
 const MaxTextLength = 4096
@@ -63,37 +82,37 @@ const MaxButtonData = 64
 // Validate refuses a message that Telegram would refuse, with a reason a campaign manager can act on.
 func (m Message) Validate() error {
 	if m.ChatID == 0 {
-		return &PermanentError{"no chat"}
+		return Refused("messenger.no_chat")
 	}
 	// The text goes in HTML parse mode: what Telegram's parser would refuse is refused here, and the limits are
 	// on the text as it parses, without tags and with each entity one character.
 	parsed := ParseHTML(m.Text)
 	if parsed.Refused != nil {
-		return &PermanentError{parsed.Refused.Error()}
+		return Refused("messenger.html", parsed.Refused.Msg())
 	}
 	n := parsed.Length()
 	if n == 0 {
-		return &PermanentError{"the text is empty"}
+		return Refused("messenger.text_empty")
 	}
 	if n > MaxTextLength {
-		return &PermanentError{fmt.Sprintf("the text is %d characters, Telegram allows %d", n, MaxTextLength)}
+		return Refused("messenger.text_too_long", n, MaxTextLength)
 	}
 	for _, row := range m.Buttons {
 		for _, b := range row {
 			if b.Text == "" {
-				return &PermanentError{"a button has no text"}
+				return Refused("messenger.button_no_text")
 			}
 			// Telegram takes exactly one action per inline button (callback data, a URL, ...): a button with
 			// none is refused, one with two as well.
 			switch actions(b) {
 			case 0:
-				return &PermanentError{fmt.Sprintf("button %q has no action: it needs callback data or a URL", b.Text)}
+				return Refused("messenger.button_no_action", b.Text)
 			case 1:
 			default:
-				return &PermanentError{fmt.Sprintf("button %q has more than one action: callback data, a URL and a request for the phone exclude each other", b.Text)}
+				return Refused("messenger.button_two_actions", b.Text)
 			}
 			if len(b.Data) > MaxButtonData {
-				return &PermanentError{fmt.Sprintf("button %q carries %d bytes of data, Telegram allows %d", b.Text, len(b.Data), MaxButtonData)}
+				return Refused("messenger.button_data_long", b.Text, len(b.Data), MaxButtonData)
 			}
 		}
 	}

@@ -1,12 +1,13 @@
 package messenger
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"dozvon/internal/msg"
 )
 
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
@@ -16,9 +17,10 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 func Escape(s string) string { return htmlEscaper.Replace(s) }
 
 // HTMLError is why and where Telegram's HTML parse mode would refuse a text, or show it otherwise than its author
-// meant. Problem is English for the catalog (operator-ui/engine_ru.go), the position is for the author.
+// meant: Problem is a coded message (codes.go), the position is for the author. errors.As finds the whole, position
+// included, as a *msg.Error too.
 type HTMLError struct {
-	Problem string
+	Problem *msg.Error
 	Line    int // 1-based
 	Char    int // 1-based, in characters of the line, not bytes
 	// Refused: Telegram answers 400 "can't parse entities". Otherwise it sends the message but drops some
@@ -26,8 +28,18 @@ type HTMLError struct {
 	Refused bool
 }
 
-func (e *HTMLError) Error() string {
-	return fmt.Sprintf("%s (line %d, character %d)", e.Problem, e.Line, e.Char)
+func (e *HTMLError) Error() string { return msg.English(e.Msg()) }
+
+// Msg is the problem with its position, for a person.
+func (e *HTMLError) Msg() *msg.Error { return msg.New("messenger.html_at", e.Problem, e.Line, e.Char) }
+
+// As lets errors.As find the message with its position.
+func (e *HTMLError) As(target any) bool {
+	if t, ok := target.(**msg.Error); ok {
+		*t = e.Msg()
+		return true
+	}
+	return false
 }
 
 // ParsedHTML is a text as Telegram's HTML parse mode reads it (the "HTML style" of the Bot API's formatting
@@ -114,7 +126,7 @@ func ParseHTML(s string) ParsedHTML {
 	}
 	if h.p.Refused == nil && len(h.stack) > 0 {
 		top := h.stack[len(h.stack)-1]
-		h.refuse(top.at, fmt.Sprintf("the tag <%s> is not closed", top.name))
+		h.refuse(top.at, "messenger.html_not_closed", "<"+top.name+">")
 	}
 	return h.result()
 }
@@ -148,23 +160,23 @@ func (h *htmlParser) char(r rune) {
 	}
 }
 
-func (h *htmlParser) problem(at int, msg string) *HTMLError {
+func (h *htmlParser) problem(at int, problem *msg.Error) *HTMLError {
 	before := h.s[:at]
 	line := strings.Count(before, "\n") + 1
 	char := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
-	return &HTMLError{Problem: msg, Line: line, Char: char}
+	return &HTMLError{Problem: problem, Line: line, Char: char}
 }
 
-func (h *htmlParser) refuse(at int, msg string) {
+func (h *htmlParser) refuse(at int, code string, args ...any) {
 	if h.p.Refused == nil {
-		h.p.Refused = h.problem(at, msg)
+		h.p.Refused = h.problem(at, msg.New(code, args...))
 		h.p.Refused.Refused = true
 	}
 }
 
-func (h *htmlParser) lose(at int, msg string) {
+func (h *htmlParser) lose(at int, code string, args ...any) {
 	if h.p.Lossy == nil {
-		h.p.Lossy = h.problem(at, msg)
+		h.p.Lossy = h.problem(at, msg.New(code, args...))
 	}
 }
 
@@ -177,7 +189,7 @@ func (h *htmlParser) entity(i int) int {
 		return i + 1
 	}
 	if !known {
-		h.lose(i, fmt.Sprintf("Telegram shows %s as typed: it knows only &lt; &gt; &amp; &quot; and numeric references (&#8381;)", h.s[i:i+n]))
+		h.lose(i, "messenger.html_unknown_entity", h.s[i:i+n])
 		h.text(h.s[i : i+n])
 		return i + n
 	}
@@ -278,21 +290,21 @@ func (h *htmlParser) endTag(i int) int {
 		j++
 	}
 	if j >= len(s) || s[j] != '>' {
-		h.refuse(i, fmt.Sprintf(`the tag </%s has no closing ">"`, name))
+		h.refuse(i, "messenger.html_no_gt", "</"+name)
 		return len(s)
 	}
 	if len(h.stack) == 0 {
-		h.refuse(i, fmt.Sprintf("the tag </%s> closes nothing that is open", name))
+		h.refuse(i, "messenger.html_closes_nothing", "</"+name+">")
 		return len(s)
 	}
 	top := h.stack[len(h.stack)-1]
 	if name != top.name { // Telegram takes </> for the last open tag; the HTML standard and the fake do not
-		h.refuse(i, fmt.Sprintf("the tag </%s> does not close the open <%s>", name, top.name))
+		h.refuse(i, "messenger.html_wrong_close", "</"+name+">", "<"+top.name+">")
 		return len(s)
 	}
 	h.stack = h.stack[:len(h.stack)-1]
 	if top.name == "tg-emoji" && h.total == top.length {
-		h.lose(top.at, "the tag <tg-emoji> needs an emoji inside, shown where custom emoji are not")
+		h.lose(top.at, "messenger.html_emoji_empty")
 	}
 	return j + 1
 }
@@ -309,13 +321,13 @@ func (h *htmlParser) startTag(i int) int {
 	name := strings.ToLower(raw)
 	switch {
 	case raw == "" || !isASCIILetter(raw[0]):
-		h.refuse(i, `"<" starts no tag: write &lt; to show the sign`)
+		h.refuse(i, "messenger.html_bare_lt")
 		return len(s)
 	case j >= len(s):
-		h.refuse(i, fmt.Sprintf(`the tag <%s has no closing ">"`, raw))
+		h.refuse(i, "messenger.html_no_gt", "<"+raw)
 		return len(s)
 	case !formattingTags[name] && !otherTags[name]:
-		h.refuse(i, fmt.Sprintf("Telegram does not support the tag <%s>", raw))
+		h.refuse(i, "messenger.html_unsupported", "<"+raw+">")
 		return len(s)
 	}
 	tag := openTag{name: name, at: i, length: h.total}
@@ -326,7 +338,7 @@ func (h *htmlParser) startTag(i int) int {
 			j++
 		}
 		if j >= len(s) {
-			h.refuse(i, fmt.Sprintf(`the tag <%s has no closing ">"`, raw))
+			h.refuse(i, "messenger.html_no_gt", "<"+raw)
 			return len(s)
 		}
 		if s[j] == '>' {
@@ -342,19 +354,19 @@ func (h *htmlParser) startTag(i int) int {
 			j++
 		}
 		if attr == "" || j >= len(s) {
-			h.refuse(attrAt, fmt.Sprintf("the tag <%s> has a malformed attribute", name))
+			h.refuse(attrAt, "messenger.html_bad_attribute", "<"+name+">")
 			return len(s)
 		}
 		if s[j] != '=' {
 			if name == "blockquote" && attr == "expandable" {
 				continue
 			}
-			h.refuse(attrAt, fmt.Sprintf("the tag <%s> has a malformed attribute", name))
+			h.refuse(attrAt, "messenger.html_bad_attribute", "<"+name+">")
 			return len(s)
 		}
 		value, next, ok := attrValue(s, j+1)
 		if !ok {
-			h.refuse(attrAt, fmt.Sprintf("the tag <%s> has a malformed attribute", name))
+			h.refuse(attrAt, "messenger.html_bad_attribute", "<"+name+">")
 			return len(s)
 		}
 		j = next
@@ -373,42 +385,42 @@ func (h *htmlParser) startTag(i int) int {
 			format = value
 		case name == "blockquote" && attr == "expandable":
 		default:
-			h.lose(attrAt, fmt.Sprintf("Telegram ignores the attribute %s of the tag <%s>", attr, name))
+			h.lose(attrAt, "messenger.html_ignored_attribute", attr, "<"+name+">")
 		}
 	}
 	switch name {
 	case "span":
 		if class != "tg-spoiler" {
-			h.refuse(i, `the tag <span> needs class="tg-spoiler"`)
+			h.refuse(i, "messenger.html_span_class")
 			return len(s)
 		}
 	case "tg-emoji":
 		if id, err := strconv.ParseInt(emojiID, 10, 64); err != nil || id <= 0 {
-			h.refuse(i, `the tag <tg-emoji> needs emoji-id="…" with the custom emoji's number`)
+			h.refuse(i, "messenger.html_emoji_id")
 			return len(s)
 		}
 	case "tg-time":
 		if _, err := strconv.ParseInt(unix, 10, 64); !hasUnix || err != nil {
-			h.refuse(i, `the tag <tg-time> needs unix="…" with a Unix time`)
+			h.refuse(i, "messenger.html_time_unix")
 			return len(s)
 		}
 		if !timeFormatRe.MatchString(format) {
-			h.refuse(i, fmt.Sprintf(`the tag <tg-time> has format %q; Telegram takes r, or w, d or D, t or T in this order`, format))
+			h.refuse(i, "messenger.html_time_format", format)
 			return len(s)
 		}
 	case "a":
 		if !tag.href {
-			h.lose(i, `the link <a> has no href="…"`)
+			h.lose(i, "messenger.html_link_no_href")
 		}
 	case "code":
 		if lang, ok := strings.CutPrefix(class, "language-"); ok && lang != "" {
 			tag.lang = true
 		} else if class != "" {
-			h.lose(i, "Telegram ignores the attribute class of the tag <code> unless it is language-…")
+			h.lose(i, "messenger.html_code_class")
 		}
 	}
 	if h.nest(tag) && tag.lang {
-		h.lose(i, "the language of <code> works only as <pre><code class=\"language-…\">")
+		h.lose(i, "messenger.html_code_language")
 	}
 	h.stack = append(h.stack, tag)
 	return j
@@ -474,7 +486,7 @@ func (h *htmlParser) nest(tag openTag) bool {
 			fits = false
 		}
 		if !fits {
-			h.lose(tag.at, fmt.Sprintf("Telegram does not show the tag <%s> inside <%s>", tag.name, open.name))
+			h.lose(tag.at, "messenger.html_not_inside", "<"+tag.name+">", "<"+open.name+">")
 			break
 		}
 	}

@@ -1,12 +1,13 @@
 package messenger
 
 import (
-	"errors"
 	"strings"
+
+	"dozvon/internal/msg"
 )
 
 // ErrBadPhone is returned for input that is not a phone number Dozvon can write to.
-var ErrBadPhone = errors.New("messenger: not a phone number")
+var ErrBadPhone = msg.New("messenger.bad_phone")
 
 // NormalizePhone turns the ways Russian systems and people write a phone into E.164 (+79181234567):
 // "8 (918) 123-45-67", "+7 918 1234567", "79181234567", "9181234567". Other countries' numbers are accepted when

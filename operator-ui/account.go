@@ -65,7 +65,7 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 		var weak *auth.WeakPasswordError
 		switch {
 		case errors.As(err, &in):
-			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", engineText(locale, in.Problem)))
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "error.invalid", msgText(locale, in)))
 		case errors.As(err, &weak):
 			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(locale, "password.weak_"+weak.Reason))
 		default:
@@ -92,7 +92,7 @@ func (ui *UI) changeLocale(w http.ResponseWriter, r *http.Request) {
 	if err := ui.Users.SetLocale(r.Context(), u.ID, locale); err != nil {
 		var in *auth.InputError
 		if errors.As(err, &in) {
-			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(u.Locale, "error.invalid", engineText(u.Locale, in.Problem)))
+			ui.renderAccount(w, r, http.StatusUnprocessableEntity, T(u.Locale, "error.invalid", msgText(u.Locale, in)))
 			return
 		}
 		ui.serverError(w, r, err)

@@ -135,9 +135,9 @@ func (ui *UI) apiMe(w http.ResponseWriter, r *http.Request) {
 // userProblem is auth's refusal as the users page shows it: "password must be at least 10 characters", or in
 // Russian the form's label before the translated problem, since a Russian problem does not follow a field name.
 func userProblem(locale string, in *auth.InputError) string {
-	ru := engineText(locale, in.Problem)
-	if ru == in.Problem {
-		return in.Field + " " + in.Problem
+	ru := msgText(locale, in)
+	if locale == "en" {
+		return in.Field + " " + ru
 	}
 	label := map[string]string{"login": "users.login", "role": "users.role", "locale": "users.locale",
 		"display_name": "users.name", "password": "login.password"}[in.Field]

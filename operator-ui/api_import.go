@@ -87,6 +87,9 @@ type apiProblem struct {
 	Field  string `json:"field"`
 	Value  string `json:"value"`
 	Reason string `json:"reason"`
+	// Code and Args are the reason for a program: its code in the catalog and the values it names.
+	Code string `json:"code,omitempty"`
+	Args []any  `json:"args,omitempty"`
 }
 
 // apiImport loads one dataset's records; ?dry_run=true checks them and saves nothing.
@@ -169,6 +172,9 @@ func apiReportOf(rep imports.Report) apiReport {
 		Rejected: make([]apiProblem, len(rep.Problems)), ProblemCount: rep.ProblemCount}
 	for i, p := range rep.Problems {
 		out.Rejected[i] = apiProblem{Index: p.Line - 1, Field: p.Field, Value: p.Value, Reason: p.Reason}
+		if p.Msg != nil {
+			out.Rejected[i].Code, out.Rejected[i].Args = p.Msg.Code, p.Msg.Args
+		}
 	}
 	return out
 }

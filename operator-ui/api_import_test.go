@@ -61,7 +61,8 @@ func (s *site) issue(name string, scopes ...string) (string, auth.Token) {
 }
 
 // The bank's CRM pushes clients, then applications, with its token: good records load, and each bad one comes
-// back by its index in "records" and its field, as the same checks as a file's find it.
+// back by its index in "records" and its field, as the same checks as a file's find it — in English, and as a code
+// with its arguments for a program to act on.
 func TestSystemPushesRecordsAndHearsWhichWereRejected(t *testing.T) {
 	s := newSite(t)
 	secret, tok := s.issue("CRM")
@@ -73,8 +74,9 @@ func TestSystemPushesRecordsAndHearsWhichWereRejected(t *testing.T) {
 		{"external_id": "C-3", "company_name": "ИП Орлов", "colour": "green"}
 	]}`)
 	want := `{"import_id":1,"dataset":"clients","dry_run":false,"records":3,"inserted":1,"updated":0,"unchanged":0,` +
-		`"rejected_count":2,"rejected":[{"index":1,"field":"inn","value":"77071234","reason":"is not 10 or 12 digits"},` +
-		`{"index":2,"field":"colour","value":"","reason":"is not a field of clients (external_id, inn, company_name, legal_form, contact_name, phone, email, okved, okved_extra, region, timezone, segment, attributes)"}],` +
+		`"rejected_count":2,"rejected":[{"index":1,"field":"inn","value":"77071234","reason":"is not 10 or 12 digits","code":"imports.inn_digits"},` +
+		`{"index":2,"field":"colour","value":"","reason":"is not a field of clients (external_id, inn, company_name, legal_form, contact_name, phone, email, okved, okved_extra, region, timezone, segment, attributes)",` +
+		`"code":"imports.not_field","args":["clients","external_id, inn, company_name, legal_form, contact_name, phone, email, okved, okved_extra, region, timezone, segment, attributes"]}],` +
 		`"problem_count":2}`
 	if status != http.StatusOK || body != want {
 		t.Errorf("clients: %d\n%s\nwant\n%s", status, body, want)
@@ -85,7 +87,7 @@ func TestSystemPushesRecordsAndHearsWhichWereRejected(t *testing.T) {
 		{"external_id": "A-2", "client_external_id": "C-404", "product": "rko", "submitted_at": "2025-03-01"}
 	]}`)
 	want = `{"import_id":2,"dataset":"applications","dry_run":false,"records":2,"inserted":1,"updated":0,"unchanged":0,` +
-		`"rejected_count":1,"rejected":[{"index":1,"field":"client_external_id","value":"C-404","reason":"is not a known client"}],` +
+		`"rejected_count":1,"rejected":[{"index":1,"field":"client_external_id","value":"C-404","reason":"is not a known client","code":"imports.unknown_client"}],` +
 		`"problem_count":1}`
 	if status != http.StatusOK || body != want {
 		t.Errorf("applications: %d\n%s\nwant\n%s", status, body, want)

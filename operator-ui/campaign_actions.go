@@ -187,7 +187,7 @@ func (ui *UI) sendTestMessage(w http.ResponseWriter, r *http.Request) {
 	})
 	var refused *messenger.PermanentError
 	if errors.As(err, &refused) { // too long for Telegram, say
-		ui.renderCampaign(w, r, http.StatusUnprocessableEntity, c, formOf(c), nil, T(locale, "campaign.test_refused", engineText(locale, refused.Reason)))
+		ui.renderCampaign(w, r, http.StatusUnprocessableEntity, c, formOf(c), nil, T(locale, "campaign.test_refused", messageOr(locale, refused.Msg, refused.Reason)))
 		return
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dozvon/campaigns"
+	"dozvon/internal/msg"
 )
 
 // campaignForm is the campaign form as the person typed it: strings, so a form sent back with a mistake shows
@@ -108,7 +109,7 @@ func (f campaignForm) apply(locale string, c *campaigns.Campaign) error {
 	} {
 		v, err := wholeNumber(n.value)
 		if err != nil {
-			return &campaigns.InputError{Field: n.field, Problem: T(locale, "form.not_number", n.value)}
+			return msg.In(n.field, "form.not_number", n.value)
 		}
 		*n.to = v
 	}

@@ -19,6 +19,7 @@ type campaignPage struct {
 	Campaign  campaigns.Campaign // ID 0: not created yet
 	Form      campaignForm
 	Err       *campaigns.InputError // the form's mistake, shown beside its field
+	ErrText   string                // the mistake in the user's language
 	Kinds     []string
 	Actions   []string // what a button may do
 	Variables []templateVariable
@@ -58,7 +59,7 @@ const testLeadsShown = 20
 // ErrorFor is the form's mistake when it is about field.
 func (p campaignPage) ErrorFor(field string) string {
 	if p.Err != nil && p.Err.Field == field {
-		return p.Err.Problem
+		return p.ErrText
 	}
 	return ""
 }
@@ -134,8 +135,8 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 		p.Variables = append(p.Variables, templateVariable{Name: v, Token: "{{." + v + "}}"})
 	}
 	if fieldErr != nil {
-		p.Err = &campaigns.InputError{Field: fieldErr.Field, Problem: engineText(locale, fieldErr.Problem)}
-		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.Err.Problem)
+		p.ErrText = msgText(locale, fieldErr)
+		alert = T(locale, "form.invalid", T(locale, fieldLabel(fieldErr.Field)), p.ErrText)
 	}
 	p.NextRuns, _ = scheduleSlots(locale, ui.userZone(r), form.Schedule, time.Now())
 	p.Zones = zoneChoices(locale, scheduleZoneName(form.Schedule, ui.userZone(r)))

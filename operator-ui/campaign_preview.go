@@ -28,7 +28,7 @@ func (ui *UI) livePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := ui.Campaigns.Preview(r.Context(), c)
 	if in, ok := asInputError(err); ok {
-		writeJSON(w, http.StatusOK, map[string]any{"error": engineText(locale, in.Problem)})
+		writeJSON(w, http.StatusOK, map[string]any{"error": msgText(locale, in)})
 		return
 	}
 	if err != nil {

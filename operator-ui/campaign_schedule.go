@@ -17,7 +17,7 @@ func (ui *UI) schedulePreview(w http.ResponseWriter, r *http.Request) {
 	locale := ui.requestLocale(r)
 	slots, err := scheduleSlots(locale, ui.userZone(r), r.URL.Query().Get("expr"), time.Now())
 	if in, ok := asInputError(err); ok {
-		writeJSONError(w, http.StatusUnprocessableEntity, engineText(locale, in.Problem))
+		writeJSONMessage(w, http.StatusUnprocessableEntity, locale, in)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"runs": slots})

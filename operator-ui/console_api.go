@@ -16,6 +16,7 @@ import (
 
 	"dozvon/dialog"
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 )
 
 // The operator console's JSON API. The page (static/console.js) follows live events and refetches what changed
@@ -452,7 +453,7 @@ func (ui *UI) consoleOutcome(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(in.DueAt) != "" {
 		due, err := time.Parse(time.RFC3339, strings.TrimSpace(in.DueAt))
 		if err != nil {
-			ui.consoleFail(w, r, &dialog.InputError{Field: "due_at", Problem: "not a date and time"})
+			ui.consoleFail(w, r, msg.In("due_at", "input.not_date_time"))
 			return
 		}
 		o.DueAt = due
@@ -565,7 +566,7 @@ func (ui *UI) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
 			label = in.Field
 		}
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"field": in.Field,
-			"error": T(loc, "console.err_input", label, engineText(loc, in.Problem))})
+			"error": T(loc, "console.err_input", label, msgText(loc, in)), "code": in.Code})
 		return
 	case errors.Is(err, dialog.ErrNotFound):
 		status, key = http.StatusNotFound, "console.err_not_found"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"dozvon/internal/msg"
 )
 
 // Locales the UI speaks.
@@ -498,7 +500,7 @@ func T(locale, key string, args ...any) string {
 		s = m.en
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return msg.Sprintf(locale, s, args...) // fmt's verbs, and {#n one|few|many} for a count
 	}
 	return s
 }

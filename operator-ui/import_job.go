@@ -106,7 +106,7 @@ func (ui *UI) importProblemsCSV(w http.ResponseWriter, r *http.Request) {
 	locale := ui.requestLocale(r)
 	problems := make([]imports.Problem, len(j.Problems))
 	for i, p := range j.Problems {
-		p.Reason = engineText(locale, p.Reason)
+		p.Reason = messageOr(locale, p.Msg, p.Reason)
 		problems[i] = p
 	}
 	var buf bytes.Buffer

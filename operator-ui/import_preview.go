@@ -123,7 +123,7 @@ func (ui *UI) startImport(w http.ResponseWriter, r *http.Request) {
 		ui.renderPreview(w, r, http.StatusTooManyRequests, u, form, T(locale, "preview.busy"))
 		return
 	case err != nil:
-		ui.renderPreview(w, r, http.StatusUnprocessableEntity, u, form, T(locale, "preview.unreadable", engineReason(locale, err)))
+		ui.renderPreview(w, r, http.StatusUnprocessableEntity, u, form, T(locale, "preview.unreadable", errText(locale, err)))
 		return
 	}
 	http.Redirect(w, r, "/imports/jobs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -155,7 +155,7 @@ func (ui *UI) renderPreview(w http.ResponseWriter, r *http.Request, status int, 
 	pv, checked, err := ui.readPreview(u, form)
 	if err != nil {
 		if errMsg == "" {
-			errMsg = T(locale, "preview.unreadable", engineReason(locale, err))
+			errMsg = T(locale, "preview.unreadable", errText(locale, err))
 		}
 		if status == http.StatusOK {
 			status = http.StatusUnprocessableEntity
@@ -297,8 +297,8 @@ func previewRowOf(locale string, row imports.PreviewRow, headers []string, check
 // problemText reads like `inn: "77071234" is not 10 or 12 digits`, or in Russian `inn: "77071234" — нужно 10
 // или 12 цифр` (a Russian reason is not a predicate of the value); the line is shown beside it.
 func problemText(locale string, p imports.Problem) string {
-	s, sep := engineText(locale, p.Reason), " "
-	if s != p.Reason {
+	s, sep := messageOr(locale, p.Msg, p.Reason), " "
+	if locale != "en" {
 		sep = " — "
 	}
 	if p.Value != "" {
@@ -308,12 +308,4 @@ func problemText(locale string, p imports.Problem) string {
 		s = p.Field + ": " + s
 	}
 	return s
-}
-
-// engineReason is an imports error without the package's prefix, for a person, in their language.
-func engineReason(locale string, err error) string {
-	if notTable := (*imports.NotTableError)(nil); errors.As(err, &notTable) {
-		return notTableText(locale, notTable)
-	}
-	return engineText(locale, strings.TrimPrefix(err.Error(), "imports: "))
 }

@@ -71,7 +71,7 @@ func (ui *UI) saveLeadRules(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	err := ui.Campaigns.SaveRules(r.Context(), rules, u.ID)
 	if in, ok := asInputError(err); ok {
-		ui.renderLeadRules(w, r, http.StatusUnprocessableEntity, f, T(locale, "error.invalid", engineText(locale, in.Problem)))
+		ui.renderLeadRules(w, r, http.StatusUnprocessableEntity, f, T(locale, "error.invalid", msgText(locale, in)))
 		return
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"dozvon/dialog"
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 )
 
 // A supervisor manages one operator from the live board (GET /live/operators/{id}): how many dialogs they take at
@@ -66,7 +67,7 @@ func (ui *UI) setOperatorQueues(w http.ResponseWriter, r *http.Request) {
 	for _, v := range r.PostForm["queue"] {
 		n, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || n <= 0 {
-			err = &dialog.InputError{Field: "queues", Problem: "not a queue id"}
+			err = msg.In("queues", "input.not_queue_id")
 			break
 		}
 		ids = append(ids, n)

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 )
 
 //go:embed templates/*.html
@@ -32,7 +33,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// Placeholders; page() binds them to the request's locale.
 		"t":        func(key string, args ...any) string { return key },
-		"engine":   func(msg string) string { return msg },
+		"message":  func(m *msg.Error, english string) string { return english },
 		"roleName": func(r auth.Role) string { return string(r) },
 		"when":     when,
 		"inc":      func(i int) int { return i + 1 },
@@ -113,7 +114,7 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 			"t":        func(key string, args ...any) string { return T(locale, key, args...) },
 			"when":     func(at time.Time) string { return formatWhen(locale, zone, at) },
 			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
-			"engine":   func(msg string) string { return engineText(locale, msg) },
+			"message":  func(m *msg.Error, english string) string { return messageOr(locale, m, english) },
 		})
 	}
 	var buf bytes.Buffer
@@ -143,6 +144,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeJSONMessage answers a coded message: its words in the user's language, and beside them, for a program,
+// its code and arguments.
+func writeJSONMessage(w http.ResponseWriter, status int, locale string, m *msg.Error) {
+	raw, _ := json.Marshal(m)
+	writeJSON(w, status, map[string]any{"error": msgText(locale, m), "message": json.RawMessage(raw)})
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -153,10 +153,10 @@ func (ui *UI) scriptProblem(r *http.Request, sc dialog.Script, in *dialog.InputE
 	case "lead_kind":
 		return T(loc, "scripts.err_kind")
 	case "shortcut":
-		if strings.Contains(in.Problem, "already") {
+		if in.Code == "dialog.shortcut_taken" {
 			return T(loc, "scripts.err_taken", strings.ToLower(strings.TrimPrefix(strings.TrimSpace(sc.Shortcut), "/")))
 		}
 		return T(loc, "scripts.err_shortcut")
 	}
-	return engineText(loc, in.Problem)
+	return msgText(loc, in)
 }

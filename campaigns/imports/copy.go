@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // loader moves batches into PostgreSQL over one connection, which holds the session's staging table. Each batch
@@ -327,7 +329,7 @@ func (l *loader) unknownReferences(ctx context.Context, tx pgx.Tx, columns []str
 		return nil, fmt.Errorf("imports: %s: look up %ss: %w", l.spec.dataset, ref.noun, err)
 	}
 	problems, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Problem, error) {
-		p := Problem{Field: ref.field, Column: column, Reason: "is not a known " + ref.noun}
+		p := problemOf(Problem{Field: ref.field, Column: column}, msg.New("imports.unknown_"+ref.noun))
 		err := r.Scan(&p.Line, &p.Value)
 		return p, err
 	})

@@ -5,13 +5,14 @@ import (
 	"cmp"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"dozvon/internal/msg"
 )
 
 // csvTable reads a CSV file through encoding/csv, decoded to UTF-8 on the way.
@@ -30,7 +31,7 @@ func openCSV(br *bufio.Reader, raw *countingReader, head []byte, complete bool, 
 		bom = 3
 	}
 	if _, err := br.Discard(bom); err != nil {
-		return nil, info, fmt.Errorf("imports: read the file: %w", err)
+		return nil, info, msg.Wrap(err, "imports.read_file", readProblem(err))
 	}
 	text, err := decoder(br, info.encoding)
 	if err != nil {
@@ -40,7 +41,7 @@ func openCSV(br *bufio.Reader, raw *countingReader, head []byte, complete bool, 
 	decoded := bufio.NewReaderSize(text, sniffLen)
 	start, err := decoded.Peek(sniffLen)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, info, fmt.Errorf("imports: read the file as %s: %w", info.encoding, err)
+		return nil, info, msg.Wrap(err, "imports.read_file_as", string(info.encoding), readProblem(err))
 	}
 	delim, skipSep := sniffDelimiter(start)
 	if delim == "" && len(start) < sniffLen {
@@ -56,7 +57,7 @@ func openCSV(br *bufio.Reader, raw *countingReader, head []byte, complete bool, 
 	t.r.ReuseRecord = true
 	if skipSep {
 		if _, err := t.r.Read(); err != nil {
-			return nil, info, fmt.Errorf("imports: read the file: %w", err)
+			return nil, info, msg.Wrap(err, "imports.read_file", readProblem(err))
 		}
 	}
 	_, cells, err := t.next()
@@ -64,7 +65,7 @@ func openCSV(br *bufio.Reader, raw *countingReader, head []byte, complete bool, 
 		return nil, info, errEmpty
 	}
 	if err != nil {
-		return nil, info, fmt.Errorf("imports: read the header: %w", err)
+		return nil, info, msg.Wrap(err, "imports.read_header", readProblem(err))
 	}
 	t.hdr = uniqueHeaders(cells)
 	return t, info, nil
@@ -81,7 +82,7 @@ func decoder(r io.Reader, enc Encoding) (io.Reader, error) {
 	case UTF16BE:
 		return transform.NewReader(r, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()), nil
 	}
-	return nil, fmt.Errorf("imports: unknown encoding %q (want utf8 or cp1251)", enc)
+	return nil, msg.New("imports.unknown_encoding", string(enc))
 }
 
 func (t *csvTable) header() []string { return t.hdr }
@@ -99,7 +100,7 @@ func (t *csvTable) next() (int, []string, error) {
 			if errors.Is(err, io.EOF) {
 				return 0, nil, io.EOF
 			}
-			return 0, nil, fmt.Errorf("imports: read the file: %w", err)
+			return 0, nil, msg.Wrap(err, "imports.read_file", readProblem(err))
 		}
 		if !blank(cells) {
 			line, _ := t.r.FieldPos(0)

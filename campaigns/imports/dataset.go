@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"dozvon/internal/msg"
 )
 
 // Dataset names what a file or a batch of records holds.
@@ -29,7 +31,7 @@ func ParseDataset(s string) (Dataset, error) {
 	case "events", "event", "application_events":
 		return Events, nil
 	}
-	return "", fmt.Errorf("imports: unknown dataset %q (want clients, applications or events)", s)
+	return "", msg.New("imports.unknown_dataset", s)
 }
 
 // FieldInfo describes a field a column can be mapped to, for a screen's list of choices.
@@ -112,7 +114,7 @@ func specFor(d Dataset) (*spec, error) {
 	if s := specs[d]; s != nil {
 		return s, nil
 	}
-	return nil, fmt.Errorf("imports: unknown dataset %q (want clients, applications or events)", d)
+	return nil, msg.New("imports.unknown_dataset", string(d))
 }
 
 func (s *spec) index(name string) int {

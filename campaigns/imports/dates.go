@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"dozvon/internal/msg"
 )
 
 // moscow is the bank's time, for dates written without a zone. Moscow has kept UTC+3 all year since 2014, so a
@@ -22,22 +24,20 @@ var dateLayouts = []struct {
 	{"2006-01-02 15:04", false}, {"2006-01-02", false},
 }
 
-const badDate = "is not a date (e.g. 02.01.2006, 02.01.2006 15:04 or 2006-01-02T15:04:05+03:00)"
-
 // date reads a date; one written without a zone is in the import's location (Moscow unless told otherwise).
-func (p *parser) date(s string) (any, string) {
+func (p *parser) date(s string) (any, *msg.Error) {
 	if s == "" {
-		return nil, ""
+		return nil, nil
 	}
 	t, ok := p.parseDate(s)
 	if !ok {
-		return nil, badDate
+		return nil, msg.New("imports.not_date")
 	}
 	// Guards against a number read as a day count and against typos in the year.
 	if t.Year() < 1990 || t.Year() > 2100 {
-		return nil, "is not between the years 1990 and 2100"
+		return nil, msg.New("imports.year", 1990, 2100)
 	}
-	return t, ""
+	return t, nil
 }
 
 func (p *parser) parseDate(s string) (time.Time, bool) {

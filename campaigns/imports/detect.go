@@ -2,10 +2,10 @@ package imports
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"dozvon/internal/msg"
 )
 
 // Format is a file's container.
@@ -40,7 +40,7 @@ func ParseEncoding(s string) (Encoding, error) {
 	case "utf-16be", "utf16be":
 		return UTF16BE, nil
 	}
-	return "", fmt.Errorf("imports: unknown encoding %q (want utf8, cp1251 or auto)", s)
+	return "", msg.New("imports.unknown_encoding_auto", s)
 }
 
 // ParseDelimiter reads a CSV delimiter as a person writes it: ";", ",", "tab" or "|"; "" and "auto" mean detect.
@@ -57,15 +57,14 @@ func ParseDelimiter(s string) (string, error) {
 	case "|", "pipe":
 		return "|", nil
 	}
-	return "", fmt.Errorf("imports: unknown delimiter %q (want ';', ',', tab, '|' or auto)", s)
+	return "", msg.New("imports.unknown_delimiter", s)
 }
 
 // sniffLen is how much of a file detection looks at. A CSV file's encoding is decided on it: a Windows-1251 file
 // shows itself in its Russian header, and a stray byte further on is reported as the row's problem.
 const sniffLen = 64 << 10
 
-var errLegacyExcel = errors.New("imports: this is an Excel 97–2003 (.xls) or password-protected workbook; " +
-	"save it as .xlsx or CSV")
+var errLegacyExcel = msg.New("imports.legacy_excel")
 
 func sniffFormat(head []byte) (Format, error) {
 	switch {

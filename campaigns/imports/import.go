@@ -2,12 +2,13 @@ package imports
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Options says what a file holds and how to read it; what is left empty is detected.
@@ -63,8 +64,8 @@ func Import(ctx context.Context, pool *pgxpool.Pool, r io.Reader, opts Options) 
 		return Report{}, err
 	}
 	if len(missing) > 0 {
-		return Report{}, fmt.Errorf("imports: %s: no column is mapped to %s (the file's columns: %s)",
-			s.dataset, strings.Join(missing, ", "), strings.Join(t.header(), ", "))
+		return Report{}, msg.New("imports.not_mapped", string(s.dataset), strings.Join(missing, ", "),
+			strings.Join(t.header(), ", "))
 	}
 	rep := Report{Dataset: s.dataset, DryRun: opts.DryRun, Format: info.format, Encoding: info.encoding,
 		Delimiter: info.delimiter}
@@ -131,7 +132,7 @@ func run(ctx context.Context, pool *pgxpool.Pool, p *parser, src inputs, source 
 	err = load(ctx, pool, p, src, opts, &rep)
 	if err != nil && ctx.Err() != nil {
 		// Where the cancellation struck (a query, a begin, a copy) tells the history nothing.
-		err = fmt.Errorf("imports: %s: stopped: %w", p.spec.dataset, context.Cause(ctx))
+		err = msg.Wrap(context.Cause(ctx), "imports.stopped", string(p.spec.dataset), readProblem(context.Cause(ctx)))
 	}
 	rep.Duration = time.Since(began)
 	if ferr := finishJob(ctx, pool, id, &rep, src.bytesRead(), err); err == nil {

@@ -2,12 +2,16 @@ package imports
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Job is one import as the history shows it, running or finished.
@@ -28,7 +32,8 @@ type Job struct {
 	Rejected     int64      `json:"rejected"`
 	ProblemCount int64      `json:"problem_count"`
 	Problems     []Problem  `json:"problems,omitempty"` // GetJob only
-	Error        string     `json:"error,omitempty"`
+	Error        string     `json:"error,omitempty"`    // in English
+	ErrorMsg     *msg.Error `json:"-"`                  // the same for a person, in their language; nil if uncoded
 	StartedAt    time.Time  `json:"started_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	FinishedAt   *time.Time `json:"finished_at,omitempty"`
@@ -42,7 +47,7 @@ const (
 )
 
 // ErrJobNotFound is returned by GetJob for an id the history does not have.
-var ErrJobNotFound = errors.New("imports: no such import")
+var ErrJobNotFound = msg.New("imports.no_import")
 
 func startJob(ctx context.Context, pool *pgxpool.Pool, d Dataset, source string, opts Options) (int64, error) {
 	var id int64
@@ -125,6 +130,10 @@ func finishJob(ctx context.Context, pool *pgxpool.Pool, id int64, rep *Report, b
 	status, message := JobDone, ""
 	if cause != nil {
 		status, message = JobFailed, cause.Error()
+		if m, ok := msg.As(cause); ok { // kept as its code and arguments, to be read in any language
+			raw, _ := json.Marshal(m)
+			message = string(raw)
+		}
 	}
 	problems := rep.Problems
 	if problems == nil {
@@ -152,6 +161,9 @@ func scanJob(row pgx.Row, extra ...any) (Job, error) {
 		&j.RowsDone, &j.BytesDone, &j.Inserted, &j.Updated, &j.Unchanged, &j.Rejected, &j.ProblemCount, &j.Error,
 		&j.StartedAt, &j.UpdatedAt, &j.FinishedAt}
 	err := row.Scan(append(dest, extra...)...)
+	if m := new(msg.Error); strings.HasPrefix(j.Error, `{"code"`) && json.Unmarshal([]byte(j.Error), m) == nil {
+		j.Error, j.ErrorMsg = m.Error(), m
+	}
 	return j, err
 }
 

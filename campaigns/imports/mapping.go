@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"dozvon/internal/msg"
 )
 
 // Mapping says which field each of a file's columns goes to, by the column's header as the file has it (made
@@ -131,7 +133,7 @@ func (s *spec) resolve(m Mapping, headers []string) (cm columnMap, missing []str
 	}
 	for _, col := range sortedKeys(m) {
 		if !has[col] {
-			return cm, nil, fmt.Errorf("imports: the mapping names column %q, which the file does not have", col)
+			return cm, nil, msg.New("imports.mapping_no_column", col)
 		}
 	}
 	cm.fieldOf = make([]int, len(headers))
@@ -145,11 +147,10 @@ func (s *spec) resolve(m Mapping, headers []string) (cm columnMap, missing []str
 		default:
 			i := s.index(target)
 			if i < 0 {
-				return cm, nil, fmt.Errorf("imports: column %q maps to %q, which is not a field of %s (%s)",
-					h, target, s.dataset, s.fieldList(Extra))
+				return cm, nil, msg.New("imports.mapping_not_field", h, target, string(s.dataset), s.fieldList(Extra))
 			}
 			if cm.layout.mapped[i] {
-				return cm, nil, fmt.Errorf("imports: columns %q and %q both map to %s", cm.layout.columns[i], h, target)
+				return cm, nil, msg.New("imports.mapping_twice", cm.layout.columns[i], h, target)
 			}
 			cm.fieldOf[c], cm.layout.mapped[i], cm.layout.columns[i] = i, true, h
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dozvon/internal/msg"
 )
 
 // input is one row as read, before it is checked: the values by field index, what goes to the extra jsonb, and
@@ -83,12 +85,12 @@ func (p *parser) fields(in *input) (vals []any, problems []Problem) {
 		f := &p.spec.fields[i]
 		raw := strings.TrimSpace(in.values[i])
 		v, reason := p.value(f, raw)
-		if reason == "" && raw == "" && f.required {
-			reason = "is required but empty"
+		if reason == nil && raw == "" && f.required {
+			reason = msg.New("imports.required")
 		}
-		if reason != "" {
-			problems = append(problems, Problem{Line: in.line, Field: f.name, Column: visible(p.layout.columns[i]),
-				Value: clip(visible(raw)), Reason: reason})
+		if reason != nil {
+			problems = append(problems, problemOf(Problem{Line: in.line, Field: f.name, Column: visible(p.layout.columns[i]),
+				Value: clip(visible(raw))}, reason))
 			continue
 		}
 		vals[i] = v
@@ -106,7 +108,7 @@ func extraProblems(in *input) []Problem {
 	var out []Problem
 	for k, v := range in.extra {
 		if bad, value := unstorableIn(k, v); bad {
-			out = append(out, Problem{Line: in.line, Field: visible(k), Value: clip(visible(value)), Reason: badText})
+			out = append(out, problemOf(Problem{Line: in.line, Field: visible(k), Value: clip(visible(value))}, badText))
 		}
 	}
 	slices.SortFunc(out, func(a, b Problem) int { return strings.Compare(a.Field, b.Field) })
@@ -137,7 +139,7 @@ func unstorableIn(name string, v any) (bool, string) {
 	return false, ""
 }
 
-const badText = "is not valid text (is the file in another encoding?)"
+var badText = msg.New("imports.bad_text")
 
 // storable tells whether PostgreSQL takes s as text: UTF-8 with no NUL.
 func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
@@ -158,14 +160,14 @@ func hasProblem(problems []Problem, field string) bool {
 }
 
 // value checks one field's text and returns what the staging table gets, or why it cannot.
-func (p *parser) value(f *field, s string) (any, string) {
+func (p *parser) value(f *field, s string) (any, *msg.Error) {
 	if !storable(s) {
 		return nil, badText
 	}
 	switch f.kind {
 	case kindID:
 		if s == "" {
-			return nil, ""
+			return nil, nil
 		}
 		return s, maxLength(s, 100)
 	case kindText:
@@ -180,7 +182,7 @@ func (p *parser) value(f *field, s string) (any, string) {
 		return checkOKVED(s)
 	case kindLegalForm:
 		if form := p.words[f.index].get(s, func(s string) string { return legalForms[normalize(s)] }); form != "" {
-			return form, ""
+			return form, nil
 		}
 		return s, maxLength(s, 50)
 	case kindTimezone:
@@ -190,7 +192,7 @@ func (p *parser) value(f *field, s string) (any, string) {
 	case kindEnum, kindCode:
 		return p.enum(f, s)
 	}
-	return s, ""
+	return s, nil
 }
 
 var emptyObject = []byte("{}") // shared: COPY only reads it

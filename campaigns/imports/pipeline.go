@@ -89,8 +89,7 @@ func produce(ctx context.Context, p *parser, src inputs, size int, out chan<- *b
 		case errors.Is(err, io.EOF):
 			return send()
 		case errors.As(err, &unreadable):
-			b.problems = append(b.problems, Problem{Line: unreadable.line,
-				Reason: "reading stopped here: " + unreadable.err.Error()})
+			b.problems = append(b.problems, problemOf(Problem{Line: unreadable.line}, unreadable.stopped()))
 			return send()
 		case err != nil:
 			return err

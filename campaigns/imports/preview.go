@@ -69,7 +69,7 @@ func Preview(r io.Reader, opts Options) (FilePreview, error) {
 			return pv, nil
 		case errors.As(err, &unreadable):
 			pv.Rows = append(pv.Rows, PreviewRow{Line: unreadable.line, Cells: []string{}, Values: map[string]string{},
-				Problems: []Problem{{Line: unreadable.line, Reason: "reading stopped here: " + unreadable.err.Error()}}})
+				Problems: []Problem{problemOf(Problem{Line: unreadable.line}, unreadable.stopped())}})
 			return pv, nil
 		case err != nil:
 			return FilePreview{}, err

@@ -126,7 +126,7 @@ func TestUnreadableFilesAreRefusedWithTheReason(t *testing.T) {
 		"empty":       {nil, "imports: the file is empty"},
 		"blank lines": {[]byte("\n;;;\n\n"), "imports: the file is empty"},
 		"xls":         {[]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), "imports: this is an Excel 97–2003 (.xls) or password-protected workbook; save it as .xlsx or CSV"},
-		"broken zip":  {[]byte("PK\x03\x04garbage"), "imports: open the workbook: zip: not a valid zip file"},
+		"broken zip":  {[]byte("PK\x03\x04garbage"), "imports: open the workbook: the file is not an .xlsx workbook"},
 	} {
 		_, err := imports.Preview(bytes.NewReader(c.data), imports.Options{Dataset: imports.Clients})
 		if err == nil || err.Error() != c.want {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // ImportRecords loads records the bank's systems send as JSON objects (POST /api/v1/clients, applications,
@@ -76,19 +78,19 @@ func (r *recordInputs) next(in *input) error {
 		case i >= 0:
 			text, ok := scalarText(v)
 			if !ok {
-				in.problems = append(in.problems, Problem{Line: in.line, Field: key,
-					Reason: "is not a string, number or boolean"})
+				in.problems = append(in.problems, problemOf(Problem{Line: in.line, Field: key},
+					msg.New("imports.not_scalar")))
 			}
 			in.values[i] = text
 		case key == r.spec.extra && r.spec.extra != "":
 			obj, ok := v.(map[string]any)
 			if !ok && v != nil {
-				in.problems = append(in.problems, Problem{Line: in.line, Field: key, Reason: "is not an object"})
+				in.problems = append(in.problems, problemOf(Problem{Line: in.line, Field: key}, msg.New("imports.not_object")))
 			}
 			in.extra = obj
 		default:
-			in.problems = append(in.problems, Problem{Line: in.line, Field: key,
-				Reason: "is not a field of " + string(r.spec.dataset) + " (" + r.spec.fieldList(r.spec.extra) + ")"})
+			in.problems = append(in.problems, problemOf(Problem{Line: in.line, Field: key},
+				msg.New("imports.not_field", string(r.spec.dataset), r.spec.fieldList(r.spec.extra))))
 		}
 	}
 	return nil

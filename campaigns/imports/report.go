@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 	"unicode/utf8"
+
+	"dozvon/internal/msg"
 )
 
 // MaxProblems is how many problems a Report and the import history keep in detail; ProblemCount counts them all.
@@ -18,7 +20,15 @@ type Problem struct {
 	Field  string `json:"field"`
 	Column string `json:"column,omitempty"` // the file's column the field was mapped from
 	Value  string `json:"value,omitempty"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // in English
+	// Msg is the reason for a person, rendered in their language; nil in problems kept before it existed.
+	Msg *msg.Error `json:"msg,omitempty"`
+}
+
+// problemOf is p with its reason.
+func problemOf(p Problem, reason *msg.Error) Problem {
+	p.Reason, p.Msg = msg.English(reason), reason
+	return p
 }
 
 // String reads like `line 17, field inn: "77071234" is not 10 or 12 digits`.

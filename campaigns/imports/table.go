@@ -1,11 +1,15 @@
 package imports
 
 import (
+	"archive/zip"
 	"bufio"
+	"context"
+	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"sync/atomic"
+
+	"dozvon/internal/msg"
 )
 
 // table is a file's rows: the header, then the data rows one at a time.
@@ -33,7 +37,39 @@ type readError struct {
 	err  error
 }
 
-func (e *readError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *readError) Error() string { return msg.English(e.msg()) }
+
+// msg is where and why reading stopped: the CSV reader's mistakes have codes, other readers keep their words.
+func (e *readError) msg() *msg.Error {
+	return msg.Wrap(e.err, "imports.line", e.line, readProblem(e.err))
+}
+
+// stopped is the problem of the row where reading stopped.
+func (e *readError) stopped() *msg.Error {
+	return msg.Wrap(e.err, "imports.stopped_here", readProblem(e.err))
+}
+
+// readProblem is a reader's error as a message.
+func readProblem(err error) *msg.Error {
+	if m, ok := msg.As(err); ok {
+		return m
+	}
+	if re := (*readError)(nil); errors.As(err, &re) {
+		return re.msg()
+	}
+	for _, known := range []struct {
+		err  error
+		code string
+	}{{csv.ErrQuote, "imports.csv_quote"}, {csv.ErrBareQuote, "imports.csv_bare_quote"},
+		{csv.ErrFieldCount, "imports.csv_field_count"}, {io.ErrUnexpectedEOF, "imports.unexpected_eof"},
+		{zip.ErrFormat, "imports.not_zip"}, {context.Canceled, "imports.canceled"},
+		{context.DeadlineExceeded, "imports.deadline"}} {
+		if errors.Is(err, known.err) {
+			return msg.New(known.code)
+		}
+	}
+	return msg.New("imports.detail", err.Error())
+}
 
 // openTable detects the file's format, encoding and delimiter (unless opts gives them) and reads the header.
 func openTable(r io.Reader, opts Options) (table, fileInfo, error) {
@@ -41,7 +77,7 @@ func openTable(r io.Reader, opts Options) (table, fileInfo, error) {
 	br := bufio.NewReaderSize(cr, sniffLen)
 	head, err := br.Peek(sniffLen)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fileInfo{}, fmt.Errorf("imports: read the file: %w", err)
+		return nil, fileInfo{}, msg.Wrap(err, "imports.read_file", readProblem(err))
 	}
 	if len(head) == 0 {
 		return nil, fileInfo{}, errEmpty
@@ -61,10 +97,10 @@ func openTable(r io.Reader, opts Options) (table, fileInfo, error) {
 	case FormatXLSX:
 		return openXLSX(br)
 	}
-	return nil, fileInfo{}, fmt.Errorf("imports: unknown format %q (want csv or xlsx)", format)
+	return nil, fileInfo{}, msg.New("imports.unknown_format", string(format))
 }
 
-var errEmpty = errors.New("imports: the file is empty")
+var errEmpty = msg.New("imports.empty")
 
 // countingReader counts the bytes read from the file, for progress.
 type countingReader struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"dozvon/internal/msg"
 	"dozvon/internal/pg"
 )
 
@@ -36,9 +37,9 @@ const uploadChunk = pg.ChunkSize
 
 var (
 	// ErrUploadTooLarge refuses a file over the store's limit; nothing of it is kept.
-	ErrUploadTooLarge = errors.New("imports: the upload is too large")
+	ErrUploadTooLarge = msg.New("imports.upload_too_large")
 	// ErrNoUpload is an upload that does not exist, has expired, was cut off, or is someone else's.
-	ErrNoUpload = errors.New("imports: no such upload")
+	ErrNoUpload = msg.New("imports.no_upload")
 	uploadIDRe  = regexp.MustCompile(`^[0-9a-f]{32}$`)
 )
 

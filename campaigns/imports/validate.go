@@ -2,31 +2,31 @@ package imports
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 )
 
-func maxLength(s string, n int) string {
+func maxLength(s string, n int) *msg.Error {
 	// No more bytes than n is no more characters than n, without counting them: most values are short.
 	if len(s) > n && utf8.RuneCountInString(s) > n {
-		return "is longer than " + strconv.Itoa(n) + " characters"
+		return msg.New("imports.too_long", n)
 	}
-	return ""
+	return nil
 }
 
 // checkINN accepts 10 digits (a company) or 12 (a sole proprietor) whose check digits are right. Excel turns an
 // INN into a number and drops a leading zero (regions 01–09), so 9 or 11 digits get it back when the check
 // digits then agree.
-func checkINN(s string) (any, string) {
+func checkINN(s string) (any, *msg.Error) {
 	if (len(s) == 10 || len(s) == 12) && strings.Trim(s, "0123456789") == "" {
 		if innCheckDigitsOK(s) {
-			return s, ""
+			return s, nil
 		}
-		return nil, "has a wrong check digit"
+		return nil, msg.New("imports.check_digit")
 	}
 	d := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
@@ -35,23 +35,23 @@ func checkINN(s string) (any, string) {
 		return r
 	}, s)
 	if d == "" {
-		return nil, ""
+		return nil, nil
 	}
 	if strings.Trim(d, "0123456789") != "" {
-		return nil, "is not 10 or 12 digits"
+		return nil, msg.New("imports.inn_digits")
 	}
 	switch len(d) {
 	case 9, 11:
 		if innCheckDigitsOK("0" + d) {
-			return "0" + d, ""
+			return "0" + d, nil
 		}
 	case 10, 12:
 		if innCheckDigitsOK(d) {
-			return d, ""
+			return d, nil
 		}
-		return nil, "has a wrong check digit"
+		return nil, msg.New("imports.check_digit")
 	}
-	return nil, "is not 10 or 12 digits"
+	return nil, msg.New("imports.inn_digits")
 }
 
 // innCheckDigitsOK applies the tax service's check-digit rule to a 10- or 12-digit INN.
@@ -69,28 +69,28 @@ func innCheckDigitsOK(d string) bool {
 	return digit([]int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}, 10) && digit([]int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}, 11)
 }
 
-func checkPhone(s string) (any, string) {
+func checkPhone(s string) (any, *msg.Error) {
 	if s == "" {
-		return nil, ""
+		return nil, nil
 	}
 	// Excel puts non-breaking spaces between digit groups.
 	phone, err := messenger.NormalizePhone(strings.ReplaceAll(s, "\u00a0", " "))
 	if err != nil {
-		return nil, "is not a phone number"
+		return nil, msg.New("imports.not_phone")
 	}
-	return phone, ""
+	return phone, nil
 }
 
-func checkEmail(s string) string {
+func checkEmail(s string) *msg.Error {
 	if s == "" {
-		return ""
+		return nil
 	}
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || local == "" || strings.ContainsAny(s, " \t,;<>") || strings.Contains(domain, "@") ||
 		!strings.Contains(strings.Trim(domain, "."), ".") || len(s) > 254 {
-		return "is not an e-mail address"
+		return msg.New("imports.not_email")
 	}
-	return ""
+	return nil
 }
 
 // okvedCode accepts what the clients table's CHECK accepted until migration 00008: ^[0-9]{2}(\.[0-9]{1,2}){0,2}$.
@@ -109,7 +109,7 @@ func okvedCode(c string) bool {
 
 // checkOKVED reads one or several codes separated by ';', '|', spaces or ", ". A comma inside a code is the
 // decimal comma Russian Excel writes (47,91).
-func checkOKVED(s string) (any, string) {
+func checkOKVED(s string) (any, *msg.Error) {
 	parts := strings.FieldsFunc(strings.ReplaceAll(s, ", ", ";"), func(r rune) bool {
 		return r == ';' || r == '|' || unicode.IsSpace(r)
 	})
@@ -117,13 +117,13 @@ func checkOKVED(s string) (any, string) {
 	for _, c := range parts {
 		c = strings.ReplaceAll(c, ",", ".")
 		if !okvedCode(c) {
-			return nil, "is not an OKVED code (e.g. 47.91)"
+			return nil, msg.New("imports.not_okved")
 		}
 		if !contains(codes, c) {
 			codes = append(codes, c)
 		}
 	}
-	return codes, ""
+	return codes, nil
 }
 
 func contains(list []string, s string) bool {
@@ -135,17 +135,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *parser) enum(f *field, s string) (any, string) {
+func (p *parser) enum(f *field, s string) (any, *msg.Error) {
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	if v := p.words[f.index].get(s, func(s string) string { return f.values[normalize(s)] }); v != "" {
-		return v, ""
+		return v, nil
 	}
 	if f.kind == kindCode {
 		return s, maxLength(s, 100)
 	}
-	return nil, "is not one of " + strings.Join(canonical(f.values), ", ")
+	return nil, msg.New("imports.not_one_of", strings.Join(canonical(f.values), ", "))
 }
 
 // canonical lists the stored values of an enumeration, sorted.

@@ -21,7 +21,7 @@ func TestStoredINNsPhonesAndOKVEDCodesMatchTheDroppedConstraints(t *testing.T) {
 		inns = append(inns, fmt.Sprintf("%010d", i*499979), fmt.Sprintf("%012d", i*49999991), fmt.Sprintf("%09d", i*7919))
 	}
 	for _, s := range inns {
-		if v, reason := checkINN(s); reason == "" && v != nil && !innCheck.MatchString(v.(string)) {
+		if v, reason := checkINN(s); reason == nil && v != nil && !innCheck.MatchString(v.(string)) {
 			t.Errorf("checkINN(%q) = %q, which the constraint rejects", s, v)
 		}
 	}
@@ -32,7 +32,7 @@ func TestStoredINNsPhonesAndOKVEDCodesMatchTheDroppedConstraints(t *testing.T) {
 		phones = append(phones, fmt.Sprintf("+%d", i*7919), fmt.Sprintf("8%010d", i*104729), fmt.Sprintf("%d", i*15485863))
 	}
 	for _, s := range phones {
-		if v, reason := checkPhone(s); reason == "" && v != nil && !phoneCheck.MatchString(v.(string)) {
+		if v, reason := checkPhone(s); reason == nil && v != nil && !phoneCheck.MatchString(v.(string)) {
 			t.Errorf("checkPhone(%q) = %q, which the constraint rejects", s, v)
 		}
 	}
@@ -43,7 +43,7 @@ func TestStoredINNsPhonesAndOKVEDCodesMatchTheDroppedConstraints(t *testing.T) {
 	}
 	for _, s := range okveds {
 		v, reason := checkOKVED(s)
-		if reason != "" {
+		if reason != nil {
 			continue
 		}
 		for _, code := range v.([]string) {

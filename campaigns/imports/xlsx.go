@@ -1,10 +1,11 @@
 package imports
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/xuri/excelize/v2"
+
+	"dozvon/internal/msg"
 )
 
 // xlsxTable streams the first sheet of a workbook. The workbook itself is read whole — a zip file needs random
@@ -24,7 +25,7 @@ func openXLSX(r io.Reader) (table, fileInfo, error) {
 	info := fileInfo{format: FormatXLSX}
 	f, err := excelize.OpenReader(r)
 	if err != nil {
-		return nil, info, fmt.Errorf("imports: open the workbook: %w", err)
+		return nil, info, msg.Wrap(err, "imports.open_workbook", readProblem(err))
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
@@ -34,7 +35,7 @@ func openXLSX(r io.Reader) (table, fileInfo, error) {
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		_ = f.Close()
-		return nil, info, fmt.Errorf("imports: read sheet %q: %w", sheets[0], err)
+		return nil, info, msg.Wrap(err, "imports.read_named_sheet", sheets[0], readProblem(err))
 	}
 	t := &xlsxTable{f: f, rows: rows}
 	_, cells, err := t.next()
@@ -57,14 +58,14 @@ func (t *xlsxTable) next() (int, []string, error) {
 		t.row++ // Next steps over rows missing from the sheet too, so this is the spreadsheet's row number
 		cells, err := t.rows.Columns(rawCells)
 		if err != nil {
-			return 0, nil, fmt.Errorf("imports: read row %d: %w", t.row, err)
+			return 0, nil, msg.Wrap(err, "imports.read_row", t.row, readProblem(err))
 		}
 		if !blank(cells) {
 			return t.row, cells, nil
 		}
 	}
 	if err := t.rows.Error(); err != nil {
-		return 0, nil, fmt.Errorf("imports: read the sheet: %w", err)
+		return 0, nil, msg.Wrap(err, "imports.read_sheet", readProblem(err))
 	}
 	return 0, nil, io.EOF
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 	_ "time/tzdata" // time zones are checked by name; the host may have no zoneinfo (a slim container)
 	"unicode/utf8"
+
+	"dozvon/internal/msg"
 )
 
 const defaultZone = "Europe/Moscow"
@@ -127,9 +129,9 @@ func parseOffset(s string) (int, bool) {
 }
 
 // zone resolves a time zone as written; an empty one is derived from the region by finishClient.
-func (p *parser) zone(s string) (any, string) {
+func (p *parser) zone(s string) (any, *msg.Error) {
 	if s == "" {
-		return "", ""
+		return "", nil
 	}
 	name, seen := p.zones[s]
 	if !seen {
@@ -137,7 +139,7 @@ func (p *parser) zone(s string) (any, string) {
 		p.zones[s] = name
 	}
 	if name == "" {
-		return nil, "is not a time zone (e.g. Europe/Moscow, Asia/Vladivostok, МСК+7 or UTC+10)"
+		return nil, msg.New("imports.not_zone")
 	}
-	return name, ""
+	return name, nil
 }

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/internal/msg"
 )
 
 // Token is an API token of one of the bank's systems, as the list of tokens shows it; the secret itself is
@@ -57,14 +59,14 @@ var (
 func (s *Store) IssueToken(ctx context.Context, name string, scopes []string, createdBy int64) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return "", Token{}, &InputError{"name", "must be 1-100 characters"}
+		return "", Token{}, msg.In("name", "auth.chars_between", 1, 100)
 	}
 	if len(scopes) == 0 {
-		return "", Token{}, &InputError{"scopes", "choose what the token may do"}
+		return "", Token{}, msg.In("scopes", "auth.scopes_required")
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
-			return "", Token{}, &InputError{"scopes", fmt.Sprintf("unknown scope %q", sc)}
+			return "", Token{}, msg.In("scopes", "auth.unknown_scope", sc)
 		}
 	}
 	scopes = slices.Compact(slices.Sorted(slices.Values(scopes)))

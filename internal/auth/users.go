@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/crypto/bcrypt"
+
+	"dozvon/internal/msg"
 )
 
 // Role is what a user does in the team; every route says which roles may use it.
@@ -75,10 +77,8 @@ var (
 	ErrInactive       = errors.New("auth: user is deactivated")
 )
 
-// InputError is a problem with what a person typed, safe to show back to them.
-type InputError struct{ Field, Problem string }
-
-func (e *InputError) Error() string { return "auth: " + e.Field + " " + e.Problem }
+// InputError is a problem with what a person typed, safe to show back to them: a coded message.
+type InputError = msg.Error
 
 // Store owns the users, sessions, login_throttle, api_tokens and audit_log tables.
 type Store struct {
@@ -109,19 +109,19 @@ func (n *NewUser) validate() error {
 	n.Login = strings.ToLower(strings.TrimSpace(n.Login))
 	n.DisplayName = strings.TrimSpace(n.DisplayName)
 	if !loginRe.MatchString(n.Login) {
-		return &InputError{"login", "must be 2-63 lower-case letters, digits, '.', '_' or '-'"}
+		return msg.In("login", "auth.login_format", 2, 63)
 	}
 	if !n.Role.Valid() {
-		return &InputError{"role", fmt.Sprintf("must be one of %v", Roles)}
+		return msg.In("role", "auth.role", strings.Trim(fmt.Sprint(Roles), "[]"))
 	}
 	if n.Locale == "" {
 		n.Locale = "ru"
 	}
 	if n.Locale != "ru" && n.Locale != "en" {
-		return &InputError{"locale", "must be ru or en"}
+		return msg.In("locale", "auth.locale")
 	}
 	if utf8.RuneCountInString(n.DisplayName) > 100 {
-		return &InputError{"display_name", "must be at most 100 characters"}
+		return msg.In("display_name", "auth.at_most_chars", 100)
 	}
 	return ValidatePassword(n.Login, n.Password)
 }
@@ -130,10 +130,10 @@ func (n *NewUser) validate() error {
 // bcrypt's sake and the bank's, and not one that is guessed first (see WeakPasswordError).
 func ValidatePassword(login, p string) error {
 	if utf8.RuneCountInString(p) < MinPasswordLength {
-		return &InputError{"password", fmt.Sprintf("must be at least %d characters", MinPasswordLength)}
+		return msg.In("password", "auth.at_least_chars", MinPasswordLength)
 	}
 	if len(p) > 72 { // bcrypt ignores what is past 72 bytes
-		return &InputError{"password", "must be at most 72 bytes"}
+		return msg.In("password", "auth.at_most_bytes", 72)
 	}
 	folded := strings.ToLower(strings.TrimSpace(p))
 	switch {
@@ -258,7 +258,7 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 // Update changes what an admin may change about a user.
 func (s *Store) Update(ctx context.Context, id int64, role Role, displayName string, active bool) error {
 	if !role.Valid() {
-		return &InputError{"role", fmt.Sprintf("must be one of %v", Roles)}
+		return msg.In("role", "auth.role", strings.Trim(fmt.Sprint(Roles), "[]"))
 	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE users SET role = $2, display_name = $3, active = $4, updated_at = now() WHERE id = $1`,
@@ -275,7 +275,7 @@ func (s *Store) Update(ctx context.Context, id int64, role Role, displayName str
 // SetLocale switches a user's UI language.
 func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
 	if locale != "ru" && locale != "en" {
-		return &InputError{"locale", "must be ru or en"}
+		return msg.In("locale", "auth.locale")
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE users SET locale = $2, updated_at = now() WHERE id = $1`, id, locale); err != nil {
 		return fmt.Errorf("auth: set locale of user %d: %w", id, err)
@@ -287,7 +287,7 @@ func (s *Store) SetLocale(ctx context.Context, id int64, locale string) error {
 // installation's.
 func (s *Store) SetTimeZone(ctx context.Context, id int64, zone string) error {
 	if _, err := time.LoadLocation(zone); err != nil || zone == "Local" {
-		return &InputError{"timezone", "is not a time zone (e.g. Europe/Moscow, Asia/Vladivostok)"}
+		return msg.In("timezone", "auth.not_zone")
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE users SET timezone = $2, updated_at = now() WHERE id = $1`, id, zone); err != nil {
 		return fmt.Errorf("auth: set time zone of user %d: %w", id, err)

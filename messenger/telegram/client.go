@@ -15,6 +15,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 )
 
@@ -142,7 +143,8 @@ func apiErr(method string, e apiError) error {
 	case e.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(desc), "chat not found"):
 		return fmt.Errorf("%w (%s)", messenger.ErrChatNotFound, desc)
 	case e.Code >= 400 && e.Code < 500:
-		return &messenger.PermanentError{Reason: fmt.Sprintf("%s: %d %s", method, e.Code, desc)}
+		return &messenger.PermanentError{Reason: fmt.Sprintf("%s: %d %s", method, e.Code, desc),
+			Msg: msg.New("messenger.telegram_refused", method, e.Code, desc)}
 	}
 	return fmt.Errorf("telegram: %s: %d %s", method, e.Code, desc) // 5xx: worth a retry
 }

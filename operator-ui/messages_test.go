@@ -32,7 +32,8 @@ func TestRussianManagerReadsTheScheduleMistakeInRussian(t *testing.T) {
 
 	status, raw := s.call(c, http.MethodGet, "/campaigns/api/schedule?expr="+url.QueryEscape("* * * * *"), nil)
 	if status != http.StatusUnprocessableEntity ||
-		!strings.Contains(raw, `срабатывает каждые 1m0s; между запусками нужно не меньше 15 минут`) {
+		!strings.Contains(raw, `срабатывает каждые 1m0s; между запусками нужно не меньше 15 минут`) ||
+		!strings.Contains(raw, `"message":{"code":"campaigns.schedule_often","args":["* * * * *","1m0s",15],"field":"schedule"}`) {
 		t.Errorf("every minute: %d %s", status, raw)
 	}
 }
