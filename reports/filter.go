@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -72,4 +73,41 @@ func bounds(buckets []Period) (starts, ends []time.Time) {
 		starts, ends = append(starts, b.From), append(ends, b.To)
 	}
 	return starts, ends
+}
+
+// Choice is one option of a filter: a campaign (with its lead kind) or an operator.
+type Choice struct {
+	ID         int64
+	Name, Kind string
+}
+
+// FilterChoices are what the filter offers: every campaign that is not cancelled, by name, and everyone who may work
+// dialogs (active operators and supervisors), by name.
+func (rp *Reports) FilterChoices(ctx context.Context) (campaigns, operators []Choice, err error) {
+	for _, q := range []struct {
+		sql string
+		out *[]Choice
+	}{
+		{`SELECT id, name, lead_kind FROM campaigns WHERE status <> 'cancelled' ORDER BY name, id`, &campaigns},
+		{`SELECT id, coalesce(nullif(display_name, ''), login), '' FROM users
+		  WHERE (role = 'operator' AND active) OR role = 'supervisor' ORDER BY 2, 1`, &operators},
+	} {
+		rows, err := rp.pool.Query(ctx, q.sql)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reports: filter choices: %w", err)
+		}
+		for rows.Next() {
+			var c Choice
+			if err := rows.Scan(&c.ID, &c.Name, &c.Kind); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("reports: filter choices: %w", err)
+			}
+			*q.out = append(*q.out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, fmt.Errorf("reports: filter choices: %w", err)
+		}
+	}
+	return campaigns, operators, nil
 }
