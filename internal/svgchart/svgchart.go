@@ -145,7 +145,11 @@ func (c Chart) legendHeight() int {
 // Columns draws vertical columns, the series side by side in each category: a trend by day, a histogram, hours of
 // the day. With many columns the values go into each column's <title> only, and every n-th category is named.
 func Columns(c Chart) template.HTML {
-	const height, left, right, bottom = 280, 56, 12, 36
+	const height, left, bottom = 280, 56, 36
+	right := 12
+	if c.Reference.Label != "" {
+		right = 96 // the reference is named to the right of the plot, clear of the columns
+	}
 	var b strings.Builder
 	top := c.open(&b, height) + 10
 	plotH := float64(height - bottom - top)
@@ -164,7 +168,6 @@ func Columns(c Chart) template.HTML {
 	}
 	group := plotW / float64(n)
 	bar := group * 0.8 / float64(max(1, len(c.Series)))
-	bars := n * len(c.Series)
 	every := max(1, (n+13)/14) // at most 14 category names on the axis
 	for i, name := range c.Categories {
 		gx := float64(left) + group*float64(i) + group*0.1
@@ -180,7 +183,7 @@ func Columns(c Chart) template.HTML {
 			h := plotH * math.Min(v, ymax) / ymax
 			fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="url(#%s-p%d)" stroke="%s" stroke-width=".5" data-value="%s"><title>%s</title></rect>`,
 				x, y(0)-h, bar, h, esc(c.ID), s, inkColor, strconv.FormatFloat(v, 'f', -1, 64), tip)
-			if bars <= 28 {
+			if bar >= 30 { // room to write the value above the column; narrower ones have it in their title
 				fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle" font-size="11" %s fill="%s">%s</text>`,
 					x+bar/2, y(0)-h-3, font, inkColor, esc(c.label(s, i)))
 			}
@@ -247,8 +250,8 @@ func (c Chart) reference(b *strings.Builder, from, to, pos float64, horizontal b
 	}
 	text := esc(c.Reference.Label + " " + c.format(c.Reference.Value))
 	if horizontal {
-		fmt.Fprintf(b, `<g class="reference"><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/><text x="%.1f" y="%.1f" text-anchor="end" font-size="12" %s fill="%s">%s</text></g>`,
-			from, to, pos, pos, inkColor, to, pos-4, font, inkColor, text)
+		fmt.Fprintf(b, `<g class="reference"><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/><text x="%.1f" y="%.1f" font-size="12" %s fill="%s">%s</text></g>`,
+			from, to, pos, pos, inkColor, to+4, pos+4, font, inkColor, text)
 		return
 	}
 	fmt.Fprintf(b, `<g class="reference"><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/><text x="%.1f" y="%.1f" font-size="12" %s fill="%s">%s</text></g>`,
