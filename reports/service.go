@@ -36,7 +36,7 @@ const operatorsSQL = `
 	    SELECT m.answered_by AS operator_id, m.conversation_id, m.response_ms
 	    FROM conversation_messages m JOIN conversations cv ON cv.id = m.conversation_id
 	    LEFT JOIN leads l ON l.id = cv.lead_id
-	    WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND m.answered_by IS NOT NULL
+	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.answered_by IS NOT NULL
 	      AND m.created_at >= $1 AND m.created_at < $2
 	      AND ($5::bigint = 0 OR m.answered_by = $5::bigint) AND ` + dialogWhere + `
 	), dialogs AS (
@@ -173,7 +173,7 @@ const serviceSQL = `
 	    SELECT count(*) AS answered, count(*) FILTER (WHERE m.response_ms <= 60000) AS in_time
 	    FROM conversation_messages m JOIN conversations cv ON cv.id = m.conversation_id
 	    LEFT JOIN leads l ON l.id = cv.lead_id
-	    WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND m.created_at >= d.starts AND m.created_at < d.ends
+	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.created_at >= d.starts AND m.created_at < d.ends
 	      AND ($5::bigint = 0 OR m.answered_by = $5::bigint) AND ` + dialogWhere + `
 	) m ON true
 	LEFT JOIN LATERAL (

@@ -34,7 +34,7 @@ const shapeSQL = `
 	           m.response_ms
 	    FROM conversation_messages m JOIN conversations cv ON cv.id = m.conversation_id
 	    LEFT JOIN leads l ON l.id = cv.lead_id
-	    WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND m.created_at >= $1 AND m.created_at < $2
+	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.created_at >= $1 AND m.created_at < $2
 	      AND ($5::bigint = 0 OR m.answered_by = $5::bigint) AND ` + dialogWhere + `
 	)
 	SELECT 'hour', hour, count(*), count(*) FILTER (WHERE response_ms <= 60000) FROM answered GROUP BY hour
