@@ -115,8 +115,14 @@ func BenchmarkDashboardPanels(b *testing.B) {
 		run  func(reports.Filter) error
 	}{
 		{"funnel", func(f reports.Filter) error { _, err := rp.Conversion(ctx, f); return err }},
-		{"trend-days", func(f reports.Filter) error { _, err := rp.FunnelTrend(ctx, f, reports.Days(f.Period, zone)); return err }},
-		{"trend-weeks", func(f reports.Filter) error { _, err := rp.FunnelTrend(ctx, f, reports.Weeks(f.Period, zone)); return err }},
+		{"trend-days", func(f reports.Filter) error {
+			_, err := rp.FunnelTrend(ctx, f, reports.Days(f.Period, zone))
+			return err
+		}},
+		{"trend-weeks", func(f reports.Filter) error {
+			_, err := rp.FunnelTrend(ctx, f, reports.Weeks(f.Period, zone))
+			return err
+		}},
 		{"operators", func(f reports.Filter) error { _, err := rp.Operators(ctx, f); return err }},
 		{"service-days", func(f reports.Filter) error { _, err := rp.ServiceByDay(ctx, f, zone); return err }},
 		{"shape", func(f reports.Filter) error { _, err := rp.Shape(ctx, f, zone); return err }},
