@@ -44,7 +44,11 @@ func drill(base url.Values, pairs ...any) string {
 }
 
 // drillBase is a report period's drill-down filters.
-func drillBase(p reportPeriod) url.Values { return url.Values{"from": {p.From}, "to": {p.To}} }
+func drillBase(f reportFilter) url.Values {
+	q, _ := url.ParseQuery(f.query())
+	q.Del("channel") // the dialogs' list has no channel filter yet
+	return q
+}
 
 // dialogFilter reads the list's filters from its address; an error is a catalog key.
 func dialogFilter(q url.Values, now time.Time) (reportPeriod, reports.DialogFilter, error) {
@@ -73,8 +77,8 @@ type dialogsView struct {
 	Kinds, Bases       []string
 	OutcomeKinds       []string
 	Scores             []string
-	Campaigns          []reports.Named
-	Operators          []reports.Named
+	Campaigns          []reports.Choice
+	Operators          []reports.Choice
 	CanOpen            bool
 	Back               string // the report of the same period
 }
@@ -93,7 +97,7 @@ func (ui *UI) showReportDialogs(w http.ResponseWriter, r *http.Request) {
 	p, f, ferr := dialogFilter(q, time.Now())
 	v := dialogsView{Period: p, Query: q, Kinds: reports.Kinds, Bases: reports.Bases, Sample: f.Sample > 0,
 		OutcomeKinds: reports.OutcomeKinds, Scores: []string{"5", "4", "3", "2", "1"},
-		CanOpen: mayOpenDialogs(currentUser(r).Role), Back: "/reports?" + p.query()}
+		CanOpen: mayOpenDialogs(currentUser(r).Role), Back: "/reports?" + reportFilter{reportPeriod: p, Kind: f.Kind, CampaignID: f.CampaignID, OperatorID: f.OperatorID}.query()}
 	var err error
 	if v.Campaigns, v.Operators, err = ui.Reports.FilterChoices(r.Context()); err != nil {
 		ui.serverError(w, r, err)

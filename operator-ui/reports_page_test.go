@@ -95,7 +95,7 @@ func TestConversionReportShowsTheFunnelAgainstTheReference(t *testing.T) {
 	}
 	row := kindRow.FindString(body)
 	want := []string{"1,000", "100", "18", "4",
-		"10.0% ref. 10.0% meets the reference", "18.0% ref. 18.0% meets the reference", "22.2% ref. 25.0% under the reference"}
+		"10.0% ref. 10.0% meets the reference", "18.0% ref. 18.0% meets the reference", "22.2% ref. 25.0% under the reference", "4.0%"}
 	if got := cells(row); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("missed calls:\n%q\nwant\n%q", got, want)
 	}
@@ -111,7 +111,7 @@ func TestConversionReportShowsTheFunnelAgainstTheReference(t *testing.T) {
 	_, body = s.get(c, "/reports")
 	want = []string{"1\u202f000", "100", "18", "4",
 		"10,0\u202f% эталон 10,0\u202f% эталон достигнут", "18,0\u202f% эталон 18,0\u202f% эталон достигнут",
-		"22,2\u202f% эталон 25,0\u202f% ниже эталона"}
+		"22,2\u202f% эталон 25,0\u202f% ниже эталона", "4,0\u202f%"}
 	if got := cells(kindRow.FindString(body)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("missed calls in Russian:\n%q\nwant\n%q", got, want)
 	}
@@ -159,14 +159,14 @@ func TestConversionReportExportsToExcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day QA]" {
+	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day QA Funnel by day Funnel by week SLA by hour Response time CSAT QA over time]" {
 		t.Errorf("sheets %s", got)
 	}
 	rows, err := wb.GetRows("Funnel by kind")
 	if err != nil || len(rows) != 5 {
 		t.Fatalf("funnel sheet: %q, %v", rows, err)
 	}
-	if got, want := fmt.Sprint(rows[1]), "[Missed calls 1000 100 18 4 10 18 22.2 10 18 25]"; got != want {
+	if got, want := fmt.Sprint(rows[1]), "[Missed calls 1000 100 18 4 10 18 22.2 4 10 18 25]"; got != want {
 		t.Errorf("missed calls row %s, want %s", got, want)
 	}
 	if got, want := fmt.Sprint(rows[4][:5]), "[Total 1000 100 18 4]"; got != want {
@@ -181,6 +181,17 @@ func TestConversionReportExportsToExcel(t *testing.T) {
 	campaigns, _ := wb.GetRows("By campaign")
 	if len(campaigns) != 2 || campaigns[1][0] != "Недозвон: счёт за 1 день" {
 		t.Errorf("campaign sheet %q", campaigns)
+	}
+	// The trend's days: 14 of them, the leads written to two days ago on their day, with both conversion bases.
+	days, _ := wb.GetRows("Funnel by day")
+	var written []string
+	for _, r := range days[1:] {
+		if len(r) > 1 && r[1] != "0" {
+			written = append(written, fmt.Sprint(r[1:9]))
+		}
+	}
+	if len(days) != 15 || fmt.Sprint(written) != "[[1000 100 18 4 10 18 22.2 4]]" {
+		t.Errorf("funnel by day: %d rows, written on %q", len(days), written)
 	}
 }
 

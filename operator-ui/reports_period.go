@@ -61,8 +61,3 @@ func periodOfDays(first, last time.Time) reportPeriod {
 	return reportPeriod{From: first.Format(dateLayout), To: last.Format(dateLayout),
 		Span: reports.Period{From: first, To: end}, Days: days}
 }
-
-// query is the period as the page's and the export's address carries it.
-func (p reportPeriod) query() string {
-	return url.Values{"from": {p.From}, "to": {p.To}}.Encode()
-}

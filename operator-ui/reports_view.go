@@ -13,10 +13,17 @@ import (
 
 type reportsView struct {
 	Period    reportPeriod
+	Filter    filterForm
 	Quick     []reportLink
-	Export    string     // the export's address, with the period
-	Drill     url.Values // the period's drill-down filters (drill)
-	Shown     bool       // false: the period was not understood and only the form is shown
+	Export    string     // the export's address, with the filter
+	Drill     url.Values // the filter's drill-down filters (drill)
+	Shown     bool       // false: the filter was not understood and only the form is shown
+	Charts    reportCharts
+	Weeks     []funnelRow // the funnel's trend by week, each row a week
+	Hours     []hourRow
+	Responses []countRow
+	CSAT      []countRow
+	QATrend   []qaRow
 	Kinds     []funnelRow
 	Total     funnelRow
 	Campaigns []funnelRow
@@ -43,9 +50,19 @@ type funnelRow struct {
 	Kind, Label                            string
 	Written, Replied, Consented, Converted string
 	Reply, Consent, Convert                shareCell
-	ConvertOfConsents                      bool
-	Drill                                  url.Values // the period, by=written and the row's kind or campaign
+	ConvertOfReplies                       shareCell  // the bank's targets' base; Convert is of consents
+	Drill                                  url.Values // the filter, by=written and the row's kind or campaign
 }
+
+// hourRow, countRow and qaRow are the rows of the tables beside the charts.
+type hourRow struct {
+	Label, Answered string
+	InTime          shareCell
+}
+
+type countRow struct{ Label, Count, Share string }
+
+type qaRow struct{ Label, Reviews, Score string }
 
 // shareCell is a measured share; Ref and Cue are empty when the bank gives no reference for it.
 type shareCell struct {
@@ -68,10 +85,14 @@ type dayRow struct {
 
 // reportData is what the page and the export are made from.
 type reportData struct {
-	Conversion reports.Conversion
-	Operators  []reports.OperatorPeriod
-	Days       []reports.ServiceDay
-	QA         reports.QA
+	Conversion     reports.Conversion
+	Operators      []reports.OperatorPeriod
+	Days           []reports.ServiceDay
+	QA             reports.QA
+	ByDay, ByWeek  []reports.FunnelPoint
+	Shape          reports.Shape
+	QATrend        []reports.QAPoint
+	QATrendByWeeks bool // the QA trend's buckets are weeks (a long period), not days
 }
 
 func cell(locale string, s reports.Share, ref float64) shareCell {
@@ -109,7 +130,7 @@ func funnelRowOf(locale string, f reports.Funnel, label string) funnelRow {
 		Written: formatInt(locale, f.Written), Replied: formatInt(locale, f.Replied),
 		Consented: formatInt(locale, f.Consented), Converted: formatInt(locale, f.Converted),
 		Reply: cell(locale, f.Reply(), ref.Reply), Consent: cell(locale, f.Consent(), ref.Consent),
-		Convert: cell(locale, f.Convert(), ref.Convert), ConvertOfConsents: f.ConvertOfConsents()}
+		Convert: cell(locale, f.Convert(), ref.Convert), ConvertOfReplies: cell(locale, f.ConvertOfReplies(), 0)}
 }
 
 func dayRowOf(locale string, d reports.ServiceDay, label string) dayRow {
@@ -118,26 +139,45 @@ func dayRowOf(locale string, d reports.ServiceDay, label string) dayRow {
 		Top:    cell(locale, d.TopCSAT(), reports.ReferenceTopCSAT)}
 }
 
-func buildReportsView(locale string, p reportPeriod, data reportData) reportsView {
-	v := reportsView{Period: p, Shown: true, Export: "/reports.xlsx?" + p.query(),
+func buildReportsView(locale string, f reportFilter, data reportData) reportsView {
+	v := reportsView{Period: f.reportPeriod, Shown: true, Export: "/reports.xlsx?" + f.query(),
 		Total:   funnelRowOf(locale, data.Conversion.Total, T(locale, "reports.total")),
 		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total")),
 		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA),
 			Target: formatDecimal(locale, reports.ReferenceQATarget), RefScore: formatDecimal(locale, reports.ReferenceQA)}}
-	v.Drill = drillBase(p)
+	v.Drill = drillBase(f)
 	v.Total.drillFunnel(v.Drill)
 	v.Service.drillDays(v.Drill)
 	v.QA.Score.Href = drill(v.Drill, "by", reports.ByClosed, "qa", "reviewed")
-	for _, f := range data.Conversion.ByKind {
-		row := funnelRowOf(locale, f, T(locale, "kind."+f.Kind))
-		row.drillFunnel(withFilter(v.Drill, "kind", f.Kind))
+	for _, fu := range data.Conversion.ByKind {
+		row := funnelRowOf(locale, fu, T(locale, "kind."+fu.Kind))
+		row.drillFunnel(withFilter(v.Drill, "kind", fu.Kind))
 		v.Kinds = append(v.Kinds, row)
 	}
-	for _, f := range data.Conversion.ByCampaign {
-		row := funnelRowOf(locale, f, f.Campaign)
-		row.drillFunnel(withFilter(v.Drill, "campaign", strconv.FormatInt(f.CampaignID, 10)))
+	for _, fu := range data.Conversion.ByCampaign {
+		row := funnelRowOf(locale, fu, fu.Campaign)
+		row.drillFunnel(withFilter(v.Drill, "campaign", strconv.FormatInt(fu.CampaignID, 10)))
 		v.Campaigns = append(v.Campaigns, row)
 	}
+	for _, w := range data.ByWeek {
+		v.Weeks = append(v.Weeks, funnelRowOf(locale, w.Funnel, weekLabel(locale, w.Start)))
+	}
+	for h, x := range data.Shape.ByHour {
+		if x.Answered > 0 {
+			v.Hours = append(v.Hours, hourRow{Label: hourLabel(h), Answered: formatInt(locale, x.Answered),
+				InTime: cell(locale, x.AnsweredIn60(), reports.ReferenceAnsweredIn60)})
+		}
+	}
+	v.Responses = countRows(locale, responseLabels(locale), data.Shape.Responses)
+	v.CSAT = countRows(locale, csatLabels(), data.Shape.CSAT[:])
+	for _, q := range data.QATrend {
+		row := qaRow{Label: trendLabel(locale, q.Start, data.QATrendByWeeks), Reviews: formatInt(locale, q.Reviews), Score: "—"}
+		if q.Reviews > 0 {
+			row.Score = formatDecimal(locale, q.Score)
+		}
+		v.QATrend = append(v.QATrend, row)
+	}
+	v.Charts = buildCharts(locale, data)
 	for _, o := range data.Operators {
 		row := operatorRow{Name: o.Name, Dialogs: formatInt(locale, o.Dialogs), Answered: formatInt(locale, o.Answered),
 			Median: "—", Consents: formatInt(locale, o.Consents), Conversions: formatInt(locale, o.Conversions),
@@ -148,7 +188,7 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 		if o.Answered > 0 {
 			row.Median = waitText(o.MedianResponse)
 		}
-		row.Drill = withFilter(drillBase(p), "operator", strconv.FormatInt(o.OperatorID, 10))
+		row.Drill = withFilter(v.Drill, "operator", strconv.FormatInt(o.OperatorID, 10))
 		row.InTime.Href = drill(row.Drill, "by", reports.ByMessages, "sla", "breached")
 		row.Top.Href = drill(row.Drill, "by", reports.ByClosed, "csat", "5")
 		row.QA.Href = drill(row.Drill, "by", reports.ByClosed, "qa", "reviewed")
@@ -158,8 +198,8 @@ func buildReportsView(locale string, p reportPeriod, data reportData) reportsVie
 		v.Operators = append(v.Operators, row)
 	}
 	for _, d := range data.Days {
-		row := dayRowOf(locale, d, d.Day.Format("02.01.2006"))
-		row.drillDays(drillBase(periodOfDays(d.Day, d.Day)))
+		row := dayRowOf(locale, d, dayLabel(locale, d.Day))
+		row.drillDays(drillBase(f.withPeriod(periodOfDays(d.Day, d.Day))))
 		v.Days = append(v.Days, row)
 	}
 	return v
@@ -187,12 +227,24 @@ func withFilter(base url.Values, name, value string) url.Values {
 	return q
 }
 
-// quickLinks are the usual periods, each ending today.
-func quickLinks(p reportPeriod, today time.Time) []reportLink {
+// quickLinks are the usual periods, each ending today, with the rest of the filter kept.
+func quickLinks(f reportFilter, today time.Time) []reportLink {
 	var out []reportLink
 	for _, n := range []int{7, 14, 30} {
 		q := periodOfDays(today.AddDate(0, 0, -(n-1)), today)
-		out = append(out, reportLink{Days: n, Href: "/reports?" + q.query(), Current: q.From == p.From && q.To == p.To})
+		out = append(out, reportLink{Days: n, Href: "/reports?" + f.withPeriod(q).query(), Current: q.From == f.From && q.To == f.To})
+	}
+	return out
+}
+
+func countRows(locale string, labels []string, counts []int) []countRow {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	var out []countRow
+	for i, n := range counts {
+		out = append(out, countRow{Label: labels[i], Count: formatInt(locale, n), Share: shareText(locale, reports.Share{N: n, Of: total})})
 	}
 	return out
 }

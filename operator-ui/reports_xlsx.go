@@ -10,7 +10,7 @@ import (
 	"dozvon/reports"
 )
 
-// reportWorkbook is the conversion report as an Excel file: one sheet per table of the page, headers in the
+// reportWorkbook is the dashboards as an Excel file: one sheet per table of the page (and per chart's table), headers in the
 // user's language, counts and percentages as numbers (a share of nothing is an empty cell) so they can be summed
 // and charted.
 func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer, error) {
@@ -19,7 +19,7 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 	t := func(key string) string { return T(locale, key) }
 
 	funnelHead := []any{"", t("reports.written"), t("reports.replied"), t("reports.consented"), t("reports.converted"),
-		t("reports.reply_share"), t("reports.consent_share"), t("reports.convert_share")}
+		t("reports.reply_share"), t("reports.consent_share"), t("reports.convert_of_consents"), t("reports.convert_of_replied")}
 	kinds := [][]any{append(append([]any{}, funnelHead...),
 		t("reports.ref_reply"), t("reports.ref_consent"), t("reports.ref_convert"))}
 	for _, f := range append(append([]reports.Funnel{}, d.Conversion.ByKind...), d.Conversion.Total) {
@@ -61,6 +61,40 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 		percentCell(total.TopCSAT())},
 		[]any{t("reports.reference"), nil, reports.ReferenceAnsweredIn60, nil, reports.ReferenceTopCSAT})
 
+	trend := func(points []reports.FunnelPoint, weeks bool) [][]any {
+		rows := [][]any{append([]any{t("reports.day")}, funnelHead[1:]...)}
+		if weeks {
+			rows[0][0] = t("reports.week")
+		}
+		for _, p := range points {
+			rows = append(rows, funnelCells(p.Start.Format("2006-01-02"), p.Funnel))
+		}
+		return rows
+	}
+	hours := [][]any{{t("reports.hour"), t("reports.answered"), t("reports.in_60")}}
+	for h, x := range d.Shape.ByHour {
+		hours = append(hours, []any{hourLabel(h), x.Answered, percentCell(x.AnsweredIn60())})
+	}
+	counts := func(head string, labels []string, ns []int) [][]any {
+		rows := [][]any{{head, t("reports.count"), t("reports.share")}}
+		total := 0
+		for _, n := range ns {
+			total += n
+		}
+		for i, n := range ns {
+			rows = append(rows, []any{labels[i], n, percentCell(reports.Share{N: n, Of: total})})
+		}
+		return rows
+	}
+	qaTrend := [][]any{{t("reports.day"), t("reports.qa_reviews"), t("reports.qa_score")}}
+	for _, q := range d.QATrend {
+		var score any
+		if q.Reviews > 0 {
+			score = math.Round(q.Score*10) / 10
+		}
+		qaTrend = append(qaTrend, []any{q.Start.Format("2006-01-02"), q.Reviews, score})
+	}
+
 	var teamQA any
 	if d.QA.Reviews > 0 {
 		teamQA = math.Round(d.QA.Score*10) / 10
@@ -76,6 +110,11 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 	}{
 		{t("reports.sheet_kinds"), kinds}, {t("reports.sheet_campaigns"), campaigns},
 		{t("reports.sheet_operators"), operators}, {t("reports.sheet_days"), days}, {t("reports.sheet_qa"), qa},
+		{t("reports.sheet_trend_days"), trend(d.ByDay, false)}, {t("reports.sheet_trend_weeks"), trend(d.ByWeek, true)},
+		{t("reports.sheet_hours"), hours},
+		{t("reports.sheet_responses"), counts(t("reports.response_time"), responseLabels(locale), d.Shape.Responses)},
+		{t("reports.sheet_csat"), counts(t("reports.rating"), csatLabels(), d.Shape.CSAT[:])},
+		{t("reports.sheet_qa_trend"), qaTrend},
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -102,7 +141,7 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 
 func funnelCells(label string, f reports.Funnel) []any {
 	return []any{label, f.Written, f.Replied, f.Consented, f.Converted,
-		percentCell(f.Reply()), percentCell(f.Consent()), percentCell(f.Convert())}
+		percentCell(f.Reply()), percentCell(f.Consent()), percentCell(f.Convert()), percentCell(f.ConvertOfReplies())}
 }
 
 // percentCell is a share as a number of percent to a tenth, or an empty cell.

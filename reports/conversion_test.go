@@ -79,7 +79,7 @@ func percentIs(t *testing.T, what string, s reports.Share, want float64) {
 // The funnel is a cohort of the leads written to in the period: a lead written to before it is left out even
 // though it replied and consented, a message that failed or still waits does not count as writing, and an account
 // opened a month later still converts a lead written to in the period. Consent is a share of those who replied;
-// conversion of consents for missed calls and of replies for the others.
+// conversion a share of consents (the bank's base) and of replies (its targets' base) for every kind.
 func TestFunnelFollowsTheLeadsWrittenToInThePeriod(t *testing.T) {
 	tm := newTeam(t)
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -106,7 +106,7 @@ func TestFunnelFollowsTheLeadsWrittenToInThePeriod(t *testing.T) {
 	late := tm.lead(reports.FollowUp) // written to at the period's end: the next period's
 	tm.sent(follow, late, p.To, "sent")
 
-	c, err := reports.New(tm.pool).Conversion(tm.ctx, p)
+	c, err := reports.New(tm.pool).Conversion(tm.ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +122,14 @@ func TestFunnelFollowsTheLeadsWrittenToInThePeriod(t *testing.T) {
 	funnelIs(t, "follow-ups", fu, 5, 4, 3, 2)
 	percentIs(t, "follow-ups replied", fu.Reply(), 80)
 	percentIs(t, "follow-ups consented of replied", fu.Consent(), 75)
-	percentIs(t, "follow-ups converted of replied", fu.Convert(), 50)
+	percentIs(t, "follow-ups converted of consents", fu.Convert(), 2.0/3*100)
+	percentIs(t, "follow-ups converted of replied", fu.ConvertOfReplies(), 50)
 	funnelIs(t, "acquiring", ac, 4, 2, 1, 1)
-	percentIs(t, "acquiring converted of replied", ac.Convert(), 50)
+	percentIs(t, "acquiring converted of consents", ac.Convert(), 100)
+	percentIs(t, "acquiring converted of replied", ac.ConvertOfReplies(), 50)
 	funnelIs(t, "total", c.Total, 19, 10, 6, 4)
-	percentIs(t, "total converted of replied", c.Total.Convert(), 40)
+	percentIs(t, "total converted of consents", c.Total.Convert(), 4.0/6*100)
+	percentIs(t, "total converted of replied", c.Total.ConvertOfReplies(), 40)
 
 	var byCampaign []string
 	for _, f := range c.ByCampaign {
@@ -142,7 +145,7 @@ func TestFunnelFollowsTheLeadsWrittenToInThePeriod(t *testing.T) {
 		t.Errorf("by campaign:\n%q\nwant\n%q", byCampaign, want)
 	}
 
-	empty, err := reports.New(tm.pool).Conversion(tm.ctx, reports.Period{From: p.To.AddDate(0, 1, 0), To: p.To.AddDate(0, 2, 0)})
+	empty, err := reports.New(tm.pool).Conversion(tm.ctx, reports.Filter{Period: reports.Period{From: p.To.AddDate(0, 1, 0), To: p.To.AddDate(0, 2, 0)}})
 	if err != nil || len(empty.ByKind) != 3 || empty.Total.Written != 0 || len(empty.ByCampaign) != 0 {
 		t.Fatalf("a month with nothing sent: %+v, %v", empty, err)
 	}
@@ -190,7 +193,7 @@ func TestOperatorsPeriodCountsAnswersDialogsAndRatings(t *testing.T) {
 	tm.answer(stillOpen, day, 30*time.Second, anna)
 	tm.closed(stillOpen, p.To.Add(time.Hour), 5)
 
-	ops, err := reports.New(tm.pool).Operators(tm.ctx, p)
+	ops, err := reports.New(tm.pool).Operators(tm.ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +234,7 @@ func TestServiceByDayCutsDaysAtTheBanksMidnight(t *testing.T) {
 	tm.id(`UPDATE conversations SET csat = 4, csat_at = $2 WHERE id = $1 RETURNING id`, other, midnight.Add(-time.Minute))
 	tm.id(`UPDATE conversations SET csat = 5, csat_at = $2 WHERE id = $1 RETURNING id`, conv, midnight.Add(time.Minute))
 
-	days, err := reports.New(tm.pool).ServiceByDay(tm.ctx, p, msk)
+	days, err := reports.New(tm.pool).ServiceByDay(tm.ctx, reports.Filter{Period: p}, msk)
 	if err != nil {
 		t.Fatal(err)
 	}

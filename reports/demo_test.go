@@ -26,7 +26,7 @@ func TestReportOverTheDemosTwoWeeksShowsTheReferenceFigures(t *testing.T) {
 			t.Errorf("%s: %.2f%% (%d of %d), want %.1f%% ± 1", what, got, s.N, s.Of, want)
 		}
 	}
-	c, err := rp.Conversion(ctx, p)
+	c, err := rp.Conversion(ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestReportOverTheDemosTwoWeeksShowsTheReferenceFigures(t *testing.T) {
 		t.Errorf("%d campaigns wrote in the demo's past, want 3", len(c.ByCampaign))
 	}
 
-	days, err := rp.ServiceByDay(ctx, p, time.UTC)
+	days, err := rp.ServiceByDay(ctx, reports.Filter{Period: p}, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestReportOverTheDemosTwoWeeksShowsTheReferenceFigures(t *testing.T) {
 	near("answered within 60 s", total.AnsweredIn60(), reports.ReferenceAnsweredIn60)
 	near("top CSAT", total.TopCSAT(), reports.ReferenceTopCSAT)
 
-	ops, err := rp.Operators(ctx, p)
+	ops, err := rp.Operators(ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}

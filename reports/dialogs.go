@@ -301,26 +301,3 @@ func (rp *Reports) now() time.Time {
 	return rp.Now()
 }
 
-// Named is an id and a name, for a filter's choices.
-type Named struct {
-	ID   int64
-	Name string
-}
-
-// FilterChoices are the campaigns (not cancelled) and the operators a list may be filtered by, by name.
-func (rp *Reports) FilterChoices(ctx context.Context) (campaigns, operators []Named, err error) {
-	read := func(sql string) ([]Named, error) {
-		rows, err := rp.pool.Query(ctx, sql)
-		if err != nil {
-			return nil, fmt.Errorf("reports: filter choices: %w", err)
-		}
-		return pgx.CollectRows(rows, pgx.RowToStructByPos[Named])
-	}
-	if campaigns, err = read(`SELECT id, name FROM campaigns WHERE status <> 'cancelled' ORDER BY name, id`); err != nil {
-		return nil, nil, err
-	}
-	operators, err = read(`SELECT id, coalesce(nullif(display_name, ''), login) FROM users
-		WHERE role = 'operator' OR id IN (SELECT DISTINCT operator_id FROM conversations WHERE operator_id IS NOT NULL)
-		ORDER BY 2, 1`)
-	return campaigns, operators, err
-}

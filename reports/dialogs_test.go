@@ -53,7 +53,7 @@ func TestDrillDownListsAsManyDialogsAsTheFigureCounts(t *testing.T) {
 	tm.id(`INSERT INTO outcomes (conversation_id, lead_id, kind) SELECT id, lead_id, 'consent' FROM conversations
 		WHERE id = $1 RETURNING id`, annas[1])
 
-	conv, err := reports.New(tm.pool).Conversion(tm.ctx, p)
+	conv, err := reports.New(tm.pool).Conversion(tm.ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestDrillDownListsAsManyDialogsAsTheFigureCounts(t *testing.T) {
 		t.Errorf("the autumn campaign's consents: %d listed, want 2", n)
 	}
 
-	ops, err := reports.New(tm.pool).Operators(tm.ctx, p)
+	ops, err := reports.New(tm.pool).Operators(tm.ctx, reports.Filter{Period: p})
 	if err != nil || len(ops) != 1 {
 		t.Fatalf("operators %+v, %v", ops, err)
 	}

@@ -32,23 +32,19 @@ type Funnel struct {
 	Written, Replied, Consented, Converted int
 }
 
-// Reply is contactability: leads that replied of leads written to.
+// Reply is contactability ("successful communication"): leads that replied of leads written to.
 func (f Funnel) Reply() Share { return Share{f.Replied, f.Written} }
 
 // Consent is a share of the leads that replied: the chat team's funnel starts at the reply.
 func (f Funnel) Consent() Share { return Share{f.Consented, f.Replied} }
 
-// Convert is a share of the consents for missed calls ("consent → account 25%") and of the leads that replied for
-// the other kinds and the total, as internal/demo/history.go lays the reference figures out.
-func (f Funnel) Convert() Share {
-	if f.ConvertOfConsents() {
-		return Share{f.Converted, f.Consented}
-	}
-	return Share{f.Converted, f.Replied}
-}
+// Convert is conversion on the bank's base: a share of the consents, for every kind ("25% от согласия", "40,4%
+// после повторного согласия", "5,1% от согласий").
+func (f Funnel) Convert() Share { return Share{f.Converted, f.Consented} }
 
-// ConvertOfConsents tells whether Convert is a share of consents rather than of replies.
-func (f Funnel) ConvertOfConsents() bool { return f.Kind == MissedCall }
+// ConvertOfReplies is conversion as the bank's own targets put it, "accounts opened after successful
+// communications": a share of the leads that replied.
+func (f Funnel) ConvertOfReplies() Share { return Share{f.Converted, f.Replied} }
 
 // The lead kinds, in the order every report lists them.
 const (
@@ -68,61 +64,112 @@ type Conversion struct {
 	Total      Funnel
 }
 
-// The cohort is every lead a campaign's message reached in the period; a lead written to by two campaigns counts
-// once in its kind and the total and once in each campaign. Replies and outcomes count whenever they happened.
-const conversionSQL = `
-	WITH written AS (
-	    SELECT DISTINCT o.lead_id, o.campaign_id, l.kind
+// The cohort is every lead a campaign's message reached in a bucket of the period; a lead written to by two
+// campaigns counts once in its kind and the total and once in each campaign. Replies and outcomes count whenever
+// they happened. With an operator chosen, a reply counts when that operator worked the lead's dialog, and so do
+// the consent and the conversion after it: the leads written to stay the whole cohort.
+const funnelCTE = `
+	WITH buckets AS (
+	    SELECT * FROM unnest($7::timestamptz[], $8::timestamptz[]) AS b(starts, ends)
+	), written AS (
+	    SELECT DISTINCT b.starts, o.lead_id, o.campaign_id, l.kind
 	    FROM outbox o JOIN leads l ON l.id = o.lead_id
+	    JOIN buckets b ON o.sent_at >= b.starts AND o.sent_at < b.ends
 	    WHERE o.campaign_id IS NOT NULL AND o.state = 'sent' AND o.sent_at >= $1 AND o.sent_at < $2
-	), funnel AS (
+	      AND ($3::text = '' OR l.kind = $3::text) AND ($4::bigint = 0 OR o.campaign_id = $4::bigint)
+	      AND ($6::text = '' OR ` + outboxChannel + ` = $6::text)
+	), replies AS (
 	    SELECT w.*,
-	           EXISTS (SELECT FROM conversations cv WHERE cv.lead_id = w.lead_id) AS replied,
-	           EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = w.lead_id AND oc.kind = 'consent') AS consented,
-	           EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = w.lead_id
-	                   AND oc.kind = CASE w.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END)
-	               AS converted
+	           EXISTS (SELECT FROM conversations cv WHERE cv.lead_id = w.lead_id
+	                   AND ($5::bigint = 0 OR cv.operator_id = $5::bigint)) AS replied
 	    FROM written w
-	)
-	SELECT coalesce(f.kind, ''), coalesce(f.campaign_id, 0), coalesce(min(cp.name), ''),
-	       count(DISTINCT f.lead_id),
-	       count(DISTINCT f.lead_id) FILTER (WHERE f.replied),
-	       count(DISTINCT f.lead_id) FILTER (WHERE f.consented),
-	       count(DISTINCT f.lead_id) FILTER (WHERE f.converted)
+	), funnel AS (
+	    SELECT r.*,
+	           ($5::bigint = 0 OR r.replied)
+	           AND EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = r.lead_id AND oc.kind = 'consent') AS consented,
+	           ($5::bigint = 0 OR r.replied)
+	           AND EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = r.lead_id
+	                   AND oc.kind = CASE r.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END)
+	               AS converted
+	    FROM replies r
+	)`
+
+const funnelCounts = `count(DISTINCT f.lead_id), count(DISTINCT f.lead_id) FILTER (WHERE f.replied),
+	       count(DISTINCT f.lead_id) FILTER (WHERE f.consented), count(DISTINCT f.lead_id) FILTER (WHERE f.converted)`
+
+const conversionSQL = funnelCTE + `
+	SELECT coalesce(f.kind, ''), coalesce(f.campaign_id, 0), coalesce(min(cp.name), ''), ` + funnelCounts + `
 	FROM funnel f JOIN campaigns cp ON cp.id = f.campaign_id
 	GROUP BY GROUPING SETS ((f.kind), (f.kind, f.campaign_id), ())
 	ORDER BY min(cp.name), f.campaign_id`
 
-// Conversion returns the funnel of the leads written to in p.
-func (rp *Reports) Conversion(ctx context.Context, p Period) (Conversion, error) {
+// Conversion returns the funnel of the leads written to in the filter's period.
+func (rp *Reports) Conversion(ctx context.Context, f Filter) (Conversion, error) {
 	c := Conversion{ByKind: make([]Funnel, len(Kinds))}
 	for i, k := range Kinds {
 		c.ByKind[i].Kind = k
 	}
-	rows, err := rp.pool.Query(ctx, conversionSQL, p.From, p.To)
+	starts, ends := bounds([]Period{f.Period})
+	rows, err := rp.pool.Query(ctx, conversionSQL, f.args(starts, ends)...)
 	if err != nil {
-		return c, fmt.Errorf("reports: conversion %v: %w", p, err)
+		return c, fmt.Errorf("reports: conversion %v: %w", f, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f Funnel
-		if err := rows.Scan(&f.Kind, &f.CampaignID, &f.Campaign, &f.Written, &f.Replied, &f.Consented, &f.Converted); err != nil {
+		var fu Funnel
+		if err := rows.Scan(&fu.Kind, &fu.CampaignID, &fu.Campaign, &fu.Written, &fu.Replied, &fu.Consented, &fu.Converted); err != nil {
 			return c, fmt.Errorf("reports: conversion: %w", err)
 		}
 		switch {
-		case f.CampaignID != 0:
-			c.ByCampaign = append(c.ByCampaign, f)
-		case f.Kind == "":
-			f.Campaign = ""
-			c.Total = f
+		case fu.CampaignID != 0:
+			c.ByCampaign = append(c.ByCampaign, fu)
+		case fu.Kind == "":
+			fu.Campaign = ""
+			c.Total = fu
 		default:
 			for i := range c.ByKind {
-				if c.ByKind[i].Kind == f.Kind {
-					f.Campaign = ""
-					c.ByKind[i] = f
+				if c.ByKind[i].Kind == fu.Kind {
+					fu.Campaign = ""
+					c.ByKind[i] = fu
 				}
 			}
 		}
 	}
 	return c, rows.Err()
+}
+
+// FunnelPoint is the funnel of the leads written to in one bucket (a day, a week) of a trend.
+type FunnelPoint struct {
+	Start time.Time // the bucket's start, in the zone it was cut in
+	Funnel
+}
+
+const trendSQL = funnelCTE + `
+	SELECT b.starts, ` + funnelCounts + `
+	FROM buckets b LEFT JOIN funnel f ON f.starts = b.starts
+	GROUP BY b.starts ORDER BY b.starts`
+
+// FunnelTrend returns the filter's funnel in each bucket (Days or Weeks of its period), empty buckets included.
+func (rp *Reports) FunnelTrend(ctx context.Context, f Filter, buckets []Period) ([]FunnelPoint, error) {
+	starts, ends := bounds(buckets)
+	rows, err := rp.pool.Query(ctx, trendSQL, f.args(starts, ends)...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: funnel trend %v: %w", f, err)
+	}
+	defer rows.Close()
+	var out []FunnelPoint
+	for rows.Next() {
+		var p FunnelPoint
+		if err := rows.Scan(&p.Start, &p.Written, &p.Replied, &p.Consented, &p.Converted); err != nil {
+			return nil, fmt.Errorf("reports: funnel trend: %w", err)
+		}
+		p.Kind = f.Kind
+		out = append(out, p)
+	}
+	for i := range out {
+		if i < len(buckets) {
+			out[i].Start = out[i].Start.In(buckets[i].From.Location())
+		}
+	}
+	return out, rows.Err()
 }

@@ -41,7 +41,7 @@ func TestQACountsReviewsOfTheDialogsClosedInThePeriod(t *testing.T) {
 	tm.closed(helped, day.Add(time.Hour), 0)
 	tm.review(helped, olga, 80)
 
-	ops, err := reports.New(tm.pool).Operators(tm.ctx, p)
+	ops, err := reports.New(tm.pool).Operators(tm.ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestQACountsReviewsOfTheDialogsClosedInThePeriod(t *testing.T) {
 		t.Errorf("boris: %d reviews, score %v; want 1 with 80", b.Reviews, b.QAScore)
 	}
 
-	qa, err := reports.New(tm.pool).TeamQA(tm.ctx, p)
+	qa, err := reports.New(tm.pool).TeamQA(tm.ctx, reports.Filter{Period: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestQACountsReviewsOfTheDialogsClosedInThePeriod(t *testing.T) {
 	if !(reports.QA{Reviews: 10, Score: 97}).MeetsTarget() || (reports.QA{}).MeetsTarget() {
 		t.Error("97 meets the target; no reviews meet nothing")
 	}
-	empty, err := reports.New(tm.pool).TeamQA(tm.ctx, reports.Period{From: p.To, To: p.To.AddDate(0, 0, 7)})
+	empty, err := reports.New(tm.pool).TeamQA(tm.ctx, reports.Filter{Period: reports.Period{From: p.To, To: p.To.AddDate(0, 0, 7)}})
 	if err != nil || empty != (reports.QA{}) {
 		t.Errorf("a week with no reviews: %+v, %v", empty, err)
 	}

@@ -34,14 +34,17 @@ func (o OperatorPeriod) TopCSAT() Share { return Share{o.Top, o.Ratings} }
 const operatorsSQL = `
 	WITH answered AS (
 	    SELECT m.answered_by AS operator_id, m.conversation_id, m.response_ms
-	    FROM conversation_messages m
-	    WHERE m.direction = 'in' AND m.answered_at IS NOT NULL AND m.answered_by IS NOT NULL
+	    FROM conversation_messages m JOIN conversations cv ON cv.id = m.conversation_id
+	    LEFT JOIN leads l ON l.id = cv.lead_id
+	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.answered_by IS NOT NULL
 	      AND m.created_at >= $1 AND m.created_at < $2
+	      AND ($5::bigint = 0 OR m.answered_by = $5::bigint) AND ` + dialogWhere + `
 	), dialogs AS (
 	    SELECT operator_id, conversation_id FROM answered
 	    UNION
-	    SELECT operator_id, id FROM conversations
-	    WHERE operator_id IS NOT NULL AND closed_at >= $1 AND closed_at < $2
+	    SELECT cv.operator_id, cv.id FROM conversations cv LEFT JOIN leads l ON l.id = cv.lead_id
+	    WHERE cv.operator_id IS NOT NULL AND cv.closed_at >= $1 AND cv.closed_at < $2
+	      AND ($5::bigint = 0 OR cv.operator_id = $5::bigint) AND ` + dialogWhere + `
 	), per_dialog AS (
 	    SELECT d.operator_id,
 	           CASE WHEN cv.closed_at >= $1 AND cv.closed_at < $2 THEN cv.csat END AS csat,
@@ -71,15 +74,16 @@ const operatorsSQL = `
 	FROM users u
 	LEFT JOIN by_dialogs d ON d.operator_id = u.id
 	LEFT JOIN by_answers a ON a.operator_id = u.id
-	WHERE (u.role = 'operator' AND u.active) OR d.operator_id IS NOT NULL OR a.operator_id IS NOT NULL
+	WHERE ((u.role = 'operator' AND u.active) OR d.operator_id IS NOT NULL OR a.operator_id IS NOT NULL)
+	  AND ($5::bigint = 0 OR u.id = $5::bigint)
 	ORDER BY 2, 1`
 
-// Operators returns every active operator's work in p (with zeros for those who did none), and anyone else's who
-// worked dialogs in it (a supervisor who answered, an operator since deactivated).
-func (rp *Reports) Operators(ctx context.Context, p Period) ([]OperatorPeriod, error) {
-	rows, err := rp.pool.Query(ctx, operatorsSQL, p.From, p.To)
+// Operators returns every active operator's work in the filter's dialogs (with zeros for those who did none),
+// and anyone else's who worked dialogs in it (a supervisor who answered, an operator since deactivated).
+func (rp *Reports) Operators(ctx context.Context, f Filter) ([]OperatorPeriod, error) {
+	rows, err := rp.pool.Query(ctx, operatorsSQL, f.args()...)
 	if err != nil {
-		return nil, fmt.Errorf("reports: operators %v: %w", p, err)
+		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
 	}
 	defer rows.Close()
 	var out []OperatorPeriod
@@ -105,17 +109,48 @@ type QA struct {
 // MeetsTarget tells whether the average score reaches the bank's target; false with no reviews.
 func (q QA) MeetsTarget() bool { return q.Reviews > 0 && q.Score >= ReferenceQATarget }
 
-// TeamQA returns the team's QA over the dialogs closed in p, whoever closed them (the bot's too, if reviewed).
-func (rp *Reports) TeamQA(ctx context.Context, p Period) (QA, error) {
-	var q QA
-	err := rp.pool.QueryRow(ctx, `
-		SELECT count(*), coalesce(avg(q.score), 0)
-		FROM qa_reviews q JOIN conversations cv ON cv.id = q.conversation_id
-		WHERE cv.closed_at >= $1 AND cv.closed_at < $2`, p.From, p.To).Scan(&q.Reviews, &q.Score)
-	if err != nil {
-		return QA{}, fmt.Errorf("reports: team QA %v: %w", p, err)
+// QAPoint is the team's QA over the dialogs closed in one bucket (a day, a week) of a trend.
+type QAPoint struct {
+	Start time.Time
+	QA
+}
+
+const qaSQL = `
+	SELECT b.starts, count(q.score), coalesce(avg(q.score), 0)
+	FROM unnest($7::timestamptz[], $8::timestamptz[]) AS b(starts, ends)
+	LEFT JOIN (conversations cv JOIN qa_reviews q ON q.conversation_id = cv.id LEFT JOIN leads l ON l.id = cv.lead_id)
+	    ON cv.closed_at >= b.starts AND cv.closed_at < b.ends AND cv.closed_at >= $1 AND cv.closed_at < $2
+	   AND ($5::bigint = 0 OR cv.operator_id = $5::bigint) AND ` + dialogWhere + `
+	GROUP BY b.starts ORDER BY b.starts`
+
+// TeamQA returns the team's QA over the dialogs of the filter closed in its period, whoever closed them (the
+// bot's too, if reviewed).
+func (rp *Reports) TeamQA(ctx context.Context, f Filter) (QA, error) {
+	points, err := rp.QATrend(ctx, f, []Period{f.Period})
+	if err != nil || len(points) == 0 {
+		return QA{}, err
 	}
-	return q, nil
+	return points[0].QA, nil
+}
+
+// QATrend returns the team's QA in each bucket (Days or Weeks of the filter's period).
+func (rp *Reports) QATrend(ctx context.Context, f Filter, buckets []Period) ([]QAPoint, error) {
+	starts, ends := bounds(buckets)
+	rows, err := rp.pool.Query(ctx, qaSQL, f.args(starts, ends)...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: QA %v: %w", f, err)
+	}
+	defer rows.Close()
+	var out []QAPoint
+	for rows.Next() {
+		var p QAPoint
+		if err := rows.Scan(&p.Start, &p.Reviews, &p.Score); err != nil {
+			return nil, fmt.Errorf("reports: QA: %w", err)
+		}
+		p.Start = p.Start.In(buckets[len(out)].From.Location())
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // ServiceDay is a day of the team's service: client messages written that day and answered, and ratings given.
@@ -130,33 +165,33 @@ func (d ServiceDay) AnsweredIn60() Share { return Share{d.InTime, d.Answered} }
 // TopCSAT is the share of the day's ratings that were a 5.
 func (d ServiceDay) TopCSAT() Share { return Share{d.Top, d.Ratings} }
 
-// The days are cut in Go, in the bank's zone, and handed over as arrays: a zone's name (Local, say) need not be one
-// PostgreSQL knows, and a day with a clock change is 23 or 25 hours long.
+// The days are cut in Go (Days) and handed over as arrays.
 const serviceSQL = `
 	SELECT d.starts, coalesce(m.answered, 0), coalesce(m.in_time, 0), coalesce(r.ratings, 0), coalesce(r.top, 0)
-	FROM unnest($1::timestamptz[], $2::timestamptz[]) AS d(starts, ends)
+	FROM unnest($7::timestamptz[], $8::timestamptz[]) AS d(starts, ends)
 	LEFT JOIN LATERAL (
-	    SELECT count(*) AS answered, count(*) FILTER (WHERE response_ms <= 60000) AS in_time
-	    FROM conversation_messages
-	    WHERE direction = 'in' AND answered_at IS NOT NULL AND created_at >= d.starts AND created_at < d.ends
+	    SELECT count(*) AS answered, count(*) FILTER (WHERE m.response_ms <= 60000) AS in_time
+	    FROM conversation_messages m JOIN conversations cv ON cv.id = m.conversation_id
+	    LEFT JOIN leads l ON l.id = cv.lead_id
+	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.created_at >= d.starts AND m.created_at < d.ends
+	      AND ($5::bigint = 0 OR m.answered_by = $5::bigint) AND ` + dialogWhere + `
 	) m ON true
 	LEFT JOIN LATERAL (
-	    SELECT count(*) AS ratings, count(*) FILTER (WHERE csat = 5) AS top
-	    FROM conversations
-	    WHERE csat IS NOT NULL AND csat_at >= d.starts AND csat_at < d.ends
+	    SELECT count(*) AS ratings, count(*) FILTER (WHERE cv.csat = 5) AS top
+	    FROM conversations cv LEFT JOIN leads l ON l.id = cv.lead_id
+	    WHERE cv.csat IS NOT NULL AND cv.csat_at >= d.starts AND cv.csat_at < d.ends
+	      AND ($5::bigint = 0 OR cv.operator_id = $5::bigint) AND ` + dialogWhere + `
 	) r ON true
+	WHERE $1::timestamptz IS NOT NULL AND $2::timestamptz IS NOT NULL
 	ORDER BY d.starts`
 
-// ServiceByDay returns the team's service for each day of p in zone, the first and last days cut to p.
-func (rp *Reports) ServiceByDay(ctx context.Context, p Period, zone *time.Location) ([]ServiceDay, error) {
-	var starts, ends []time.Time
-	for day := midnight(p.From.In(zone)); day.Before(p.To); day = day.AddDate(0, 0, 1) {
-		starts = append(starts, maxTime(day, p.From))
-		ends = append(ends, minTime(day.AddDate(0, 0, 1), p.To))
-	}
-	rows, err := rp.pool.Query(ctx, serviceSQL, starts, ends)
+// ServiceByDay returns the team's service in the filter's dialogs for each day of its period in zone, the first
+// and last days cut to the period.
+func (rp *Reports) ServiceByDay(ctx context.Context, f Filter, zone *time.Location) ([]ServiceDay, error) {
+	starts, ends := bounds(Days(f.Period, zone))
+	rows, err := rp.pool.Query(ctx, serviceSQL, f.args(starts, ends)...)
 	if err != nil {
-		return nil, fmt.Errorf("reports: service by day %v: %w", p, err)
+		return nil, fmt.Errorf("reports: service by day %v: %w", f, err)
 	}
 	defer rows.Close()
 	var out []ServiceDay

@@ -32,7 +32,7 @@ func TestSupervisorReadsTheDemosConversionAgainstTheReference(t *testing.T) {
 	if page.Path() != "/reports" {
 		t.Fatalf("g f opened %s", page.Path())
 	}
-	page.Click(testid("reports-quick-30"))
+	page.Submit(testid("reports-quick-30")) // a link: Submit waits for the page it loads, charts and all
 	page.WaitText(`a[aria-current=true]`, "30")
 
 	// The missed calls' reply share, "10,0 %" and its reference under it.
