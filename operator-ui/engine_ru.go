@@ -142,10 +142,12 @@ var engineRules = []engineRule{
 
 	// messenger: what Telegram would refuse, checked before sending, and what it did refuse.
 	rule(`no chat`, "не указан чат"),
+	rule(`no bot`, "не указан бот"),
+	rule(`unknown channel `+quoted, "неизвестный мессенджер ${1}"),
 	rule(`the text is empty`, "текст пуст"),
-	rule(`the text is (\d+) characters, Telegram allows (\d+)`, "длина текста — ${1}, а Telegram допускает не больше ${2} символов"),
+	rule(`the text is (\d+) characters, (Telegram|MAX) allows (\d+)`, "длина текста — ${1}, а ${2} допускает не больше ${3} символов"),
 	rule(`a button has no text`, "у кнопки нет текста"),
-	rule(`button `+quoted+` carries (\d+) bytes of data, Telegram allows (\d+)`, "данные кнопки ${1} занимают ${2} байт, а Telegram допускает не больше ${3}"),
+	rule(`button `+quoted+` carries (\d+) bytes of data, (Telegram|MAX) allows (\d+)`, "данные кнопки ${1} занимают ${2} байт, а ${3} допускает не больше ${4}"),
 	rule(`button `+quoted+` has no action: it needs callback data or a URL`, "у кнопки ${1} нет действия: нужны данные для бота или ссылка"),
 	rule(`button `+quoted+` has more than one action: callback data, a URL and a request for the phone exclude each other`, "у кнопки ${1} больше одного действия: данные для бота, ссылка и запрос номера телефона исключают друг друга"),
 	rule(`Forbidden: bot was blocked by the user`, "клиент заблокировал бота"),

@@ -117,6 +117,9 @@ var engineSamples = []struct{ en, ru string }{
 	{"not a queue id", "такой очереди нет"},
 
 	{"no chat", "не указан чат"},
+	{"no bot", "не указан бот"},
+	{`unknown channel "icq"`, `неизвестный мессенджер "icq"`},
+	{"the text is 4050 characters, MAX allows 4000", "длина текста — 4050, а MAX допускает не больше 4000 символов"},
 	{"the text is empty", "текст пуст"},
 	{"the text is 4097 characters, Telegram allows 4096", "длина текста — 4097, а Telegram допускает не больше 4096 символов"},
 	{"a button has no text", "у кнопки нет текста"},
@@ -342,15 +345,19 @@ func TestEveryEngineRefusalHasARussianText(t *testing.T) {
 		}
 	}
 
+	tg := messenger.Address{Channel: messenger.Telegram, BotID: 1, ChatID: 42}
 	for _, m := range []messenger.Message{
 		{Text: "Счёт"},
-		{ChatID: 42},
-		{ChatID: 42, Text: strings.Repeat("а", 4097)},
-		{ChatID: 42, Text: "Ставка 5 < 7"},
-		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Data: "route"}}}},
-		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Да", Data: strings.Repeat("x", 70)}}}},
-		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Подробнее"}}}},
-		{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Тарифы", Data: "c:1:0", URL: "https://bank.example"}}}},
+		{Address: messenger.Address{ChatID: 42}, Text: "Счёт"},
+		{Address: messenger.Address{BotID: 1, ChatID: 42}, Text: "Счёт"},
+		{Address: messenger.Address{Channel: "icq", BotID: 1, ChatID: 42}, Text: "Счёт"},
+		{Address: tg},
+		{Address: tg, Text: strings.Repeat("а", 4097)},
+		{Address: tg, Text: "Ставка 5 < 7"},
+		{Address: tg, Text: "Счёт", Buttons: [][]messenger.Button{{{Data: "route"}}}},
+		{Address: tg, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Да", Data: strings.Repeat("x", 70)}}}},
+		{Address: tg, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Подробнее"}}}},
+		{Address: tg, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Тарифы", Data: "c:1:0", URL: "https://bank.example"}}}},
 	} {
 		problem(m.Validate())
 	}
