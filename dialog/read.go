@@ -123,7 +123,7 @@ func (s *Service) Conversation(ctx context.Context, id int64) (Conversation, err
 type Dialog struct {
 	ConversationID int64
 	Company        string
-	ClientName     string // the chat's first name in Telegram
+	ClientName     string // the chat's first name in the messenger
 	LeadKind       string
 	QueueID        *int64
 	AssignedAt     *time.Time
