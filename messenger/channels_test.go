@@ -172,3 +172,49 @@ func TestValidateUsesTheChannelsLimits(t *testing.T) {
 		t.Errorf("100 bytes of data on MAX: %v", err)
 	}
 }
+
+// A campaign message queued to a client's Telegram chat is not sent once the client opted out in their MAX chat
+// meanwhile; an operator's answer in the Telegram chat still goes.
+func TestACampaignMessageIsCancelledWhenTheClientOptedOutOnAnotherMessenger(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	outbox, contacts := messenger.NewOutbox(pool), messenger.NewContacts(pool)
+	tg, max := registerBot(t, pool, messenger.Telegram, "1"), registerBot(t, pool, messenger.MAX, "9")
+	var lead int64
+	if err := pool.QueryRow(ctx, `
+		WITH c AS (INSERT INTO clients (external_id, company_name) VALUES ('c1', 'ООО Ромашка') RETURNING id)
+		INSERT INTO leads (client_id, kind) SELECT id, 'missed_call' FROM c RETURNING id`).Scan(&lead); err != nil {
+		t.Fatal(err)
+	}
+	for _, chat := range []messenger.Chat{chatOf(tg, 11), chatOf(max, 22)} {
+		id, err := contacts.Seen(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO contact_leads (contact_id, lead_id, via) VALUES ($1, $2, 'deep_link')`, id, lead); err != nil {
+			t.Fatal(err)
+		}
+	}
+	campaign := int64(7)
+	offer, err := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{Address: chatOf(tg, 11).Address, Text: "Предложение"},
+		CampaignID: &campaign, LeadID: &lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{Address: chatOf(tg, 11).Address, Text: "Ответ"},
+		Priority: messenger.PriorityReply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := contacts.OptOut(ctx, chatOf(max, 22), "/stop"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := outbox.CancelUnreachable(ctx, []int64{offer, answer})
+	if err != nil || len(cancelled) != 1 || !cancelled[offer] {
+		t.Fatalf("cancelled %v, %v; want the campaign's offer only", cancelled, err)
+	}
+	var why string
+	if err := pool.QueryRow(ctx, `SELECT last_error FROM outbox WHERE id = $1 AND state = 'cancelled'`, offer).Scan(&why); err != nil || why != "the client opted out" {
+		t.Fatalf("the offer: %q, %v", why, err)
+	}
+}

@@ -298,16 +298,21 @@ func (o *Outbox) Fail(ctx context.Context, l Lease, reason string) error {
 	return nil
 }
 
-// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to chats that
-// opted out, since they were queued; it returns the ids it cancelled. The bot's own confirmation of an opt-out
-// still goes.
+// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to clients who
+// opted out since they were queued, in this chat or on any messenger (by their phone, or a chat that spoke for
+// them); it returns the ids it cancelled. The bot's own confirmation of an opt-out still goes.
 func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	rows, err := o.pool.Query(ctx, `
 		UPDATE outbox o SET state = 'cancelled', lease_until = NULL,
-		       last_error = 'the client ' || CASE c.status WHEN 'opted_out' THEN 'opted out' ELSE 'blocked the bot' END
+		       last_error = 'the client ' || CASE c.status WHEN 'blocked' THEN 'blocked the bot' ELSE 'opted out' END
 		FROM contacts c
 		WHERE o.id = ANY($1) AND c.bot_id = o.bot_id AND c.chat_id = o.chat_id
-		  AND (c.status = 'blocked' OR (c.status = 'opted_out' AND o.campaign_id IS NOT NULL))
+		  AND (c.status = 'blocked'
+		       OR (o.campaign_id IS NOT NULL
+		           AND (c.status = 'opted_out'
+		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL AND x.phone = c.phone)
+		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL
+		                           AND x.client_id = (SELECT l.client_id FROM leads l WHERE l.id = o.lead_id)))))
 		RETURNING o.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: cancel unreachable: %w", err)
