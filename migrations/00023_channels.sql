@@ -83,10 +83,11 @@ ALTER TABLE contacts RENAME COLUMN tg_user_id TO user_id;
 
 -- The outbox: each bot's sender claims its own rows. Like the outbox's other references (00009), bot_id has no
 -- foreign key: a run queues 100,000 rows in a statement, their bot taken from the contacts it reads.
+-- The indexes that change go first, so that rewriting the table for the new column type does not rebuild them.
 ALTER TABLE outbox ALTER COLUMN channel DROP DEFAULT, ALTER COLUMN bot_id DROP DEFAULT;
+DROP INDEX outbox_ready_idx, outbox_chat_idx, outbox_sending_chat_idx;
 ALTER TABLE outbox ALTER COLUMN tg_message_id TYPE text USING tg_message_id::text;
 ALTER TABLE outbox RENAME COLUMN tg_message_id TO message_ref;
-DROP INDEX outbox_ready_idx, outbox_chat_idx, outbox_sending_chat_idx;
 CREATE INDEX outbox_ready_idx ON outbox (bot_id, priority DESC, not_before, id) WHERE state IN ('queued', 'sending');
 CREATE INDEX outbox_chat_idx ON outbox (bot_id, chat_id, created_at);
 CREATE INDEX outbox_sending_chat_idx ON outbox (bot_id, chat_id) WHERE state = 'sending';
