@@ -102,16 +102,20 @@ func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
 		LEFT JOIN applications a ON a.id = l.application_id
 		CROSS JOIN LATERAL (SELECT @now::timestamptz AT TIME ZONE c.timezone AS local) lt
 		LEFT JOIN LATERAL (
-		    SELECT ct.id AS contact_id, ct.chat_id, ct.status
+		    SELECT ct.id AS contact_id, ct.channel, ct.bot_id, ct.chat_id, ct.status
 		    FROM contact_leads cl JOIN contacts ct ON ct.id = cl.contact_id
 		    WHERE cl.lead_id = l.id
 		    ORDER BY ct.status = 'active' DESC, cl.linked_at DESC
 		    LIMIT 1
 		) ch ON true
 		CROSS JOIN LATERAL (SELECT
+		    -- An opt-out holds on every channel: said in this chat, or by the client (their phone, or a chat that
+		    -- spoke for them) on any messenger.
 		    coalesce(ch.status = 'opted_out', false)
 		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.phone = c.phone)
-		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.chat_id = ch.chat_id) AS opted_out,
+		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.client_id = l.client_id)
+		      OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL AND o.bot_id = ch.bot_id
+		                 AND o.chat_id = ch.chat_id) AS opted_out,
 		    coalesce(ch.status = 'blocked', false) AS blocked,
 		    EXISTS (SELECT FROM conversations cv WHERE cv.contact_id = ch.contact_id AND cv.status <> 'closed') AS in_dialog,
 		    -- What depends on the outbox is two hashed sets, each read once per statement before the first lead:

@@ -85,7 +85,8 @@ func loadMillionLeads(b *testing.B, pool *pgxpool.Pool, now time.Time) {
 		 SELECT 'a' || id, id, 'rko', 'new', $1::timestamptz - interval '2 days' FROM clients`,
 		`INSERT INTO leads (client_id, application_id, kind, eligible_at)
 		 SELECT client_id, id, 'missed_call', $1::timestamptz - interval '1 day' FROM applications`,
-		`INSERT INTO contacts (chat_id, status, linked_via) SELECT id, 'active', 'deep_link' FROM clients WHERE id % 10 = 0`,
+		`INSERT INTO contacts (channel, bot_id, chat_id, status, linked_via)
+		 SELECT 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), id, 'active', 'deep_link' FROM clients WHERE id % 10 = 0`,
 		`INSERT INTO contact_leads (contact_id, lead_id, via)
 		 SELECT ct.id, l.id, 'deep_link' FROM contacts ct JOIN leads l ON l.client_id = ct.chat_id`,
 		// A database that has been running: vacuumed, hint bits set. Otherwise autovacuum of the freshly loaded

@@ -14,6 +14,7 @@ import (
 	"dozvon/campaigns"
 	"dozvon/internal/msg"
 	"dozvon/internal/pg/pgtest"
+	"dozvon/messenger"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -103,7 +104,8 @@ func (b *bank) missedCall(c clientSpec) (client, app int64) {
 
 // chat links a Telegram chat to the client's leads, as the messenger does after /start.
 func (b *bank) chat(client int64, chatID int64, status string) {
-	b.exec(`INSERT INTO contacts (chat_id, status, linked_via) VALUES ($1, $2, 'deep_link')`, chatID, status)
+	b.exec(`INSERT INTO contacts (channel, bot_id, chat_id, status, linked_via)
+		VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, $2, 'deep_link')`, chatID, status)
 	b.exec(`INSERT INTO contact_leads (contact_id, lead_id, via)
 		SELECT ct.id, l.id, 'deep_link' FROM contacts ct, leads l WHERE ct.chat_id = $1 AND l.client_id = $2`, chatID, client)
 }
@@ -318,7 +320,7 @@ func TestExclusionsAlwaysApply(t *testing.T) {
 	b.exec(`INSERT INTO opt_outs (phone, source) VALUES ('+79180000002', 'import')`)
 	b.chat(blocked, 3, "blocked")
 	b.chat(inDialog, 4, "active")
-	b.exec(`INSERT INTO conversations (contact_id, status) SELECT id, 'assigned' FROM contacts WHERE chat_id = 4`)
+	b.exec(`INSERT INTO conversations (contact_id, channel, status) SELECT id, channel, 'assigned' FROM contacts WHERE chat_id = 4`)
 
 	c := b.campaign(campaigns.MissedCall)
 	size, err := b.store.AudienceSize(b.ctx, c)
@@ -556,3 +558,42 @@ func TestInvalidCronIsRejectedAndNextRunsAreShown(t *testing.T) {
 }
 
 func newBenchPool(b *testing.B) *pgxpool.Pool { return pgtest.NewDB(b) }
+
+// A client who said "stop" in their MAX chat is not written to in their Telegram chat: an opt-out holds on every
+// messenger, even with no phone to match it by.
+func TestAClientWhoOptedOutOnMAXIsNotWrittenToOnTelegram(t *testing.T) {
+	b := newBank(t)
+	stopped, _ := b.missedCall(clientSpec{company: "Отписался в MAX"})
+	other, _ := b.missedCall(clientSpec{company: "Пишет в Telegram"})
+	b.derive()
+	b.chat(stopped, 1, "active")
+	b.chat(other, 2, "active")
+	bot, err := messenger.NewBots(b.pool).Register(b.ctx, messenger.MAX, "9", "dozvon_max_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMAX := messenger.Chat{Address: messenger.Address{Channel: messenger.MAX, BotID: bot.ID, ChatID: 1}}
+	contacts := messenger.NewContacts(b.pool)
+	contactID, err := contacts.Seen(b.ctx, inMAX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.exec(`INSERT INTO contact_leads (contact_id, lead_id, via) SELECT $1, id, 'deep_link' FROM leads WHERE client_id = $2`,
+		contactID, stopped)
+	if err := contacts.OptOut(b.ctx, inMAX, "button"); err != nil {
+		t.Fatal(err)
+	}
+
+	c := b.campaign(campaigns.MissedCall)
+	size, err := b.store.AudienceSize(b.ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size.Reachable != 1 || size.OptedOut != 1 {
+		t.Fatalf("audience %+v, want one reachable and one opted out", size)
+	}
+	b.run(c)
+	if q := b.queuedTo(); len(q) != 1 || q[2] == "" {
+		t.Fatalf("queued to %v, want only chat 2", q)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"dozvon/internal/msg"
+	"dozvon/messenger"
 )
 
 // Run is one execution of a campaign.
@@ -198,7 +199,9 @@ func unlockRun(ctx context.Context, conn *pgxpool.Conn, id int64) {
 
 // chunk is one transaction's worth of an audience, read in lead id order.
 type chunk struct {
-	leads, chats []int64 // reachable: a message each
+	leads, chats []int64 // reachable: a message each, to the chat of a bot on a channel
+	bots         []int64
+	channels     []string
 	texts        []string
 	dues         []time.Time
 	invite       []int64 // no chat yet: an invitation each
@@ -288,7 +291,7 @@ func audienceCursor(camp Campaign, tmpl *compiled, now time.Time, after int64) (
 	return `
 		SELECT l.id, CASE WHEN NOT (` + notExcluded + `) THEN 'x' WHEN ch.chat_id IS NULL THEN 'i'
 		           WHEN ch.status = 'active' THEN 'q' ELSE '-' END,
-		       ch.chat_id, ` + text + `, ` + quietSQL + `
+		       ch.channel, ch.bot_id, ch.chat_id, ` + text + `, ` + quietSQL + `
 		` + from + `
 		  AND l.id > @after
 		ORDER BY l.id`, args
@@ -302,12 +305,14 @@ func readChunk(ctx context.Context, tx pgx.Tx, fetch string) (chunk, error) {
 		return c, err
 	}
 	var (
-		todo string
-		chat *int64
-		text *string
-		due  time.Time
+		todo    string
+		channel *string
+		bot     *int64
+		chat    *int64
+		text    *string
+		due     time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&c.last, &todo, &chat, &text, &due}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&c.last, &todo, &channel, &bot, &chat, &text, &due}, func() error {
 		c.audience++
 		switch todo {
 		case "x":
@@ -317,6 +322,8 @@ func readChunk(ctx context.Context, tx pgx.Tx, fetch string) (chunk, error) {
 		case "q":
 			c.leads = append(c.leads, c.last)
 			c.chats = append(c.chats, *chat)
+			c.bots = append(c.bots, *bot)
+			c.channels = append(c.channels, *channel)
 			c.texts = append(c.texts, *text)
 			c.dues = append(c.dues, due)
 		}
@@ -348,15 +355,19 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 		}
 		err := tx.QueryRow(ctx, `
 			WITH queued AS (
-			    INSERT INTO outbox (campaign_id, run_id, step, lead_id, chat_id, text, reply_markup, not_before, state)
-			    SELECT @campaign, @run, 1, q.lead_id, q.chat_id, q.text, nullif(@markup, 'null')::jsonb, q.due, @state
-			    FROM unnest(@leads::bigint[], @chats::bigint[], @texts::text[], @dues::timestamptz[])
-			         AS q (lead_id, chat_id, text, due)
+			    INSERT INTO outbox (campaign_id, run_id, step, lead_id, channel, bot_id, chat_id, text, reply_markup,
+			                        not_before, state)
+			    SELECT @campaign, @run, 1, q.lead_id, q.channel, q.bot_id, q.chat_id, q.text,
+			           nullif(@markup, 'null')::jsonb, q.due, @state
+			    FROM unnest(@leads::bigint[], @channels::text[], @bots::bigint[], @chats::bigint[], @texts::text[],
+			                @dues::timestamptz[])
+			         AS q (lead_id, channel, bot_id, chat_id, text, due)
 			    ON CONFLICT (campaign_id, step, lead_id) WHERE campaign_id IS NOT NULL DO NOTHING
 			    RETURNING 1
 			), invited AS (
-			    INSERT INTO invitations (token, lead_id, campaign_id)
-			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign FROM unnest(@invite::bigint[]) AS i (lead_id)
+			    INSERT INTO invitations (token, lead_id, campaign_id, channel)
+			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign, @invite_channel
+			    FROM unnest(@invite::bigint[]) AS i (lead_id)
 			    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
 			    RETURNING 1
 			)
@@ -366,8 +377,11 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			WHERE id = @run AND status = 'running' AND last_lead_id = @after
 			RETURNING audience, enqueued, invited, excluded`, pgx.NamedArgs{
 			"campaign": run.CampaignID, "run": run.ID, "markup": buttons, "state": state,
-			"leads": c.leads, "chats": c.chats, "texts": c.texts, "dues": c.dues, "invite": c.invite,
-			"audience": c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
+			"leads": c.leads, "channels": c.channels, "bots": c.bots, "chats": c.chats,
+			"texts": c.texts, "dues": c.dues, "invite": c.invite,
+			// the channel of the link InviteLink makes: the installation's Telegram bot
+			"invite_channel": messenger.Telegram,
+			"audience":       c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
 		}).Scan(&run.Audience, &run.Enqueued, &run.Invited, &run.Excluded)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("the run was moved on or ended elsewhere")

@@ -26,7 +26,7 @@ func streamingBank(t *testing.T) (*bank, campaigns.Campaign, []int64) {
 		case 3: // no chat yet: invited
 		case 6:
 			b.chat(client, 1000+int64(i), "active")
-			b.exec(`INSERT INTO opt_outs (chat_id, source) VALUES ($1, 'button')`, 1000+int64(i))
+			b.exec(`INSERT INTO opt_outs (bot_id, chat_id, source) VALUES ((SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, 'button')`, 1000+int64(i))
 		default:
 			b.chat(client, 1000+int64(i), "active")
 			chats = append(chats, 1000+int64(i))

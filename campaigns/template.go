@@ -210,7 +210,7 @@ func markup(campaignID int64, buttons []Button) messenger.Markup {
 	for i, b := range buttons {
 		data := fmt.Sprintf("c:%d:%d", campaignID, i)
 		if b.Action == ActionOptOut {
-			data = "optout" // handled by the messenger itself
+			data = messenger.CallbackOptOut // handled by the messenger itself
 		}
 		rows = append(rows, []messenger.Button{{Text: b.Text, Data: data}})
 	}

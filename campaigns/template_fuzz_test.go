@@ -53,7 +53,7 @@ func FuzzCompileTemplate(f *testing.F) {
 			t.Fatalf("accepted %q: the message %q %s", body, rendered, problem)
 		}
 		if referenceLength(rendered) <= messenger.MaxTextLength {
-			if err := (messenger.Message{ChatID: 1, Text: rendered}).Validate(); err != nil {
+			if err := (messenger.Message{Address: messenger.Address{Channel: messenger.Telegram, BotID: 1, ChatID: 1}, Text: rendered}).Validate(); err != nil {
 				t.Fatalf("accepted %q, but its message %q is refused: %v", body, rendered, err)
 			}
 		}

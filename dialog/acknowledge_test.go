@@ -31,7 +31,7 @@ func (d *desk) botSaid(c client) []string {
 // pressAs is the client pressing a button in one update, which Telegram may deliver more than once.
 func (d *desk) pressAs(c client, update int64, data string) {
 	d.t.Helper()
-	d.inbound(messenger.Inbound{UpdateID: update, Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
+	d.inbound(messenger.Inbound{InboxID: update, Chat: c.chat(),
 		CallbackData: data, At: d.clock.Now()})
 }
 

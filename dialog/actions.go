@@ -40,12 +40,13 @@ func (s *Service) Reply(ctx context.Context, convID, operatorID int64, text stri
 		if err != nil {
 			return err
 		}
-		var chatID int64
-		if err := tx.QueryRow(ctx, `SELECT chat_id FROM contacts WHERE id = $1`, c.ContactID).Scan(&chatID); err != nil {
+		// The answer goes where the client wrote: their chat, on its bot and channel.
+		to, err := messenger.ContactAddress(ctx, tx, c.ContactID)
+		if err != nil {
 			return err
 		}
 		outboxID, err := messenger.EnqueueTx(ctx, tx, messenger.Outgoing{
-			Message:        messenger.Message{ChatID: chatID, Text: messenger.Escape(text)},
+			Message:        messenger.Message{Address: to, Text: messenger.Escape(text)},
 			ConversationID: &c.ID,
 			Priority:       messenger.PriorityReply,
 		})
@@ -134,14 +135,14 @@ func (s *Service) Close(ctx context.Context, convID, operatorID int64) error {
 			c.ID, now); err != nil {
 			return err
 		}
-		var chatID int64
+		var to messenger.Address
 		var reachable bool
-		if err := tx.QueryRow(ctx, `SELECT chat_id, status = 'active' FROM contacts WHERE id = $1`, c.ContactID).
-			Scan(&chatID, &reachable); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT channel, bot_id, chat_id, status = 'active' FROM contacts WHERE id = $1`,
+			c.ContactID).Scan(&to.Channel, &to.BotID, &to.ChatID, &reachable); err != nil {
 			return err
 		}
 		if reachable {
-			if _, err := s.botSay(ctx, tx, c.ID, chatID, textCSATQuestion, csatButtons(c.ID)); err != nil {
+			if _, err := s.botSay(ctx, tx, c.ID, to, textCSATQuestion, csatButtons(c.ID)); err != nil {
 				return err
 			}
 		}

@@ -32,8 +32,11 @@ type ClientCard struct {
 	LeadKind   string
 	LeadStatus string
 
+	// Channel, BotID and ChatID are the chat of this conversation: the messenger the client wrote on.
+	Channel   string
+	BotID     int64
 	ChatID    int64
-	FirstName string // in Telegram
+	FirstName string // in the messenger
 	Username  string
 	// ContactStatus is active, blocked or opted_out; OptedOut also covers the phone being on the do-not-contact
 	// list from another chat.
@@ -113,16 +116,17 @@ func (s *Service) ClientCard(ctx context.Context, convID int64) (ClientCard, err
 		       coalesce(cl.okved, ''), coalesce(cl.okved_extra, '{}'), coalesce(cl.region, ''),
 		       coalesce(cl.timezone, ''), coalesce(cl.contact_name, ''), coalesce(cl.segment, ''),
 		       c.lead_id, coalesce(l.kind, ''), coalesce(l.status, ''),
-		       ct.chat_id, ct.first_name, ct.username, ct.status, ct.linked_via,
+		       ct.channel, ct.bot_id, ct.chat_id, ct.first_name, ct.username, ct.status, ct.linked_via,
 		       ct.status = 'opted_out' OR EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL
-		           AND (o.chat_id = ct.chat_id OR o.phone = ct.phone OR o.phone = cl.phone))
+		           AND ((o.bot_id = ct.bot_id AND o.chat_id = ct.chat_id) OR o.phone = ct.phone OR o.phone = cl.phone
+		                OR o.client_id = c.client_id))
 		FROM conversations c
 		JOIN contacts ct ON ct.id = c.contact_id
 		LEFT JOIN clients cl ON cl.id = c.client_id
 		LEFT JOIN leads l ON l.id = c.lead_id
 		WHERE c.id = $1`, convID).Scan(&k.ClientID, &k.Company, &k.LegalForm, &k.INN, &k.OKVED, &k.OKVEDExtra,
 		&k.Region, &k.TimeZone, &k.ContactName, &k.Segment, &k.LeadID, &k.LeadKind, &k.LeadStatus,
-		&k.ChatID, &k.FirstName, &k.Username, &k.ContactStatus, &k.LinkedVia, &k.OptedOut)
+		&k.Channel, &k.BotID, &k.ChatID, &k.FirstName, &k.Username, &k.ContactStatus, &k.LinkedVia, &k.OptedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, ErrNotFound
 	}
@@ -147,7 +151,7 @@ func (s *Service) ClientCard(ctx context.Context, convID int64) (ClientCard, err
 
 // cardLists fills the card's histories. A client without a bank record still has their chat's history.
 func (s *Service) cardLists(ctx context.Context, k *ClientCard) error {
-	args := pgx.NamedArgs{"client": k.ClientID, "chat": k.ChatID, "conv": k.ConversationID}
+	args := pgx.NamedArgs{"client": k.ClientID, "bot": k.BotID, "chat": k.ChatID, "conv": k.ConversationID}
 	var err error
 	if k.Applications, err = collect(ctx, s, `
 		SELECT id, product, status, channel, field_manager, submitted_at
@@ -165,7 +169,7 @@ func (s *Service) cardLists(ctx context.Context, k *ClientCard) error {
 	if k.Campaigns, err = collect(ctx, s, `
 		SELECT o.campaign_id, cp.name, o.state, o.created_at, o.sent_at
 		FROM outbox o JOIN campaigns cp ON cp.id = o.campaign_id
-		WHERE o.chat_id = @chat OR o.lead_id IN (SELECT id FROM leads WHERE client_id = @client)
+		WHERE (o.bot_id = @bot AND o.chat_id = @chat) OR o.lead_id IN (SELECT id FROM leads WHERE client_id = @client)
 		ORDER BY o.created_at DESC, o.id DESC LIMIT 50`,
 		args, pgx.RowToStructByPos[CampaignTouch]); err != nil {
 		return err

@@ -17,15 +17,16 @@ type Reach struct {
 // Team tells whether any of the chat's conversations reached a person.
 func (r Reach) Team() bool { return len(r.Operators) > 0 || r.Queued }
 
-// ChatsReach returns the Reach of each of chatIDs that has conversations; a chat missing from the map has none.
-func (s *Service) ChatsReach(ctx context.Context, chatIDs []int64) (map[int64]Reach, error) {
+// ChatsReach returns the Reach of each of bot's chats chatIDs that has conversations; a chat missing from the map
+// has none.
+func (s *Service) ChatsReach(ctx context.Context, bot int64, chatIDs []int64) (map[int64]Reach, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT ct.chat_id,
 		       coalesce(array_agg(DISTINCT c.operator_id) FILTER (WHERE c.operator_id IS NOT NULL), '{}'),
 		       bool_or(c.operator_id IS NULL AND (c.status = 'waiting' OR c.queued_at IS NOT NULL))
 		FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
-		WHERE ct.chat_id = ANY($1)
-		GROUP BY ct.chat_id`, chatIDs)
+		WHERE ct.bot_id = $2 AND ct.chat_id = ANY($1)
+		GROUP BY ct.chat_id`, chatIDs, bot)
 	if err != nil {
 		return nil, fmt.Errorf("dialog: reach of %d chats: %w", len(chatIDs), err)
 	}

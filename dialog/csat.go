@@ -45,16 +45,17 @@ func (s *Service) recordCSAT(ctx context.Context, in messenger.Inbound) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockContact(ctx, tx, in); err != nil {
+		contactID, err := lockContact(ctx, tx, in)
+		if err != nil {
 			return err
 		}
 		now := s.now()
 		var operatorID, queueID *int64
-		err := tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			UPDATE conversations SET csat = @score, csat_at = @now
-			WHERE id = @conv AND csat IS NULL AND contact_id = (SELECT id FROM contacts WHERE chat_id = @chat)
+			WHERE id = @conv AND csat IS NULL AND contact_id = @contact
 			RETURNING operator_id, queue_id`,
-			pgx.NamedArgs{"conv": convID, "score": score, "now": now, "chat": in.Chat.ChatID}).Scan(&operatorID, &queueID)
+			pgx.NamedArgs{"conv": convID, "score": score, "now": now, "contact": contactID}).Scan(&operatorID, &queueID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errDuplicate // nothing to record, and nothing to thank for
 		}
@@ -62,13 +63,13 @@ func (s *Service) recordCSAT(ctx context.Context, in messenger.Inbound) error {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO conversation_messages (conversation_id, direction, text, payload, update_id, created_at)
-			VALUES (@conv, 'in', @text, @payload, @update, @now)`,
-			pgx.NamedArgs{"conv": convID, "text": strconv.Itoa(score), "update": in.UpdateID, "now": now,
+			INSERT INTO conversation_messages (conversation_id, direction, text, payload, inbox_id, created_at)
+			VALUES (@conv, 'in', @text, @payload, @inbox, @now)`,
+			pgx.NamedArgs{"conv": convID, "text": strconv.Itoa(score), "inbox": in.InboxID, "now": now,
 				"payload": map[string]any{"callback_data": in.CallbackData, "csat": score}}); err != nil {
 			return err
 		}
-		if _, err := s.botSay(ctx, tx, convID, in.Chat.ChatID, textCSATThanks, nil); err != nil {
+		if _, err := s.botSay(ctx, tx, convID, in.Chat.Address, textCSATThanks, nil); err != nil {
 			return err
 		}
 		return publish(ctx, tx, EventCSAT, &convID, operatorID, queueID, map[string]any{"csat": score})

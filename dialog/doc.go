@@ -1,7 +1,7 @@
 // Package dialog owns the conversations with clients: their messages, who works them (queues, operators'
 // presence and capacity, assignments), the SLA clock on every client message, the outcomes operators record,
 // scripts and product offers, and the events every operator screen follows. It consumes what the messenger
-// received and answers through the messenger's outbox; it never calls Telegram itself.
+// received and answers through the messenger's outbox; it never calls a messenger itself.
 //
 // A conversation opens when a client writes or presses a button, tied to the campaign message they answer (copied
 // in as its first message) and its lead. It stays with the bot while the bot can answer (a campaign button with

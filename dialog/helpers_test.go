@@ -123,6 +123,13 @@ func (d *desk) presence(op int64, status string) {
 // client is a company with a lead of a kind whose chat has started the bot and is linked to the lead.
 type client struct {
 	ID, LeadID, ChatID int64
+	BotID              int64 // the chat's bot: the environment's Telegram bot
+}
+
+// chat is the client's chat as the messenger reports it.
+func (c client) chat() messenger.Chat {
+	return messenger.Chat{Address: messenger.Address{Channel: messenger.Telegram, BotID: c.BotID, ChatID: c.ChatID},
+		UserID: c.ChatID}
 }
 
 var nextChat atomic.Int64
@@ -131,8 +138,9 @@ func (d *desk) client(company, kind string) client {
 	d.t.Helper()
 	c := d.lead(company, kind)
 	c.ChatID = 1000 + nextChat.Add(1)
-	contactID := d.int(`INSERT INTO contacts (chat_id, tg_user_id, first_name, linked_via) VALUES ($1, $1, 'Ирина', 'deep_link')
-		RETURNING id`, c.ChatID)
+	c.BotID = d.int(`SELECT min(id) FROM bots WHERE channel = 'telegram'`)
+	contactID := d.int(`INSERT INTO contacts (channel, bot_id, chat_id, user_id, first_name, linked_via)
+		VALUES ('telegram', $2, $1, $1, 'Ирина', 'deep_link') RETURNING id`, c.ChatID, c.BotID)
 	d.exec(`INSERT INTO contact_leads (contact_id, lead_id, via) VALUES ($1, $2, 'deep_link')`, contactID, c.LeadID)
 	return c
 }
@@ -154,15 +162,13 @@ func (d *desk) lead(company, kind string) client {
 // write is the client sending text, now.
 func (d *desk) write(c client, text string) {
 	d.t.Helper()
-	d.inbound(messenger.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
-		Text: text, At: d.clock.Now()})
+	d.inbound(messenger.Inbound{InboxID: d.update.Add(1), Chat: c.chat(), Text: text, At: d.clock.Now()})
 }
 
 // press is the client pressing an inline button.
 func (d *desk) press(c client, data string) {
 	d.t.Helper()
-	d.inbound(messenger.Inbound{UpdateID: d.update.Add(1), Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID},
-		CallbackData: data, At: d.clock.Now()})
+	d.inbound(messenger.Inbound{InboxID: d.update.Add(1), Chat: c.chat(), CallbackData: data, At: d.clock.Now()})
 }
 
 func (d *desk) inbound(in messenger.Inbound) {

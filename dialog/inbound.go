@@ -22,8 +22,9 @@ var errDuplicate = errors.New("dialog: update already recorded")
 // none, and decides who answers: the bot (a campaign button with an auto-reply, or one asking for a phone call,
 // which becomes a task for the dialer) or an operator (everything else; a button asking for a person is
 // acknowledged by the bot too, so the client knows someone will write).
-// It is the Telegram processor's Inbound hook, and idempotent by update id: an update handled again after a crash
-// adds nothing and sends nothing twice.
+// It is the messenger processor's Inbound hook, whatever the messenger, and idempotent by the update's inbox row: an
+// update handled again after a crash adds nothing and sends nothing twice. Whatever it answers goes to the chat the
+// client wrote from, on its bot and channel.
 func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error {
 	// What a client types reaches the operator even when PostgreSQL could not store it as typed (a NUL, bytes that
 	// are not UTF-8): such a character is shown as U+FFFD.
@@ -33,7 +34,7 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 	}
 	press, err := s.campaignButton(ctx, in.CallbackData)
 	if err != nil {
-		return fmt.Errorf("dialog: inbound update %d from chat %d: %w", in.UpdateID, in.Chat.ChatID, err)
+		return fmt.Errorf("dialog: inbound update %d from chat %d: %w", in.InboxID, in.Chat.ChatID, err)
 	}
 	shown := in.Text // what the operator's screen shows: the text, or the pressed button's label
 	if in.CallbackData != "" {
@@ -45,7 +46,7 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 		if err != nil {
 			return err
 		}
-		c, err := s.openConversation(ctx, tx, contactID, in.Chat.ChatID, press.campaignID)
+		c, err := s.openConversation(ctx, tx, contactID, in.Chat.Address, press.campaignID)
 		if err != nil {
 			return err
 		}
@@ -60,7 +61,7 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 		}
 		switch action {
 		case campaigns.ActionReply:
-			return s.autoReply(ctx, tx, c, in.Chat.ChatID, msgID, shown, press.button.Reply)
+			return s.autoReply(ctx, tx, c, in.Chat.Address, msgID, shown, press.button.Reply)
 		case campaigns.ActionCallback:
 			// A task for the bank's dialer, not for the chat team: it goes to the callbacks list, the client is
 			// told what happens next, and nobody's SLA clock starts.
@@ -71,13 +72,13 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 			if err != nil {
 				return err
 			}
-			return s.autoReply(ctx, tx, c, in.Chat.ChatID, msgID, shown, ack)
+			return s.autoReply(ctx, tx, c, in.Chat.Address, msgID, shown, ack)
 		case campaigns.ActionRoute:
 			if err := s.route(ctx, tx, c, msgID, shown); err != nil {
 				return err
 			}
 			routed = true
-			_, err := s.botSay(ctx, tx, c.ID, in.Chat.ChatID, s.AckWrite, nil)
+			_, err := s.botSay(ctx, tx, c.ID, in.Chat.Address, s.AckWrite, nil)
 			return err
 		}
 		routed = true
@@ -87,7 +88,7 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("dialog: inbound update %d from chat %d: %w", in.UpdateID, in.Chat.ChatID, err)
+		return fmt.Errorf("dialog: inbound update %d from chat %d: %w", in.InboxID, in.Chat.ChatID, err)
 	}
 	if routed {
 		s.settle(ctx)
@@ -99,17 +100,17 @@ func (s *Service) HandleInbound(ctx context.Context, in messenger.Inbound) error
 // when several instances process the inbox, and refuses an update that was already recorded.
 func lockContact(ctx context.Context, tx pgx.Tx, in messenger.Inbound) (int64, error) {
 	var contactID int64
-	err := tx.QueryRow(ctx, `SELECT id FROM contacts WHERE chat_id = $1 FOR NO KEY UPDATE`, in.Chat.ChatID).
-		Scan(&contactID)
+	err := tx.QueryRow(ctx, `SELECT id FROM contacts WHERE bot_id = $1 AND chat_id = $2 FOR NO KEY UPDATE`,
+		in.Chat.BotID, in.Chat.ChatID).Scan(&contactID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("no contact for chat %d", in.Chat.ChatID)
+		return 0, fmt.Errorf("no contact for chat %d of bot %d", in.Chat.ChatID, in.Chat.BotID)
 	}
 	if err != nil {
 		return 0, err
 	}
 	var seen bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM conversation_messages WHERE update_id = $1)`,
-		in.UpdateID).Scan(&seen); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM conversation_messages WHERE inbox_id = $1)`,
+		in.InboxID).Scan(&seen); err != nil {
 		return 0, err
 	}
 	if seen {
@@ -193,7 +194,7 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id int64) (conv, error) {
 // else the lead the chat was last linked to. A message still 'sending' counts: the sender records deliveries in
 // batches, and a quick client can answer before the batch is written. That broadcast is copied in as the first message, so the operator
 // sees what the client answers; a broadcast already copied into an earlier conversation is not copied again.
-func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, chatID int64, campaignHint *int64) (conv, error) {
+func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID int64, chat messenger.Address, campaignHint *int64) (conv, error) {
 	c, err := scanConv(tx.QueryRow(ctx, `
 		SELECT `+convColumns+` FROM conversations c WHERE c.contact_id = $1 AND c.status <> 'closed' FOR UPDATE`,
 		contactID))
@@ -206,11 +207,11 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 	err = tx.QueryRow(ctx, `
 		SELECT o.id, o.campaign_id, o.lead_id, NOT EXISTS (SELECT FROM conversation_messages m WHERE m.outbox_id = o.id)
 		FROM outbox o
-		WHERE o.chat_id = @chat AND o.campaign_id IS NOT NULL AND o.state IN ('sending', 'sent')
+		WHERE o.bot_id = @bot AND o.chat_id = @chat AND o.campaign_id IS NOT NULL AND o.state IN ('sending', 'sent')
 		  AND (o.campaign_id = @hint OR coalesce(o.sent_at, o.created_at) > @since)
 		ORDER BY (o.campaign_id = @hint) IS TRUE DESC, coalesce(o.sent_at, o.created_at) DESC, o.id DESC
 		LIMIT 1`,
-		pgx.NamedArgs{"chat": chatID, "hint": campaignHint, "since": now.Add(-s.ReplyWindow)}).
+		pgx.NamedArgs{"bot": chat.BotID, "chat": chat.ChatID, "hint": campaignHint, "since": now.Add(-s.ReplyWindow)}).
 		Scan(&outboxID, &campaignID, &leadID, &uncopied)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = tx.QueryRow(ctx, `
@@ -221,12 +222,12 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 		}
 	}
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return c, fmt.Errorf("find what chat %d answers: %w", chatID, err)
+		return c, fmt.Errorf("find what chat %d answers: %w", chat.ChatID, err)
 	}
 	c, err = scanConv(tx.QueryRow(ctx, `
-		INSERT INTO conversations AS c (contact_id, client_id, lead_id, campaign_id, queue_id, status, opened_at,
+		INSERT INTO conversations AS c (contact_id, channel, client_id, lead_id, campaign_id, queue_id, status, opened_at,
 		                                last_message_at, preferred_operator_id)
-		SELECT @contact, l.client_id, @lead, @campaign,
+		SELECT @contact, @channel, l.client_id, @lead, @campaign,
 		       coalesce((SELECT id FROM queues WHERE lead_kind = coalesce(l.kind, cp.lead_kind) ORDER BY id LIMIT 1),
 		                (SELECT id FROM queues WHERE name = 'general')),
 		       'bot', @now, @now,
@@ -238,9 +239,9 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 		LEFT JOIN leads l ON l.id = @lead
 		LEFT JOIN campaigns cp ON cp.id = @campaign
 		RETURNING `+convColumns,
-		pgx.NamedArgs{"contact": contactID, "lead": leadID, "campaign": campaignID, "now": now}))
+		pgx.NamedArgs{"contact": contactID, "channel": chat.Channel, "lead": leadID, "campaign": campaignID, "now": now}))
 	if err != nil {
-		return c, fmt.Errorf("open a conversation for chat %d: %w", chatID, err)
+		return c, fmt.Errorf("open a conversation for chat %d: %w", chat.ChatID, err)
 	}
 	if outboxID != nil && uncopied {
 		if _, err := tx.Exec(ctx, `
@@ -259,7 +260,7 @@ func (s *Service) openConversation(ctx context.Context, tx pgx.Tx, contactID, ch
 // stored as the button's label, with the callback data that says which button it was; the files a message
 // carried are listed in its payload (messenger.Files has them), and so is a place, poll or the like it shared.
 func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int64, in messenger.Inbound, text string, sla bool) (int64, error) {
-	payload := map[string]any{"telegram_at": in.At.UTC()}
+	payload := map[string]any{"messenger_at": in.At.UTC()} // when the messenger says it was sent
 	if in.CallbackData != "" {
 		payload["callback_data"] = in.CallbackData
 	}
@@ -271,13 +272,13 @@ func (s *Service) insertClientMessage(ctx context.Context, tx pgx.Tx, convID int
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO conversation_messages (conversation_id, direction, text, payload, update_id, created_at, sla)
-		VALUES (@conv, 'in', @text, @payload, @update, @now, @sla)
+		INSERT INTO conversation_messages (conversation_id, direction, text, payload, inbox_id, created_at, sla)
+		VALUES (@conv, 'in', @text, @payload, @inbox, @now, @sla)
 		RETURNING id`,
-		pgx.NamedArgs{"conv": convID, "text": text, "payload": payload, "update": in.UpdateID, "now": s.now(), "sla": sla},
+		pgx.NamedArgs{"conv": convID, "text": text, "payload": payload, "inbox": in.InboxID, "now": s.now(), "sla": sla},
 	).Scan(&id)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.ConstraintName == "conversation_messages_update_key" {
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "conversation_messages_inbox_key" {
 		return 0, errDuplicate
 	}
 	return id, err
@@ -329,10 +330,10 @@ func publishMessage(ctx context.Context, tx pgx.Tx, c conv, msgID int64, directi
 		"message_id": msgID, "direction": direction, "author_id": author, "text": text, "at": at})
 }
 
-// botSay queues a message of the bot's own in the conversation and records it there.
-func (s *Service) botSay(ctx context.Context, tx pgx.Tx, convID, chatID int64, text string, buttons messenger.Markup) (int64, error) {
+// botSay queues a message of the bot's own in the conversation, to the client's chat, and records it there.
+func (s *Service) botSay(ctx context.Context, tx pgx.Tx, convID int64, to messenger.Address, text string, buttons messenger.Markup) (int64, error) {
 	outboxID, err := messenger.EnqueueTx(ctx, tx, messenger.Outgoing{
-		Message:        messenger.Message{ChatID: chatID, Text: messenger.Escape(text), Buttons: buttons},
+		Message:        messenger.Message{Address: to, Text: messenger.Escape(text), Buttons: buttons},
 		ConversationID: &convID,
 		Priority:       messenger.PriorityReply,
 	})
@@ -350,7 +351,7 @@ func (s *Service) botSay(ctx context.Context, tx pgx.Tx, convID, chatID int64, t
 
 // autoReply answers a button whose campaign gave the answer: the bot says it, and nobody is bothered. A
 // conversation already with people stays with them.
-func (s *Service) autoReply(ctx context.Context, tx pgx.Tx, c conv, chatID, pressID int64, label, reply string) error {
+func (s *Service) autoReply(ctx context.Context, tx pgx.Tx, c conv, to messenger.Address, pressID int64, label, reply string) error {
 	now := s.now()
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_message_at = $2 WHERE id = $1`, c.ID, now); err != nil {
 		return err
@@ -358,7 +359,7 @@ func (s *Service) autoReply(ctx context.Context, tx pgx.Tx, c conv, chatID, pres
 	if err := publishMessage(ctx, tx, c, pressID, "in", nil, label, now); err != nil {
 		return err
 	}
-	_, err := s.botSay(ctx, tx, c.ID, chatID, reply, nil)
+	_, err := s.botSay(ctx, tx, c.ID, to, reply, nil)
 	return err
 }
 

@@ -82,7 +82,7 @@ func TestOnePoisonedUpdateInAPolledBatchHoldsUpNoOtherClient(t *testing.T) {
 	if got := l.str(`SELECT string_agg(error, ';') FROM inbox WHERE error <> ''`); got != "" {
 		t.Errorf("processing errors: %s", got)
 	}
-	faults := l.str(`SELECT string_agg(update_id || ': ' || fault || ' raw=' || (raw IS NOT NULL), '; ' ORDER BY update_id)
+	faults := l.str(`SELECT string_agg(key || ': ' || fault || ' raw=' || (raw IS NOT NULL), '; ' ORDER BY id)
 		FROM inbox`)
 	if want := `1:  raw=false; 2: replaced with U+FFFD: \u0000 raw=true; 3: replaced with U+FFFD: a lone surrogate raw=true; 4:  raw=false`; faults != want {
 		t.Errorf("inbox faults:\n got %s\nwant %s", faults, want)

@@ -12,9 +12,9 @@ func TestARedeliveredUpdateAddsNothingAndSendsNothingTwice(t *testing.T) {
 	d := newDesk(t)
 	camp := d.campaign(reply("Тарифы", "Тарифы на сайте"))
 	c := d.client("Клиент", "missed_call")
-	chat := messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID}
-	press := messenger.Inbound{UpdateID: 501, Chat: chat, CallbackData: fmt.Sprintf("c:%d:0", camp), At: d.t0}
-	text := messenger.Inbound{UpdateID: 502, Chat: chat, Text: "а человек есть?", At: d.t0}
+	chat := c.chat()
+	press := messenger.Inbound{InboxID: 501, Chat: chat, CallbackData: fmt.Sprintf("c:%d:0", camp), At: d.t0}
+	text := messenger.Inbound{InboxID: 502, Chat: chat, Text: "а человек есть?", At: d.t0}
 	for range 2 {
 		d.inbound(press)
 		d.inbound(text)
@@ -108,5 +108,36 @@ func TestAnUnknownOrOutdatedButtonGoesToAPerson(t *testing.T) {
 	}
 	if n := d.int(`SELECT count(*) FROM outbox`); n != 0 {
 		t.Fatalf("%d auto-replies for buttons the campaign does not have", n)
+	}
+}
+
+// An operator answers on the messenger the client wrote on: a client in a MAX chat gets the answer, and the
+// rating question when the dialog closes, from that MAX bot, and the conversation says MAX.
+func TestAnOperatorAnswersOnTheMessengerTheClientWroteOn(t *testing.T) {
+	d := newDesk(t)
+	anna := d.operator("anna", 5)
+	bot, err := messenger.NewBots(d.pool).Register(d.ctx, messenger.MAX, "9", "dozvon_max_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.lead("Клиент в MAX", "missed_call")
+	c.ChatID, c.BotID = 5001, bot.ID
+	contactID := d.int(`INSERT INTO contacts (channel, bot_id, chat_id, first_name, linked_via)
+		VALUES ('max', $1, $2, 'Ирина', 'deep_link') RETURNING id`, bot.ID, c.ChatID)
+	d.exec(`INSERT INTO contact_leads (contact_id, lead_id, via) VALUES ($1, $2, 'deep_link')`, contactID, c.LeadID)
+	in := messenger.Chat{Address: messenger.Address{Channel: messenger.MAX, BotID: bot.ID, ChatID: c.ChatID}}
+	d.inbound(messenger.Inbound{InboxID: 1, Chat: in, Text: "Когда откроют счёт?", At: d.t0})
+
+	d.reply(c, anna, "Завтра")
+	conv := d.conv(c)
+	if err := d.svc.Close(d.ctx, conv.ID, anna); err != nil {
+		t.Fatal(err)
+	}
+	if conv.To != in.Address || d.str(`SELECT channel FROM conversations WHERE id = $1`, conv.ID) != messenger.MAX {
+		t.Fatalf("conversation to %+v, want %+v on MAX", conv.To, in.Address)
+	}
+	want := fmt.Sprintf("max/%d/5001 max/%d/5001", bot.ID, bot.ID)
+	if got := d.str(`SELECT string_agg(format('%s/%s/%s', channel, bot_id, chat_id), ' ' ORDER BY id) FROM outbox`); got != want {
+		t.Fatalf("the answer and the rating question went to %s, want %s", got, want)
 	}
 }

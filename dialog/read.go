@@ -14,9 +14,10 @@ import (
 
 // Conversation is one conversation as the console shows it.
 type Conversation struct {
-	ID           int64
-	ContactID    int64
-	ChatID       int64
+	ID        int64
+	ContactID int64
+	// To is the client's chat, on its bot and channel: where the conversation's answers go.
+	To           messenger.Address
 	ClientID     *int64
 	LeadID       *int64
 	LeadKind     string
@@ -78,13 +79,14 @@ func (s *Service) Conversation(ctx context.Context, id int64) (Conversation, err
 	var c Conversation
 	var csat *int16
 	err := s.pool.QueryRow(ctx, `
-		SELECT c.id, c.contact_id, ct.chat_id, c.client_id, c.lead_id, coalesce(l.kind, ''), c.campaign_id,
-		       c.queue_id, c.status, c.operator_id, c.waiting_since, c.opened_at, c.assigned_at, c.closed_at, c.csat
+		SELECT c.id, c.contact_id, ct.channel, ct.bot_id, ct.chat_id, c.client_id, c.lead_id, coalesce(l.kind, ''),
+		       c.campaign_id, c.queue_id, c.status, c.operator_id, c.waiting_since, c.opened_at, c.assigned_at,
+		       c.closed_at, c.csat
 		FROM conversations c
 		JOIN contacts ct ON ct.id = c.contact_id
 		LEFT JOIN leads l ON l.id = c.lead_id
-		WHERE c.id = $1`, id).Scan(&c.ID, &c.ContactID, &c.ChatID, &c.ClientID, &c.LeadID, &c.LeadKind,
-		&c.CampaignID, &c.QueueID, &c.Status, &c.OperatorID, &c.WaitingSince, &c.OpenedAt, &c.AssignedAt,
+		WHERE c.id = $1`, id).Scan(&c.ID, &c.ContactID, &c.To.Channel, &c.To.BotID, &c.To.ChatID, &c.ClientID,
+		&c.LeadID, &c.LeadKind, &c.CampaignID, &c.QueueID, &c.Status, &c.OperatorID, &c.WaitingSince, &c.OpenedAt, &c.AssignedAt,
 		&c.ClosedAt, &csat)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
@@ -122,7 +124,7 @@ func (s *Service) Conversation(ctx context.Context, id int64) (Conversation, err
 type Dialog struct {
 	ConversationID int64
 	Company        string
-	ClientName     string // the chat's first name in Telegram
+	ClientName     string // the chat's first name in the messenger
 	LeadKind       string
 	QueueID        *int64
 	AssignedAt     *time.Time

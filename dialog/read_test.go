@@ -93,8 +93,8 @@ func TestTheClientCardShowsTheCompanyItsApplicationAndHistory(t *testing.T) {
 		SELECT application_id, 'call_attempt', 'no_answer', $2::timestamptz FROM leads WHERE id = $1
 		UNION ALL SELECT application_id, 'call_attempt', 'busy', $3::timestamptz FROM leads WHERE id = $1`,
 		c.LeadID, d.t0.Add(-48*time.Hour), d.t0.Add(-24*time.Hour))
-	d.exec(`INSERT INTO outbox (campaign_id, lead_id, chat_id, text, state, sent_at) VALUES ($1, $2, $3, 'Здравствуйте!', 'sent', $4)`,
-		camp, c.LeadID, c.ChatID, d.t0.Add(-time.Hour))
+	d.exec(`INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, sent_at)
+		VALUES ($1, $2, 'telegram', $5, $3, 'Здравствуйте!', 'sent', $4)`, camp, c.LeadID, c.ChatID, d.t0.Add(-time.Hour), c.BotID)
 	d.write(c, "Что по заявке?")
 	id := d.conv(c).ID
 	if _, err := d.svc.RecordOutcome(d.ctx, id, anna, dialog.Outcome{Kind: dialog.OutcomeConsent, Product: "rko"}); err != nil {
@@ -132,7 +132,7 @@ func TestTheClientCardShowsTheCompanyItsApplicationAndHistory(t *testing.T) {
 		t.Fatalf("conversations = %+v", card.Conversations)
 	}
 
-	d.exec(`INSERT INTO opt_outs (chat_id, source) VALUES ($1, '/stop')`, c.ChatID)
+	d.exec(`INSERT INTO opt_outs (channel, bot_id, chat_id, source) VALUES ('telegram', $2, $1, '/stop')`, c.ChatID, c.BotID)
 	if card, _ := d.svc.ClientCard(d.ctx, id); !card.OptedOut {
 		t.Fatal("an opt-out of the chat is not on the card")
 	}

@@ -61,7 +61,7 @@ type OperatorLive struct {
 type SLAAlert struct {
 	ConversationID int64
 	Company        string
-	ClientName     string // the chat's first name in Telegram
+	ClientName     string // the chat's first name in the messenger
 	Status         string // waiting (in a queue) or assigned
 	OperatorID     *int64
 	OperatorName   string

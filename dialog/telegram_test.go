@@ -25,6 +25,7 @@ type line struct {
 	contacts *messenger.Contacts
 	outbox   *messenger.Outbox
 	files    *messenger.Files
+	bot      messenger.Bot
 	receive  func() // starts the poller, the processor, the sender and the file fetcher
 }
 
@@ -50,14 +51,19 @@ func newQuietLine(t *testing.T) *line {
 	l := &line{desk: d, fake: fake, contacts: messenger.NewContacts(d.pool), outbox: messenger.NewOutbox(d.pool),
 		files: messenger.NewFiles(d.pool)}
 	inbox := messenger.NewInbox(d.pool)
-	fetcher := &telegram.Fetcher{Client: client, Files: l.files, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
-	proc := &telegram.Processor{Inbox: inbox, Contacts: l.contacts, Outbox: l.outbox, Answer: client.AnswerCallback,
-		Inbound: d.svc.HandleInbound, Files: l.files, WakeFetch: fetcher.Wake, Log: zerolog.Nop(),
-		Idle: 20 * time.Millisecond}
-	poller := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: srv.URL, Inbox: inbox, Pool: d.pool,
+	bot, err := telegram.RegisterBot(context.Background(), d.pool, tgfake.DefaultToken, "dozvon_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.bot = bot
+	fetcher := &telegram.Fetcher{Client: client, Bot: bot.ID, Files: l.files, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
+	proc := &messenger.Processor{Bot: bot, Decode: telegram.Decode, Inbox: inbox, Contacts: l.contacts, Outbox: l.outbox,
+		Answer: client.AnswerCallback, Inbound: d.svc.HandleInbound, Files: l.files, WakeFetch: fetcher.Wake,
+		Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
+	poller := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: srv.URL, Bot: bot.ID, Inbox: inbox, Pool: d.pool,
 		Wake: proc.Wake, Log: zerolog.Nop(), Timeout: time.Second}
 	sender := messenger.NewSender(messenger.SenderConfig{Unlimited: true, Idle: 20 * time.Millisecond,
-		BackoffBase: 50 * time.Millisecond}, l.outbox, messenger.NewPacing(d.pool, "test", 0), l.contacts, client,
+		BackoffBase: 50 * time.Millisecond}, bot.ID, l.outbox, messenger.NewPacing(d.pool, bot.ID, 0), l.contacts, client,
 		zerolog.Nop())
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -80,7 +86,7 @@ func (l *line) telegramClient(company string, campaignID int64) client {
 	if _, err := l.fake.Start(u.ID, token); err != nil {
 		l.t.Fatal(err)
 	}
-	c.ChatID = u.ID
+	c.ChatID, c.BotID = u.ID, l.bot.ID
 	l.eventually("the chat is linked to the lead", func() bool {
 		return l.int(`SELECT count(*) FROM contact_leads cl JOIN contacts ct ON ct.id = cl.contact_id
 			WHERE ct.chat_id = $1 AND cl.lead_id = $2 AND cl.campaign_id = $3`, u.ID, c.LeadID, campaignID) == 1
@@ -98,7 +104,7 @@ func (l *line) broadcast(c client, campaignID int64, buttons ...string) (int64, 
 		markup = append(markup, []messenger.Button{{Text: b, Data: fmt.Sprintf("c:%d:%d", campaignID, i)}})
 	}
 	id, err := l.outbox.Enqueue(l.ctx, messenger.Outgoing{
-		Message:    messenger.Message{ChatID: c.ChatID, Text: "Здравствуйте! Мы не дозвонились по вашей <b>заявке</b>.", Buttons: markup},
+		Message:    messenger.Message{Address: c.chat().Address, Text: "Здравствуйте! Мы не дозвонились по вашей <b>заявке</b>.", Buttons: markup},
 		CampaignID: &campaignID, LeadID: &c.LeadID,
 	})
 	if err != nil {

@@ -21,19 +21,30 @@ type Button struct {
 // Markup is the buttons of a message, by rows.
 type Markup [][]Button
 
-// Message is one message to one chat. Text is Telegram HTML in which every substituted value was escaped.
+// Address is a chat as Dozvon writes to it: a chat of one bot on one channel. A chat id alone names nothing: the
+// same Telegram user has the same chat id with every bot.
+type Address struct {
+	Channel string
+	BotID   int64 // in Bots
+	ChatID  int64 // as the bot's messenger names the chat
+}
+
+// Message is one message to one chat. Text is Telegram HTML in which every substituted value was escaped: the
+// stored form of every channel, which each adapter writes in its messenger's format.
 type Message struct {
-	ChatID  int64
+	Address
 	Text    string
 	Buttons Markup
 	// PaidBroadcast asks Telegram for the paid limit (up to 1000 msg/s) for this message.
 	PaidBroadcast bool
 }
 
-// Channel is the messenger as the sender sees it. Implementations return the errors below so the sender can
-// decide between waiting, retrying and giving up.
+// Channel is one bot as the sender sees it: a sender drains the outbox rows of its bot into it. Implementations
+// return the errors below so the sender can decide between waiting, retrying and giving up.
 type Channel interface {
-	Send(ctx context.Context, m Message) (messageID int64, err error)
+	// Send delivers m to m.ChatID and returns the messenger's reference of the message it made (Telegram's
+	// message_id as a number in decimal, MAX's mid).
+	Send(ctx context.Context, m Message) (ref string, err error)
 	Typing(ctx context.Context, chatID int64) error
 }
 
@@ -73,16 +84,44 @@ func Refused(code string, args ...any) *PermanentError {
 	return &PermanentError{Reason: msg.English(m), Msg: m}
 }
 
-// MaxTextLength is Telegram's limit for a message's text after entity parsing; checked before sending.
+// MaxTextLength is Telegram's limit for a message's text after entity parsing; checked before sending. A campaign
+// is written within it; other channels' limits are in Limits.
 const MaxTextLength = 4096
 
 // MaxButtonData is Telegram's limit for callback data, in bytes.
 const MaxButtonData = 64
 
-// Validate refuses a message that Telegram would refuse, with a reason a campaign manager can act on.
+// Limits are what a channel's messenger accepts in one message.
+type Limits struct {
+	Name       string // the messenger, as a refusal names it
+	Text       int    // characters of the text as it parses
+	ButtonData int    // bytes of a button's callback data
+}
+
+// LimitsOf returns the limits of channel (Telegram's Bot API; MAX's schema: text maxLength 4000, a callback
+// button's payload 1024), and false for a channel Dozvon does not speak.
+func LimitsOf(channel string) (Limits, bool) {
+	switch channel {
+	case Telegram:
+		return Limits{"Telegram", MaxTextLength, MaxButtonData}, true
+	case MAX:
+		return Limits{"MAX", 4000, 1024}, true
+	}
+	return Limits{}, false
+}
+
+// Validate refuses a message that its channel's messenger would refuse, with a reason a campaign manager can act
+// on.
 func (m Message) Validate() error {
 	if m.ChatID == 0 {
 		return Refused("messenger.no_chat")
+	}
+	if m.BotID == 0 {
+		return Refused("messenger.no_bot")
+	}
+	limits, ok := LimitsOf(m.Channel)
+	if !ok {
+		return Refused("messenger.unknown_channel", m.Channel)
 	}
 	// The text goes in HTML parse mode: what Telegram's parser would refuse is refused here, and the limits are
 	// on the text as it parses, without tags and with each entity one character.
@@ -94,8 +133,8 @@ func (m Message) Validate() error {
 	if n == 0 {
 		return Refused("messenger.text_empty")
 	}
-	if n > MaxTextLength {
-		return Refused("messenger.text_too_long", n, MaxTextLength)
+	if n > limits.Text {
+		return Refused("messenger.text_too_long", n, limits.Name, limits.Text)
 	}
 	for _, row := range m.Buttons {
 		for _, b := range row {
@@ -111,8 +150,8 @@ func (m Message) Validate() error {
 			default:
 				return Refused("messenger.button_two_actions", b.Text)
 			}
-			if len(b.Data) > MaxButtonData {
-				return Refused("messenger.button_data_long", b.Text, len(b.Data), MaxButtonData)
+			if len(b.Data) > limits.ButtonData {
+				return Refused("messenger.button_data_long", b.Text, len(b.Data), limits.Name, limits.ButtonData)
 			}
 		}
 	}

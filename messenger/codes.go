@@ -10,13 +10,15 @@ func init() {
 
 		// What Telegram would refuse, checked before sending, and what it did refuse.
 		"messenger.no_chat":            "no chat",
+		"messenger.no_bot":             "no bot",
+		"messenger.unknown_channel":    "unknown channel %q",
 		"messenger.html":               "%s",
 		"messenger.text_empty":         "the text is empty",
-		"messenger.text_too_long":      "the text is %d {#1 character|characters}, Telegram allows %d",
+		"messenger.text_too_long":      "the text is %d {#1 character|characters}, %s allows %d",
 		"messenger.button_no_text":     "a button has no text",
 		"messenger.button_no_action":   "button %q has no action: it needs callback data or a URL",
 		"messenger.button_two_actions": "button %q has more than one action: callback data, a URL and a request for the phone exclude each other",
-		"messenger.button_data_long":   "button %q carries %d {#2 byte|bytes} of data, Telegram allows %d",
+		"messenger.button_data_long":   "button %q carries %d {#2 byte|bytes} of data, %s allows %d",
 		"messenger.telegram_refused":   "%s: %d %s",
 
 		// A text as Telegram's HTML parse mode reads it; the tags are quoted as written.

@@ -29,18 +29,18 @@ const (
 	StatusOptedOut = "opted_out"
 )
 
-// Chat is who wrote to the bot, as the messenger describes them.
+// Chat is who wrote to a bot, as the messenger describes them, and where: the bot's channel and the chat.
 type Chat struct {
-	ChatID    int64
-	UserID    int64
+	Address
+	UserID    int64 // the messenger's user id
 	Username  string
 	FirstName string
 }
 
-// Contact is a row of the registry.
+// Contact is a row of the registry: one chat of one bot.
 type Contact struct {
-	ID        int64
-	ChatID    int64
+	ID int64
+	Address
 	UserID    *int64
 	Username  string
 	FirstName string
@@ -100,14 +100,32 @@ func ParseInviteLink(s string) (bot, token string, err error) {
 func upsert(ctx context.Context, tx pgx.Tx, chat Chat, via string) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO contacts (chat_id, tg_user_id, username, first_name, linked_via)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (chat_id) DO UPDATE
-		   SET tg_user_id = EXCLUDED.tg_user_id, username = EXCLUDED.username, first_name = EXCLUDED.first_name,
+		INSERT INTO contacts (channel, bot_id, chat_id, user_id, username, first_name, linked_via)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (bot_id, chat_id) DO UPDATE
+		   SET user_id = EXCLUDED.user_id, username = EXCLUDED.username, first_name = EXCLUDED.first_name,
 		       linked_via = CASE WHEN contacts.linked_via = '' THEN EXCLUDED.linked_via ELSE contacts.linked_via END,
 		       updated_at = now()
-		RETURNING id`, chat.ChatID, chat.UserID, CleanText(chat.Username), CleanText(chat.FirstName), via).Scan(&id)
+		RETURNING id`, chat.Channel, chat.BotID, chat.ChatID, chat.UserID, CleanText(chat.Username),
+		CleanText(chat.FirstName), via).Scan(&id)
 	return id, err
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// ContactAddress returns where a contact's messages go: an answer goes to the chat the client wrote from, on its
+// bot and channel.
+func ContactAddress(ctx context.Context, db querier, contactID int64) (Address, error) {
+	var a Address
+	err := db.QueryRow(ctx, `SELECT channel, bot_id, chat_id FROM contacts WHERE id = $1`, contactID).
+		Scan(&a.Channel, &a.BotID, &a.ChatID)
+	if err != nil {
+		return a, fmt.Errorf("messenger: address of contact %d: %w", contactID, err)
+	}
+	return a, nil
 }
 
 // Seen records a chat that wrote to the bot without linking anything (a plain /start, a message).
@@ -190,7 +208,9 @@ func (c *Contacts) LinkPhone(ctx context.Context, chat Chat, phone string) (int,
 	return linked, nil
 }
 
-// OptOut puts the chat (and its phone, when known) on the do-not-contact list.
+// OptOut puts the chat on the do-not-contact list, and with it its phone (when known) and the bank's clients its
+// leads belong to: a client who opted out on one messenger is not written to on another either. The rows say on
+// which channel and bot the client said it.
 func (c *Contacts) OptOut(ctx context.Context, chat Chat, source string) error {
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		contactID, err := upsert(ctx, tx, chat, "")
@@ -201,9 +221,14 @@ func (c *Contacts) OptOut(ctx context.Context, chat Chat, source string) error {
 			return err
 		}
 		_, err = tx.Exec(ctx, `
-			INSERT INTO opt_outs (phone, chat_id, source)
-			SELECT phone, chat_id, $2 FROM contacts WHERE id = $1
-			AND NOT EXISTS (SELECT FROM opt_outs WHERE chat_id = $3 AND lifted_at IS NULL)`, contactID, source, chat.ChatID)
+			INSERT INTO opt_outs (phone, channel, bot_id, chat_id, client_id, source)
+			SELECT c.phone, c.channel, c.bot_id, c.chat_id, cl.client_id, $2
+			FROM contacts c
+			LEFT JOIN LATERAL (SELECT DISTINCT l.client_id FROM contact_leads x JOIN leads l ON l.id = x.lead_id
+			                   WHERE x.contact_id = c.id) cl ON true
+			WHERE c.id = $1
+			  AND NOT EXISTS (SELECT FROM opt_outs o WHERE o.bot_id = c.bot_id AND o.chat_id = c.chat_id AND o.lifted_at IS NULL)`,
+			contactID, source)
 		return err
 	})
 	if err != nil {
@@ -212,11 +237,15 @@ func (c *Contacts) OptOut(ctx context.Context, chat Chat, source string) error {
 	return nil
 }
 
-// Resubscribe lifts the chat's opt-out and block: the client started the bot again.
+// Resubscribe lifts the chat's opt-out and block: the client started the bot again. The opt-outs lifted are every
+// one that kept the client out: by this chat, by its phone and by the clients its leads belong to, whichever
+// channel they were said on, since the client came back of their own accord.
 func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool, err error) {
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		var id int64
 		var prev string
-		err := tx.QueryRow(ctx, `SELECT status FROM contacts WHERE chat_id = $1`, chat.ChatID).Scan(&prev)
+		err := tx.QueryRow(ctx, `SELECT id, status FROM contacts WHERE bot_id = $1 AND chat_id = $2`, chat.BotID, chat.ChatID).
+			Scan(&id, &prev)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -224,12 +253,16 @@ func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool
 			return err
 		}
 		wasOptedOut = prev == StatusOptedOut
-		if _, err := tx.Exec(ctx, `UPDATE contacts SET status = 'active', updated_at = now() WHERE chat_id = $1`, chat.ChatID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET status = 'active', updated_at = now() WHERE id = $1`, id); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `
-			UPDATE opt_outs SET lifted_at = now()
-			WHERE lifted_at IS NULL AND (chat_id = $1 OR phone = (SELECT phone FROM contacts WHERE chat_id = $1))`, chat.ChatID)
+			UPDATE opt_outs o SET lifted_at = now()
+			FROM contacts c
+			WHERE c.id = $1 AND o.lifted_at IS NULL
+			  AND ((o.bot_id = c.bot_id AND o.chat_id = c.chat_id) OR o.phone = c.phone
+			       OR o.client_id IN (SELECT l.client_id FROM contact_leads x JOIN leads l ON l.id = x.lead_id
+			                          WHERE x.contact_id = c.id))`, id)
 		return err
 	})
 	if err != nil {
@@ -239,21 +272,23 @@ func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool
 }
 
 // MarkBlocked records that the chat cannot be written to (the user blocked the bot, or the chat is gone).
-func (c *Contacts) MarkBlocked(ctx context.Context, chatID int64, reason string) error {
+func (c *Contacts) MarkBlocked(ctx context.Context, chat Address, reason string) error {
 	_, err := c.pool.Exec(ctx, `
-		UPDATE contacts SET status = 'blocked', updated_at = now() WHERE chat_id = $1 AND status = 'active'`, chatID)
+		UPDATE contacts SET status = 'blocked', updated_at = now() WHERE bot_id = $1 AND chat_id = $2 AND status = 'active'`,
+		chat.BotID, chat.ChatID)
 	if err != nil {
-		return fmt.Errorf("messenger: mark chat %d blocked (%s): %w", chatID, reason, err)
+		return fmt.Errorf("messenger: mark chat %d of bot %d blocked (%s): %w", chat.ChatID, chat.BotID, reason, err)
 	}
 	return nil
 }
 
 // MarkUnblocked records that the user unblocked the bot; an opt-out stays in force.
-func (c *Contacts) MarkUnblocked(ctx context.Context, chatID int64) error {
+func (c *Contacts) MarkUnblocked(ctx context.Context, chat Address) error {
 	_, err := c.pool.Exec(ctx, `
-		UPDATE contacts SET status = 'active', updated_at = now() WHERE chat_id = $1 AND status = 'blocked'`, chatID)
+		UPDATE contacts SET status = 'active', updated_at = now() WHERE bot_id = $1 AND chat_id = $2 AND status = 'blocked'`,
+		chat.BotID, chat.ChatID)
 	if err != nil {
-		return fmt.Errorf("messenger: mark chat %d unblocked: %w", chatID, err)
+		return fmt.Errorf("messenger: mark chat %d of bot %d unblocked: %w", chat.ChatID, chat.BotID, err)
 	}
 	return nil
 }
@@ -313,13 +348,13 @@ func (c *Contacts) Counts(ctx context.Context) (StatusCounts, error) {
 }
 
 const contactQuery = `
-	SELECT c.id, c.chat_id, c.tg_user_id, c.username, c.first_name, c.phone, c.status, c.linked_via, c.linked_at,
+	SELECT c.id, c.channel, c.bot_id, c.chat_id, c.user_id, c.username, c.first_name, c.phone, c.status, c.linked_via, c.linked_at,
 	       c.updated_at, coalesce(array_agg(cl.lead_id ORDER BY cl.lead_id) FILTER (WHERE cl.lead_id IS NOT NULL), '{}')
 	FROM contacts c LEFT JOIN contact_leads cl ON cl.contact_id = c.id`
 
 func scanContact(r pgx.CollectableRow) (Contact, error) {
 	var ct Contact
-	err := r.Scan(&ct.ID, &ct.ChatID, &ct.UserID, &ct.Username, &ct.FirstName, &ct.Phone, &ct.Status, &ct.LinkedVia,
+	err := r.Scan(&ct.ID, &ct.Channel, &ct.BotID, &ct.ChatID, &ct.UserID, &ct.Username, &ct.FirstName, &ct.Phone, &ct.Status, &ct.LinkedVia,
 		&ct.LinkedAt, &ct.UpdatedAt, &ct.Leads)
 	return ct, err
 }

@@ -44,8 +44,11 @@ func TestContactsCountsListAndEach(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewDB(t)
 	contacts := messenger.NewContacts(pool)
+	bot := registerBot(t, pool, messenger.Telegram, "1")
 	for i, name := range []string{"Anna", "Boris", "Vera", "Gleb"} {
-		if _, err := contacts.Seen(ctx, messenger.Chat{ChatID: int64(100 + i), UserID: int64(100 + i), FirstName: name}); err != nil {
+		chat := chatOf(bot, int64(100+i))
+		chat.FirstName = name
+		if _, err := contacts.Seen(ctx, chat); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,11 +56,11 @@ func TestContactsCountsListAndEach(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE contacts SET linked_at = now() - id * interval '1 hour'`); err != nil {
 		t.Fatal(err)
 	}
-	if err := contacts.MarkBlocked(ctx, 101, "test"); err != nil {
+	if err := contacts.MarkBlocked(ctx, chatOf(bot, 101).Address, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []int64{102, 103} {
-		if err := contacts.OptOut(ctx, messenger.Chat{ChatID: id, UserID: id}, "/stop"); err != nil {
+		if err := contacts.OptOut(ctx, chatOf(bot, id), "/stop"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,17 +103,24 @@ func TestContactsCountsListAndEach(t *testing.T) {
 	}
 }
 
-// The simulator numbers its updates after the last one stored, so none is mistaken for a redelivery.
-func TestInboxLastUpdateID(t *testing.T) {
+// The simulator numbers its updates after the last one its bot stored, so none is mistaken for a redelivery;
+// another bot's keys are not its own.
+func TestInboxLastNumericKeyIsPerBot(t *testing.T) {
 	ctx := context.Background()
-	inbox := messenger.NewInbox(pgtest.NewDB(t))
-	if id, err := inbox.LastUpdateID(ctx); err != nil || id != 0 {
+	pool := pgtest.NewDB(t)
+	inbox := messenger.NewInbox(pool)
+	tg, other := registerBot(t, pool, messenger.Telegram, "1"), registerBot(t, pool, messenger.Telegram, "2")
+	if id, err := inbox.LastNumericKey(ctx, tg.ID); err != nil || id != 0 {
 		t.Fatalf("empty inbox: %d, %v; want 0", id, err)
 	}
-	if _, err := inbox.Store(ctx, []int64{7, 41, 12}, []json.RawMessage{[]byte(`{}`), []byte(`{}`), []byte(`{}`)}); err != nil {
+	empty := []json.RawMessage{[]byte(`{}`), []byte(`{}`), []byte(`{}`)}
+	if _, err := inbox.Store(ctx, tg.ID, []string{"7", "41", "12"}, empty); err != nil {
 		t.Fatal(err)
 	}
-	if id, err := inbox.LastUpdateID(ctx); err != nil || id != 41 {
-		t.Errorf("LastUpdateID = %d, %v; want 41", id, err)
+	if _, err := inbox.Store(ctx, other.ID, []string{"900", "x", "8"}, empty); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := inbox.LastNumericKey(ctx, tg.ID); err != nil || id != 41 {
+		t.Errorf("LastNumericKey = %d, %v; want 41", id, err)
 	}
 }

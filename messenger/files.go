@@ -63,7 +63,8 @@ type RemoteFile struct {
 // File is a stored file's description.
 type File struct {
 	ID        int64
-	UpdateID  int64
+	BotID     int64 // the bot it came to, which fetches it
+	InboxID   int64 // the update that brought it
 	RemoteID  string
 	Kind      string
 	Name      string
@@ -74,9 +75,10 @@ type File struct {
 	LastError string
 }
 
-// Register records the files of an update, in their order, and returns them as attachments. It is idempotent: an
-// update handled again gets the same files back. A file announced over Max is recorded as too large at once.
-func (f *Files) Register(ctx context.Context, updateID int64, files []RemoteFile) ([]Attachment, error) {
+// Register records the files of an update (its inbox row) that came to bot, in their order, and returns them as
+// attachments. It is idempotent: an update handled again gets the same files back. A file announced over Max is
+// recorded as too large at once.
+func (f *Files) Register(ctx context.Context, bot, inboxID int64, files []RemoteFile) ([]Attachment, error) {
 	out := make([]Attachment, 0, len(files))
 	for i, rf := range files {
 		a := Attachment{Kind: rf.Kind, Name: cleanFileName(rf.Name), MIME: CleanText(rf.MIME), Size: max(rf.Size, 0)}
@@ -85,23 +87,23 @@ func (f *Files) Register(ctx context.Context, updateID int64, files []RemoteFile
 			state = FileTooLarge
 		}
 		err := f.pool.QueryRow(ctx, `
-			INSERT INTO inbound_files (update_id, seq, kind, remote_id, name, mime, size, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (update_id, seq) DO UPDATE SET update_id = excluded.update_id
-			RETURNING id`, updateID, i, a.Kind, CleanText(rf.RemoteID), a.Name, a.MIME, a.Size, state).Scan(&a.ID)
+			INSERT INTO inbound_files (bot_id, inbox_id, seq, kind, remote_id, name, mime, size, state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (inbox_id, seq) DO UPDATE SET inbox_id = excluded.inbox_id
+			RETURNING id`, bot, inboxID, i, a.Kind, CleanText(rf.RemoteID), a.Name, a.MIME, a.Size, state).Scan(&a.ID)
 		if err != nil {
-			return nil, fmt.Errorf("messenger: register file %d of update %d: %w", i, updateID, err)
+			return nil, fmt.Errorf("messenger: register file %d of update %d: %w", i, inboxID, err)
 		}
 		out = append(out, a)
 	}
 	return out, nil
 }
 
-const fileColumns = `id, update_id, remote_id, kind, name, mime, size, state, attempts, last_error`
+const fileColumns = `id, bot_id, inbox_id, remote_id, kind, name, mime, size, state, attempts, last_error`
 
 func scanFile(row pgx.Row) (File, error) {
 	var x File
-	err := row.Scan(&x.ID, &x.UpdateID, &x.RemoteID, &x.Kind, &x.Name, &x.MIME, &x.Size, &x.State, &x.Attempts,
+	err := row.Scan(&x.ID, &x.BotID, &x.InboxID, &x.RemoteID, &x.Kind, &x.Name, &x.MIME, &x.Size, &x.State, &x.Attempts,
 		&x.LastError)
 	return x, err
 }
@@ -138,14 +140,16 @@ func (f *Files) States(ctx context.Context, ids []int64) (map[int64]File, error)
 	return out, nil
 }
 
-// Claim takes the next file due to be fetched for lease; until the lease ends no other instance takes it.
-func (f *Files) Claim(ctx context.Context, lease time.Duration) (File, error) {
+// Claim takes the next file of bot due to be fetched for lease; until the lease ends no other instance takes it.
+// Each bot's fetcher fetches its own bot's files, through that bot.
+func (f *Files) Claim(ctx context.Context, bot int64, lease time.Duration) (File, error) {
 	x, err := scanFile(f.pool.QueryRow(ctx, `
 		UPDATE inbound_files SET lease_until = now() + make_interval(secs => $1), attempts = attempts + 1
 		WHERE id = (SELECT id FROM inbound_files
-		            WHERE state = 'pending' AND not_before <= now() AND (lease_until IS NULL OR lease_until < now())
+		            WHERE bot_id = $2 AND state = 'pending' AND not_before <= now()
+		              AND (lease_until IS NULL OR lease_until < now())
 		            ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-		RETURNING `+fileColumns, lease.Seconds()))
+		RETURNING `+fileColumns, lease.Seconds(), bot))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return x, ErrNoFileDue
 	}

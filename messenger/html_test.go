@@ -131,13 +131,13 @@ func TestMessageTelegramWouldRefuseIsNotSent(t *testing.T) {
 		{"<b> </b>\n<i> </i>", "messenger: refused: the text is empty"},
 		{"Ставка 5 < 7", `messenger: refused: "<" starts no tag: write &lt; to show the sign (line 1, character 10)`},
 	} {
-		err := Message{ChatID: 42, Text: tc.text}.Validate()
+		err := Message{Address: Address{Channel: Telegram, BotID: 1, ChatID: 42}, Text: tc.text}.Validate()
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%.40q: got %v, want %s", tc.text, err, tc.want)
 		}
 	}
 	// A loss is the author's to fix in the template; what Telegram accepts is sent.
-	if err := (Message{ChatID: 42, Text: `<b style="x">Счёт</b> &nbsp;`}).Validate(); err != nil {
+	if err := (Message{Address: Address{Channel: Telegram, BotID: 1, ChatID: 42}, Text: `<b style="x">Счёт</b> &nbsp;`}).Validate(); err != nil {
 		t.Errorf("refused what Telegram accepts: %v", err)
 	}
 }

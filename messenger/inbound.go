@@ -3,10 +3,13 @@ package messenger
 import "time"
 
 // Inbound is a client's message or button press that the messenger layer does not handle itself; the dialog
-// consumes it. It is the same whatever messenger delivered it.
+// consumes it. It is the same whatever messenger delivered it, and says where it came from: an answer goes to
+// Chat.Address, the chat, bot and channel the client wrote on.
 type Inbound struct {
-	UpdateID int64
-	Chat     Chat
+	// InboxID is the update's row in the inbox: an update recorded once is not recorded again.
+	InboxID int64
+	// Chat is who wrote, and where; its contact is recorded before the Inbound is handed on.
+	Chat Chat
 	// Text is what the client wrote: a message's text, or the caption of a photo or file.
 	Text         string
 	CallbackData string

@@ -66,11 +66,6 @@ func EnqueueTx(ctx context.Context, tx pgx.Tx, m Outgoing) (int64, error) {
 	return id, nil
 }
 
-// querier is a pool or a transaction.
-type querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 func insertOutgoing(ctx context.Context, db querier, m Outgoing) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
@@ -88,11 +83,12 @@ func insertOutgoing(ctx context.Context, db querier, m Outgoing) (int64, error) 
 	}
 	var id int64
 	err := db.QueryRow(ctx, `
-		INSERT INTO outbox (campaign_id, run_id, step, lead_id, conversation_id, chat_id, text, reply_markup,
-		                    priority, not_before)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, now()))
+		INSERT INTO outbox (campaign_id, run_id, step, lead_id, conversation_id, channel, bot_id, chat_id, text,
+		                    reply_markup, priority, not_before)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()))
 		RETURNING id`,
-		m.CampaignID, m.RunID, m.Step, m.LeadID, m.ConversationID, m.ChatID, m.Text, markup, m.Priority, notBefore,
+		m.CampaignID, m.RunID, m.Step, m.LeadID, m.ConversationID, m.Channel, m.BotID, m.ChatID, m.Text, markup,
+		m.Priority, notBefore,
 	).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
@@ -118,8 +114,9 @@ type Lease struct {
 	Token int64
 }
 
-// Claim leases up to n ready messages for lease to owner, under a new token. A message is ready when it is queued (or its sender's lease ran
-// out), due, and its chat has no message in flight. The other half of Telegram's one message per second per chat
+// Claim leases up to n ready messages of bot for lease to owner, under a new token: each bot's sender claims its
+// own bot's messages. A message is ready when it is queued (or its sender's lease ran out), due, and its chat has
+// no message in flight. The other half of Telegram's one message per second per chat
 // is MarkSent, which moves a chat's next queued message to a second after the last delivery; both live in the
 // database so that they hold across instances.
 //
@@ -128,15 +125,16 @@ type Lease struct {
 // comparing every candidate with every message in flight, a thousand by a thousand per claim. A message's own
 // expired lease does not count against it, since only unexpired leases are in the set. The claimed rows are then
 // updated through the primary key (= ANY of an array) rather than a hash join over the whole table.
-func (o *Outbox) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]Item, error) {
+func (o *Outbox) Claim(ctx context.Context, bot int64, owner string, n int, lease time.Duration) ([]Item, error) {
 	token := rand.Int64()
 	rows, err := o.pool.Query(ctx, `
 		WITH picked AS (
 		    SELECT o.id FROM outbox o
-		    WHERE o.state IN ('queued', 'sending')
+		    WHERE o.bot_id = $5 AND o.state IN ('queued', 'sending')
 		      AND (o.state = 'queued' OR o.lease_until < now())
 		      AND o.not_before <= now()
-		      AND o.chat_id NOT IN (SELECT f.chat_id FROM outbox f WHERE f.state = 'sending' AND f.lease_until >= now())
+		      AND o.chat_id NOT IN (SELECT f.chat_id FROM outbox f
+		                            WHERE f.bot_id = $5 AND f.state = 'sending' AND f.lease_until >= now())
 		    ORDER BY o.priority DESC, o.not_before, o.id
 		    LIMIT $1
 		    FOR UPDATE OF o SKIP LOCKED
@@ -144,8 +142,8 @@ func (o *Outbox) Claim(ctx context.Context, owner string, n int, lease time.Dura
 		UPDATE outbox SET state = 'sending', lease_until = now() + $2::interval, attempts = attempts + 1,
 		       lease_owner = $3, lease_token = $4
 		WHERE id = ANY (ARRAY(SELECT id FROM picked))
-		RETURNING id, attempts, chat_id, text, reply_markup`,
-		n, lease, owner, token)
+		RETURNING id, attempts, channel, bot_id, chat_id, text, reply_markup`,
+		n, lease, owner, token, bot)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: claim outbox: %w", err)
 	}
@@ -155,7 +153,7 @@ func (o *Outbox) Claim(ctx context.Context, owner string, n int, lease time.Dura
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Item, error) {
 		it := Item{Lease: Lease{Token: token}}
 		var markup []byte
-		if err := r.Scan(&it.ID, &it.Attempts, &it.ChatID, &it.Text, &markup); err != nil {
+		if err := r.Scan(&it.ID, &it.Attempts, &it.Channel, &it.BotID, &it.ChatID, &it.Text, &markup); err != nil {
 			return it, err
 		}
 		if len(markup) == 0 {
@@ -208,11 +206,11 @@ func leaseArrays(leases []Lease) (ids, tokens []int64) {
 	return ids, tokens
 }
 
-// Delivered is a message Telegram accepted.
+// Delivered is a message the messenger accepted.
 type Delivered struct {
 	Lease
-	MessageID int64
-	At        time.Time
+	Ref string // the messenger's reference of the message
+	At  time.Time
 }
 
 // MarkSent records a batch of deliveries in one statement, each under its lease token, and returns the ids it
@@ -226,25 +224,25 @@ func (o *Outbox) MarkSent(ctx context.Context, batch []Delivered) (lost []int64,
 	}
 	ids := make([]int64, len(batch))
 	tokens := make([]int64, len(batch))
-	mids := make([]int64, len(batch))
+	refs := make([]string, len(batch))
 	ats := make([]time.Time, len(batch))
 	for i, d := range batch {
-		ids[i], tokens[i], mids[i], ats[i] = d.ID, d.Token, d.MessageID, d.At
+		ids[i], tokens[i], refs[i], ats[i] = d.ID, d.Token, d.Ref, d.At
 	}
 	rows, err := o.pool.Query(ctx, `
 		WITH delivered AS (
-		    UPDATE outbox o SET state = 'sent', tg_message_id = d.mid, sent_at = d.at, lease_until = NULL, last_error = ''
-		    FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::bigint[]) AS d(id, mid, at, token)
+		    UPDATE outbox o SET state = 'sent', message_ref = d.ref, sent_at = d.at, lease_until = NULL, last_error = ''
+		    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[]) AS d(id, ref, at, token)
 		    WHERE o.id = ANY ($1) AND o.id = d.id AND o.lease_token = d.token
-		    RETURNING o.id, o.chat_id, o.sent_at
+		    RETURNING o.id, o.bot_id, o.chat_id, o.sent_at
 		), spaced AS (
 		    UPDATE outbox q SET not_before = d.sent_at + interval '1 second'
 		    FROM delivered d
-		    WHERE q.chat_id = ANY (ARRAY(SELECT chat_id FROM delivered)) AND q.chat_id = d.chat_id
+		    WHERE q.chat_id = ANY (ARRAY(SELECT chat_id FROM delivered)) AND q.bot_id = d.bot_id AND q.chat_id = d.chat_id
 		      AND q.state = 'queued' AND q.not_before < d.sent_at + interval '1 second'
 		)
 		SELECT id FROM delivered`,
-		ids, mids, ats, tokens)
+		ids, refs, ats, tokens)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: mark %d messages sent: %w", len(batch), err)
 	}
@@ -277,11 +275,11 @@ func (o *Outbox) Retry(ctx context.Context, l Lease, notBefore time.Time, reason
 		           not_before = CASE WHEN $4 THEN greatest($2, now() + interval '1 second') ELSE $2 END,
 		           attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END
 		    WHERE id = $1 AND lease_token = $5 AND state = 'sending'
-		    RETURNING chat_id
+		    RETURNING bot_id, chat_id
 		)
 		UPDATE outbox q SET not_before = now() + interval '1 second'
 		FROM retried r
-		WHERE $4 AND q.chat_id = r.chat_id AND q.id <> $1 AND q.state = 'queued' AND q.not_before < now() + interval '1 second'`,
+		WHERE $4 AND q.bot_id = r.bot_id AND q.chat_id = r.chat_id AND q.id <> $1 AND q.state = 'queued' AND q.not_before < now() + interval '1 second'`,
 		l.ID, notBefore, reason, countAttempt, l.Token)
 	if err != nil {
 		return fmt.Errorf("messenger: retry outbox %d: %w", l.ID, err)
@@ -300,16 +298,21 @@ func (o *Outbox) Fail(ctx context.Context, l Lease, reason string) error {
 	return nil
 }
 
-// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to chats that
-// opted out, since they were queued; it returns the ids it cancelled. The bot's own confirmation of an opt-out
-// still goes.
+// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to clients who
+// opted out since they were queued, in this chat or on any messenger (by their phone, or a chat that spoke for
+// them); it returns the ids it cancelled. The bot's own confirmation of an opt-out still goes.
 func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	rows, err := o.pool.Query(ctx, `
 		UPDATE outbox o SET state = 'cancelled', lease_until = NULL,
-		       last_error = 'the client ' || CASE c.status WHEN 'opted_out' THEN 'opted out' ELSE 'blocked the bot' END
+		       last_error = 'the client ' || CASE c.status WHEN 'blocked' THEN 'blocked the bot' ELSE 'opted out' END
 		FROM contacts c
-		WHERE o.id = ANY($1) AND c.chat_id = o.chat_id
-		  AND (c.status = 'blocked' OR (c.status = 'opted_out' AND o.campaign_id IS NOT NULL))
+		WHERE o.id = ANY($1) AND c.bot_id = o.bot_id AND c.chat_id = o.chat_id
+		  AND (c.status = 'blocked'
+		       OR (o.campaign_id IS NOT NULL
+		           AND (c.status = 'opted_out'
+		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL AND x.phone = c.phone)
+		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL
+		                           AND x.client_id = (SELECT l.client_id FROM leads l WHERE l.id = o.lead_id)))))
 		RETURNING o.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: cancel unreachable: %w", err)

@@ -16,8 +16,9 @@ func TestClaimKeepsOneMessagePerChatInFlightAndTakesBackExpiredLeases(t *testing
 	ctx := context.Background()
 	pool := pgtest.NewDB(t)
 	outbox := messenger.NewOutbox(pool)
+	bot := registerBot(t, pool, messenger.Telegram, "1")
 	enqueue := func(chat int64, text string) int64 {
-		id, err := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{ChatID: chat, Text: text,
+		id, err := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{Address: chatOf(bot, chat).Address, Text: text,
 			Buttons: messenger.Markup{{{Text: "Ответить", Data: "reply"}}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -25,7 +26,7 @@ func TestClaimKeepsOneMessagePerChatInFlightAndTakesBackExpiredLeases(t *testing
 		return id
 	}
 	claim := func(lease time.Duration) []messenger.Item {
-		items, err := outbox.Claim(ctx, "test", 10, lease)
+		items, err := outbox.Claim(ctx, bot.ID, "test", 10, lease)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,22 +67,24 @@ func TestMarkSentRecordsTheDeliveryAndSpacesTheChatsNextMessage(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewDB(t)
 	outbox := messenger.NewOutbox(pool)
-	a, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: "первое"}})
-	items, err := outbox.Claim(ctx, "test", 1, time.Minute)
+	bot := registerBot(t, pool, messenger.Telegram, "1")
+	to := chatOf(bot, 1).Address
+	a, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{Address: to, Text: "первое"}})
+	items, err := outbox.Claim(ctx, bot.ID, "test", 1, time.Minute)
 	if err != nil || len(items) != 1 || items[0].ID != a {
 		t.Fatalf("claim = %+v, %v", items, err)
 	}
-	b, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: "второе"}})
+	b, _ := outbox.Enqueue(ctx, messenger.Outgoing{Message: messenger.Message{Address: to, Text: "второе"}})
 	at := time.Now().Truncate(time.Microsecond) // as Telegram dates the delivery
-	if lost, err := outbox.MarkSent(ctx, []messenger.Delivered{{Lease: items[0].Lease, MessageID: 77, At: at}}); err != nil || lost != nil {
+	if lost, err := outbox.MarkSent(ctx, []messenger.Delivered{{Lease: items[0].Lease, Ref: "77", At: at}}); err != nil || lost != nil {
 		t.Fatalf("lost %v, %v", lost, err)
 	}
 	var state string
-	var messageID int64
+	var ref string
 	var sentAt, notBefore time.Time
-	if err := pool.QueryRow(ctx, `SELECT state, tg_message_id, sent_at FROM outbox WHERE id = $1`, a).
-		Scan(&state, &messageID, &sentAt); err != nil || state != "sent" || messageID != 77 || !sentAt.Equal(at) {
-		t.Fatalf("delivered message: %s, Telegram id %d, sent at %v (%v); want sent, 77, %v", state, messageID, sentAt, err, at)
+	if err := pool.QueryRow(ctx, `SELECT state, message_ref, sent_at FROM outbox WHERE id = $1`, a).
+		Scan(&state, &ref, &sentAt); err != nil || state != "sent" || ref != "77" || !sentAt.Equal(at) {
+		t.Fatalf("delivered message: %s, ref %q, sent at %v (%v); want sent, 77, %v", state, ref, sentAt, err, at)
 	}
 	if err := pool.QueryRow(ctx, `SELECT not_before FROM outbox WHERE id = $1`, b).Scan(&notBefore); err != nil ||
 		!notBefore.Equal(at.Add(time.Second)) {
@@ -91,7 +94,7 @@ func TestMarkSentRecordsTheDeliveryAndSpacesTheChatsNextMessage(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE outbox SET not_before = not_before - interval '1 second' WHERE id = $1`, b); err != nil {
 		t.Fatal(err)
 	}
-	if items, err := outbox.Claim(ctx, "test", 1, time.Minute); err != nil || len(items) != 1 || items[0].ID != b {
+	if items, err := outbox.Claim(ctx, bot.ID, "test", 1, time.Minute); err != nil || len(items) != 1 || items[0].ID != b {
 		t.Fatalf("claim after that second = %+v, %v; want the chat's next message", items, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // and the pause live where all processes see them.
 type Pacing struct {
 	pool *pgxpool.Pool
-	bot  string
+	bot  int64
 	// Interval between two sends of this bot (1 / rate); zero means no limit.
 	interval time.Duration
 }
@@ -29,8 +29,8 @@ const (
 	slotTolerance = 10 * time.Millisecond
 )
 
-// NewPacing returns the pacing of bot at rate messages per second (0: unlimited).
-func NewPacing(pool *pgxpool.Pool, bot string, rate float64) *Pacing {
+// NewPacing returns the pacing of bot (its id in Bots) at rate messages per second (0: unlimited).
+func NewPacing(pool *pgxpool.Pool, bot int64, rate float64) *Pacing {
 	p := &Pacing{pool: pool, bot: bot}
 	if rate > 0 {
 		p.interval = time.Duration(float64(time.Second) / (rate * (1 - paceMargin)))
@@ -51,8 +51,8 @@ func (p *Pacing) Missed(slot, now time.Time) bool {
 func (p *Pacing) Reserve(ctx context.Context, n int) ([]time.Time, error) {
 	var first time.Time
 	err := p.pool.QueryRow(ctx, `
-		INSERT INTO send_pacing AS s (bot, next_slot) VALUES ($1, clock_timestamp() + $2::interval * $3)
-		ON CONFLICT (bot) DO UPDATE
+		INSERT INTO send_pacing AS s (bot_id, next_slot) VALUES ($1, clock_timestamp() + $2::interval * $3)
+		ON CONFLICT (bot_id) DO UPDATE
 		   SET next_slot = greatest(s.next_slot, s.paused_until, clock_timestamp()) + $2::interval * $3
 		RETURNING next_slot - $2::interval * $3`, p.bot, p.interval, n).Scan(&first)
 	if err != nil {
@@ -69,8 +69,8 @@ func (p *Pacing) Reserve(ctx context.Context, n int) ([]time.Time, error) {
 // before each request (PausedFor), and slots reserved from now on begin after it.
 func (p *Pacing) Pause(ctx context.Context, d time.Duration) error {
 	_, err := p.pool.Exec(ctx, `
-		INSERT INTO send_pacing AS s (bot, paused_until) VALUES ($1, clock_timestamp() + $2::interval)
-		ON CONFLICT (bot) DO UPDATE SET paused_until = greatest(s.paused_until, clock_timestamp() + $2::interval)`,
+		INSERT INTO send_pacing AS s (bot_id, paused_until) VALUES ($1, clock_timestamp() + $2::interval)
+		ON CONFLICT (bot_id) DO UPDATE SET paused_until = greatest(s.paused_until, clock_timestamp() + $2::interval)`,
 		p.bot, d)
 	if err != nil {
 		return fmt.Errorf("messenger: pause sending: %w", err)
@@ -83,10 +83,10 @@ func (p *Pacing) Pause(ctx context.Context, d time.Duration) error {
 func (p *Pacing) PausedFor(ctx context.Context) (time.Duration, error) {
 	var d time.Duration
 	err := p.pool.QueryRow(ctx, `
-		SELECT coalesce((SELECT greatest(paused_until, n.t) - n.t FROM send_pacing WHERE bot = $1), interval '0')
+		SELECT coalesce((SELECT greatest(paused_until, n.t) - n.t FROM send_pacing WHERE bot_id = $1), interval '0')
 		FROM (SELECT clock_timestamp() AS t) n`, p.bot).Scan(&d)
 	if err != nil {
-		return 0, fmt.Errorf("messenger: read the pause of bot %s: %w", p.bot, err)
+		return 0, fmt.Errorf("messenger: read the pause of bot %d: %w", p.bot, err)
 	}
 	return d, nil
 }

@@ -84,6 +84,7 @@ func (c *SenderConfig) sendTimeout() time.Duration { return min(30*time.Second, 
 // retrying until the record is durable. While it cannot record, it sends nothing more.
 type Sender struct {
 	cfg      SenderConfig
+	bot      int64
 	outbox   *Outbox
 	pacing   *Pacing
 	contacts *Contacts
@@ -107,11 +108,13 @@ type Sender struct {
 	outcomes   atomic.Int64
 }
 
-// NewSender returns a sender; call Run to start it.
-func NewSender(cfg SenderConfig, outbox *Outbox, pacing *Pacing, contacts *Contacts, ch Channel, log zerolog.Logger) *Sender {
+// NewSender returns the sender of bot (its id in Bots), which sends that bot's messages through ch, paced by the
+// bot's pacing; call Run to start it. Each bot has its own sender: its limits, its pauses and its chats are its
+// own.
+func NewSender(cfg SenderConfig, bot int64, outbox *Outbox, pacing *Pacing, contacts *Contacts, ch Channel, log zerolog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{cfg: cfg, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
-		log: log.With().Str("owner", cfg.Owner).Logger(), wake: make(chan struct{}, 1), held: map[int64]heldLease{},
+	return &Sender{cfg: cfg, bot: bot, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
+		log: log.With().Str("owner", cfg.Owner).Int64("bot_id", bot).Logger(), wake: make(chan struct{}, 1), held: map[int64]heldLease{},
 		pauses: &pauseReads{read: pacing.PausedFor, fresh: unlimitedPauseReadAge(cfg)}}
 }
 
@@ -148,9 +151,9 @@ type job struct {
 
 type result struct {
 	job
-	messageID int64
-	err       error
-	at        time.Time
+	ref string
+	err error
+	at  time.Time
 }
 
 // Run sends until ctx ends, then returns the messages it had claimed but not sent to the queue.
@@ -202,7 +205,7 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		// messages leased to no one until the lease ran out. A claim made while stopping is given back.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		claimed := time.Now()
-		items, err := s.outbox.Claim(claimCtx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
+		items, err := s.outbox.Claim(claimCtx, s.bot, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
 		cancel()
 		if err != nil {
 			s.log.Error().Err(err).Msg("claim outbox")
@@ -292,14 +295,14 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 		m := j.Message
 		m.PaidBroadcast = s.cfg.PaidBroadcast
 		sendCtx, cancel := context.WithTimeout(uncancelled, s.cfg.sendTimeout())
-		id, err := s.ch.Send(sendCtx, m)
+		ref, err := s.ch.Send(sendCtx, m)
 		cancel()
 		s.outcomes.Add(1)
 		var flood *RetryAfterError
 		if errors.As(err, &flood) {
 			s.pause(uncancelled, flood.After)
 		}
-		results <- result{job: j, messageID: id, err: err, at: time.Now()}
+		results <- result{job: j, ref: ref, err: err, at: time.Now()}
 	}
 }
 
@@ -576,7 +579,7 @@ func (s *Sender) flush(ctx context.Context, results <-chan result) {
 				return
 			}
 			if r.err == nil {
-				batch = append(batch, Delivered{Lease: r.Lease, MessageID: r.messageID, At: r.at})
+				batch = append(batch, Delivered{Lease: r.Lease, Ref: r.ref, At: r.at})
 				if len(batch) >= 500 {
 					write()
 				}
@@ -629,7 +632,7 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 	log := s.log.With().Int64("outbox_id", r.ID).Int64("chat_id", r.ChatID).Int("attempt", r.Attempts).Logger()
 	switch {
 	case errors.As(r.err, &flood):
-		log.Warn().Dur("retry_after", flood.After).Msg("Telegram flood control: the bot pauses")
+		log.Warn().Dur("retry_after", flood.After).Msg("flood control: the bot pauses")
 		until := r.at.Add(flood.After)
 		s.durably(ctx, "requeue after a flood wait", func(ctx context.Context) error {
 			return s.outbox.Retry(ctx, r.Lease, until, r.err.Error(), false)
@@ -639,7 +642,7 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 		// message to be tried (and refused) again rather than a failure with an active contact.
 		if s.contacts != nil {
 			s.durably(ctx, "mark contact blocked", func(ctx context.Context) error {
-				return s.contacts.MarkBlocked(ctx, r.ChatID, r.err.Error())
+				return s.contacts.MarkBlocked(ctx, r.Address, r.err.Error())
 			})
 		}
 		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })

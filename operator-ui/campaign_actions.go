@@ -182,7 +182,8 @@ func (ui *UI) sendTestMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := ui.Outbox.Enqueue(r.Context(), messenger.Outgoing{
-		Message:  messenger.Message{ChatID: chatID, Text: p.Text, Buttons: p.Buttons},
+		Message: messenger.Message{Address: messenger.Address{Channel: ui.Bot.Channel, BotID: ui.Bot.ID, ChatID: chatID},
+			Text: p.Text, Buttons: p.Buttons},
 		Priority: messenger.PriorityReply,
 	})
 	var refused *messenger.PermanentError

@@ -50,8 +50,8 @@ func (s *site) missedCallLead(company, phone, region string, chatID int64) int64
 	}
 	if chatID != 0 {
 		if _, err := s.Pool.Exec(ctx, `
-			WITH ct AS (INSERT INTO contacts (chat_id, tg_user_id, first_name, status, linked_via)
-			            VALUES ($1, $1, 'Ирина', 'active', 'deep_link') RETURNING id)
+			WITH ct AS (INSERT INTO contacts (channel, bot_id, chat_id, user_id, first_name, status, linked_via)
+			            VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, $1, 'Ирина', 'active', 'deep_link') RETURNING id)
 			INSERT INTO contact_leads (contact_id, lead_id, via) SELECT id, $2, 'deep_link' FROM ct`, chatID, lead); err != nil {
 			s.t.Fatal(err)
 		}

@@ -425,10 +425,11 @@ func (ui *UI) consoleTyping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sent := false
-	if ui.Typing != nil && ui.typing.allow(c.ID, time.Now()) {
+	// Typing is the environment's bot: a chat of another bot is not shown it.
+	if ui.Typing != nil && c.To.BotID == ui.Bot.ID && ui.typing.allow(c.ID, time.Now()) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		if err := ui.Typing.Typing(ctx, c.ChatID); err != nil {
+		if err := ui.Typing.Typing(ctx, c.To.ChatID); err != nil {
 			logFrom(r).Debug().Err(err).Int64("conversation_id", c.ID).Msg("typing indicator")
 		} else {
 			sent = true

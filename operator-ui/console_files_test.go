@@ -30,7 +30,7 @@ func (d *consoleDesk) sendFiles(c consoleChat, caption string, files []messenger
 	d.t.Helper()
 	ctx := context.Background()
 	update := d.update.Add(1)
-	atts, err := d.Files.Register(ctx, update, files)
+	atts, err := d.Files.Register(ctx, d.Bot.ID, update, files)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -39,8 +39,7 @@ func (d *consoleDesk) sendFiles(c consoleChat, caption string, files []messenger
 			d.t.Fatal(err)
 		}
 	}
-	err = d.Dialog.HandleInbound(ctx, messenger.Inbound{UpdateID: update, Chat: messenger.Chat{ChatID: c.ChatID,
-		UserID: c.ChatID}, Text: caption, Attachments: atts, At: time.Now()})
+	err = d.Dialog.HandleInbound(ctx, messenger.Inbound{InboxID: update, Chat: d.chat(c.ChatID), Text: caption, Attachments: atts, At: time.Now()})
 	if err != nil {
 		d.t.Fatal(err)
 	}

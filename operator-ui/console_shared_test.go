@@ -25,8 +25,8 @@ type consoleSharedJSON struct {
 // share is the client sharing something that is neither words nor a file, as the messenger hands it on.
 func (d *consoleDesk) share(c consoleChat, s messenger.Shared) {
 	d.t.Helper()
-	err := d.Dialog.HandleInbound(context.Background(), messenger.Inbound{UpdateID: d.update.Add(1),
-		Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID}, Shared: &s, At: time.Now()})
+	err := d.Dialog.HandleInbound(context.Background(), messenger.Inbound{InboxID: d.update.Add(1),
+		Chat: d.chat(c.ChatID), Shared: &s, At: time.Now()})
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -77,7 +77,8 @@ func (d *consoleDesk) chatWith(company string) consoleChat {
 		), ld AS (
 		    INSERT INTO leads (client_id, kind, status) SELECT id, 'missed_call', 'offered' FROM cl RETURNING id
 		), ct AS (
-		    INSERT INTO contacts (chat_id, tg_user_id, first_name, linked_via) VALUES ($2, $2, 'Ирина', 'deep_link')
+		    INSERT INTO contacts (channel, bot_id, chat_id, user_id, first_name, linked_via)
+		    VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $2, $2, 'Ирина', 'deep_link')
 		    RETURNING id
 		), link AS (
 		    INSERT INTO contact_leads (contact_id, lead_id, via) SELECT ct.id, ld.id, 'deep_link' FROM ct, ld
@@ -92,8 +93,8 @@ func (d *consoleDesk) chatWith(company string) consoleChat {
 // write is the client writing to the bot, as the messenger hands it to the dialog.
 func (d *consoleDesk) write(c consoleChat, text string) {
 	d.t.Helper()
-	err := d.Dialog.HandleInbound(context.Background(), messenger.Inbound{UpdateID: d.update.Add(1),
-		Chat: messenger.Chat{ChatID: c.ChatID, UserID: c.ChatID}, Text: text, At: time.Now()})
+	err := d.Dialog.HandleInbound(context.Background(), messenger.Inbound{InboxID: d.update.Add(1),
+		Chat: d.chat(c.ChatID), Text: text, At: time.Now()})
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -420,8 +421,8 @@ func TestConsoleShowsBroadcastsAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := d.Pool.Exec(context.Background(), `
-		INSERT INTO outbox (chat_id, text, campaign_id, lead_id, state, sent_at)
-		VALUES ($1, $2, $3, $4, 'sent', now())`, c.ChatID, `<b>Здравствуйте</b>, ООО &lt;Астра&gt;! <a href="javascript:alert(1)">тут</a>`, camp.ID, c.LeadID); err != nil {
+		INSERT INTO outbox (channel, bot_id, chat_id, text, campaign_id, lead_id, state, sent_at)
+		VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, $2, $3, $4, 'sent', now())`, c.ChatID, `<b>Здравствуйте</b>, ООО &lt;Астра&gt;! <a href="javascript:alert(1)">тут</a>`, camp.ID, c.LeadID); err != nil {
 		t.Fatal(err)
 	}
 	d.write(c, "Да, интересно")

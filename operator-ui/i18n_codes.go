@@ -42,7 +42,7 @@ var codesRU = map[string]string{
 	"campaigns.button_no_reply":  "для кнопки %q нужен текст автоответа",
 	"campaigns.html":             "%s",
 	"campaigns.only_formatting":  "в сообщении нет текста, только оформление",
-	"campaigns.text_too_long":    "длина текста — %d {#1 символ|символа|символов}, а Telegram допускает не больше %d",
+	"campaigns.text_too_long":    "длина текста — %d {#1 символ|символа|символов}, а %s допускает не больше %d",
 
 	"campaigns.template_detail":     "%s",
 	"campaigns.template_unclosed":   "не закрыты фигурные скобки {{ }}",
@@ -80,13 +80,15 @@ var codesRU = map[string]string{
 	// messenger: what Telegram would refuse, checked before sending, and what it did refuse.
 	"messenger.bad_phone":          "не номер телефона",
 	"messenger.no_chat":            "не указан чат",
+	"messenger.no_bot":             "не указан бот",
+	"messenger.unknown_channel":    "неизвестный мессенджер %q",
 	"messenger.html":               "%s",
 	"messenger.text_empty":         "текст пуст",
-	"messenger.text_too_long":      "длина текста — %d {#1 символ|символа|символов}, а Telegram допускает не больше %d",
+	"messenger.text_too_long":      "длина текста — %d {#1 символ|символа|символов}, а %s допускает не больше %d",
 	"messenger.button_no_text":     "у кнопки нет текста",
 	"messenger.button_no_action":   "у кнопки %q нет действия: нужны данные для бота или ссылка",
 	"messenger.button_two_actions": "у кнопки %q больше одного действия: данные для бота, ссылка и запрос номера телефона исключают друг друга",
-	"messenger.button_data_long":   "данные кнопки %q занимают %d {#2 байт|байта|байт}, а Telegram допускает не больше %d",
+	"messenger.button_data_long":   "данные кнопки %q занимают %d {#2 байт|байта|байт}, а %s допускает не больше %d",
 	"messenger.telegram_refused":   "Telegram отказал (%s, %d): %s",
 
 	"messenger.html_at":                "%s (строка %d, символ %d)",

@@ -11,6 +11,7 @@ var dashCatalog = map[string]struct{ en, ru string }{
 	"reports.channel":          {"Channel", "Канал"},
 	"reports.channel_all":      {"All channels", "Все каналы"},
 	"reports.channel_telegram": {"Telegram", "Telegram"},
+	"reports.channel_max":      {"MAX", "MAX"},
 	"reports.reset":            {"Reset", "Сбросить"},
 	"reports.as_table":         {"The figures as a table", "Цифры таблицей"},
 

@@ -182,7 +182,7 @@ func TestCountsAgreeInBothLanguages(t *testing.T) {
 		4097: "длина текста — 4097 символов, а Telegram допускает не больше 4096",
 		4101: "длина текста — 4101 символ, а Telegram допускает не больше 4096",
 		4112: "длина текста — 4112 символов, а Telegram допускает не больше 4096"} {
-		if got := msgText("ru", msg.New("messenger.text_too_long", n, 4096)); got != want {
+		if got := msgText("ru", msg.New("messenger.text_too_long", n, "Telegram", 4096)); got != want {
 			t.Errorf("ru %d: %q, want %q", n, got, want)
 		}
 	}
@@ -272,8 +272,9 @@ func TestEngineRefusalsReadInBothLanguages(t *testing.T) {
 	add(auth.ValidatePassword("", strings.Repeat("пароль", 13)), "must be at most 72 bytes", "не длиннее 72 байт")
 
 	add(messenger.Message{Text: "Счёт"}.Validate(), "no chat", "не указан чат")
-	add(messenger.Message{ChatID: 42, Text: "Ставка 5 < 7"}.Validate(), "", "«<» не начинает тег: чтобы показать этот знак, напишите &lt; (строка 1, символ 10)")
-	add(messenger.Message{ChatID: 42, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Да", Data: strings.Repeat("x", 70)}}}}.Validate(),
+	add(messenger.Message{Address: messenger.Address{Channel: messenger.Telegram, ChatID: 42}, Text: "Счёт"}.Validate(), "no bot", "не указан бот")
+	add(messenger.Message{Address: messenger.Address{Channel: messenger.Telegram, BotID: 1, ChatID: 42}, Text: "Ставка 5 < 7"}.Validate(), "", "«<» не начинает тег: чтобы показать этот знак, напишите &lt; (строка 1, символ 10)")
+	add(messenger.Message{Address: messenger.Address{Channel: messenger.Telegram, BotID: 1, ChatID: 42}, Text: "Счёт", Buttons: [][]messenger.Button{{{Text: "Да", Data: strings.Repeat("x", 70)}}}}.Validate(),
 		`button "Да" carries 70 bytes of data, Telegram allows 64`, `данные кнопки "Да" занимают 70 байт, а Telegram допускает не больше 64`)
 	_, err := messenger.NormalizePhone("нет")
 	add(err, "not a phone number", "не номер телефона")

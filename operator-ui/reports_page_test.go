@@ -28,13 +28,14 @@ func (s *site) conversionWeek() {
 		), ld AS (
 		    INSERT INTO leads (client_id, kind) SELECT id, 'missed_call' FROM cl RETURNING id
 		)
-		INSERT INTO outbox (campaign_id, lead_id, chat_id, text, state, sent_at)
-		SELECT (SELECT max(id) FROM campaigns), id, id, 'Здравствуйте', 'sent', now() - interval '2 days' FROM ld`, `
+		INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, sent_at)
+		SELECT (SELECT max(id) FROM campaigns), id, 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), id, 'Здравствуйте', 'sent', now() - interval '2 days' FROM ld`, `
 		WITH ct AS (
-		    INSERT INTO contacts (chat_id) SELECT 900000 + id FROM leads ORDER BY id LIMIT 100 RETURNING id, chat_id
+		    INSERT INTO contacts (channel, bot_id, chat_id)
+		    SELECT 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), 900000 + id FROM leads ORDER BY id LIMIT 100 RETURNING id, chat_id
 		)
-		INSERT INTO conversations (contact_id, lead_id, status, closed_at)
-		SELECT id, chat_id - 900000, 'closed', now() - interval '2 days' FROM ct`, `
+		INSERT INTO conversations (contact_id, channel, lead_id, status, closed_at)
+		SELECT id, 'telegram', chat_id - 900000, 'closed', now() - interval '2 days' FROM ct`, `
 		INSERT INTO outcomes (lead_id, kind) SELECT id, 'consent' FROM leads ORDER BY id LIMIT 18`, `
 		INSERT INTO outcomes (lead_id, kind, source) SELECT id, 'account_opened', 'import' FROM leads ORDER BY id LIMIT 4`,
 	} {

@@ -54,6 +54,9 @@ type Deps struct {
 	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
 	Sim         *tgfake.Fake
 	BotUsername string
+	// Bot is the environment's Telegram bot (the simulator's without a token): a campaign's test message to a
+	// chat id a manager types goes through it.
+	Bot messenger.Bot
 
 	// Events feeds the websocket hub (/ws); nil answers 503 there. The hub runs in Run.
 	Events *dialog.Events

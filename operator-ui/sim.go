@@ -132,7 +132,7 @@ func (ui *UI) simReach(ctx context.Context, u auth.User, chats []int64) (map[int
 	if ui.Dialog == nil || seesEveryChat(u) {
 		return nil, nil
 	}
-	return ui.Dialog.ChatsReach(ctx, chats)
+	return ui.Dialog.ChatsReach(ctx, ui.Bot.ID, chats)
 }
 
 // simCreateClient adds a simulated Telegram user. It does not start the bot: that is the client's first action.

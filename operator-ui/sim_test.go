@@ -262,7 +262,7 @@ func TestClientTextIsNeverMarkup(t *testing.T) {
 		t.Errorf("the payload did not come back as the same text: %+v", chat)
 	}
 
-	if _, err := s.Contacts.Seen(context.Background(), messenger.Chat{ChatID: id, UserID: id, FirstName: payload, Username: "x<b>"}); err != nil {
+	if _, err := s.Contacts.Seen(context.Background(), messenger.Chat{Address: s.chat(id).Address, UserID: id, FirstName: payload, Username: "x<b>"}); err != nil {
 		t.Fatal(err)
 	}
 	res, body := s.get(c, "/contacts")
@@ -315,16 +315,16 @@ func TestContactRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	token, _ := campaignstest.Invite(t, s.Pool, lead)
-	if _, err := s.Contacts.LinkInvitation(ctx, messenger.Chat{ChatID: 501, UserID: 501, FirstName: "Anna", Username: "anna_r"}, token); err != nil {
+	if _, err := s.Contacts.LinkInvitation(ctx, messenger.Chat{Address: s.chat(501).Address, UserID: 501, FirstName: "Anna", Username: "anna_r"}, token); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Contacts.LinkPhone(ctx, messenger.Chat{ChatID: 502, UserID: 502, FirstName: "Boris"}, "+79161112233"); err != nil {
+	if _, err := s.Contacts.LinkPhone(ctx, messenger.Chat{Address: s.chat(502).Address, UserID: 502, FirstName: "Boris"}, "+79161112233"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Contacts.Seen(ctx, messenger.Chat{ChatID: 503, UserID: 503, FirstName: "Vera"}); err != nil {
+	if _, err := s.Contacts.Seen(ctx, messenger.Chat{Address: s.chat(503).Address, UserID: 503, FirstName: "Vera"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Contacts.MarkBlocked(ctx, 503, "test"); err != nil {
+	if err := s.Contacts.MarkBlocked(ctx, s.chat(503).Address, "test"); err != nil {
 		t.Fatal(err)
 	}
 

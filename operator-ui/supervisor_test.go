@@ -52,7 +52,8 @@ func (s *supervised) chat(company, contactName, phone string) int64 {
 		), l AS (
 		    INSERT INTO leads (client_id, kind, status) SELECT id, 'missed_call', 'offered' FROM cl RETURNING id
 		), ct AS (
-		    INSERT INTO contacts (chat_id, tg_user_id, first_name, linked_via) VALUES ($5, $5, 'Ирина', 'deep_link')
+		    INSERT INTO contacts (channel, bot_id, chat_id, user_id, first_name, linked_via)
+		    VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $5, $5, 'Ирина', 'deep_link')
 		    RETURNING id
 		)
 		INSERT INTO contact_leads (contact_id, lead_id, via) SELECT ct.id, l.id, 'deep_link' FROM ct, l
@@ -67,8 +68,8 @@ func (s *supervised) chat(company, contactName, phone string) int64 {
 func (s *supervised) write(chatID int64, text string) int64 {
 	s.t.Helper()
 	ctx := context.Background()
-	err := s.svc.HandleInbound(ctx, messenger.Inbound{UpdateID: 9000 + nextUpdate.Add(1),
-		Chat: messenger.Chat{ChatID: chatID, UserID: chatID}, Text: text, At: time.Now()})
+	err := s.svc.HandleInbound(ctx, messenger.Inbound{InboxID: 9000 + nextUpdate.Add(1),
+		Chat: s.site.chat(chatID), Text: text, At: time.Now()})
 	if err != nil {
 		s.t.Fatal(err)
 	}

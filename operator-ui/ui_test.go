@@ -22,6 +22,7 @@ import (
 	"dozvon/internal/auth"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
+	"dozvon/messenger/telegram"
 	"dozvon/messenger/telegram/tgfake"
 	operatorui "dozvon/operator-ui"
 	"dozvon/reports"
@@ -48,8 +49,14 @@ type site struct {
 	Sim       *tgfake.Fake
 	Contacts  *messenger.Contacts
 	Campaigns *campaigns.Store
+	Bot       messenger.Bot // the simulator's bot
 	ids       map[auth.Role]int64
 	stopHub   func()
+}
+
+// chat is the chat id on the simulator's bot, as the messenger reports it.
+func (s *site) chat(id int64) messenger.Chat {
+	return messenger.Chat{Address: messenger.Address{Channel: s.Bot.Channel, BotID: s.Bot.ID, ChatID: id}, UserID: id}
 }
 
 func newSite(t *testing.T) *site { return newSiteWith(t, func(*operatorui.Deps) {}) }
@@ -64,11 +71,16 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	camps.BotUsername = "dozvon_sim_bot"
 	sim := tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", Flood: tgfake.FloodLimits{Disabled: true}})
 	t.Cleanup(sim.Close)
+	// As serve registers it; it adopts the placeholder bot of a fresh database, which the tests' own rows name.
+	bot, err := telegram.RegisterBot(context.Background(), pool, tgfake.DefaultToken, "dozvon_sim_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := operatorui.Deps{
 		Log: zerolog.Nop(), Users: users, Reports: reports.New(pool),
 		Sessions: auth.NewSessions(pool, 12*time.Hour, time.Hour, false),
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
-		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot",
+		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot", Bot: bot,
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
 		Events: dialog.NewEvents(pool), Dialog: dialog.New(pool, zerolog.Nop()),
 	}
@@ -81,7 +93,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 	}
 	srv := httptest.NewServer(ui.Handler())
 	t.Cleanup(srv.Close)
-	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, Campaigns: d.Campaigns, ids: map[auth.Role]int64{}}
+	s := &site{t: t, URL: srv.URL, Pool: pool, Users: users, UI: ui, Sim: d.Sim, Contacts: d.Contacts, Campaigns: d.Campaigns, Bot: bot, ids: map[auth.Role]int64{}}
 	s.stopHub = runHub(t, ui) // as serve does
 	for _, r := range auth.Roles {
 		u, err := users.Create(context.Background(), auth.NewUser{Login: string(r) + "1", Role: r, Password: testPassword, Locale: "en"})

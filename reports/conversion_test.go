@@ -23,16 +23,16 @@ func (tm *team) lead(kind string) int64 {
 
 // sent records a campaign's message to a lead in the given outbox state, sent at `at` when the state is sent.
 func (tm *team) sent(campaign, lead int64, at time.Time, state string) {
-	tm.id(`INSERT INTO outbox (campaign_id, lead_id, chat_id, text, state, sent_at)
-		VALUES ($1, $2, $2, 'Здравствуйте', $3, CASE WHEN $3 = 'sent' THEN $4::timestamptz END) RETURNING id`,
+	tm.id(`INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, sent_at)
+		VALUES ($1, $2, 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $2, 'Здравствуйте', $3, CASE WHEN $3 = 'sent' THEN $4::timestamptz END) RETURNING id`,
 		campaign, lead, state, at)
 }
 
 // replied opens the lead's dialog with operator (none when 0); it returns the conversation.
 func (tm *team) replied(lead, operator int64) int64 {
-	contact := tm.id(`INSERT INTO contacts (chat_id) VALUES (1000000 + $1) RETURNING id`, lead)
-	return tm.id(`INSERT INTO conversations (contact_id, lead_id, status, operator_id)
-		VALUES ($1, $2, 'assigned', nullif($3, 0)) RETURNING id`, contact, lead, operator)
+	contact := tm.id(`INSERT INTO contacts (channel, bot_id, chat_id) VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), 1000000 + $1) RETURNING id`, lead)
+	return tm.id(`INSERT INTO conversations (contact_id, channel, lead_id, status, operator_id)
+		VALUES ($1, 'telegram', $2, 'assigned', nullif($3, 0)) RETURNING id`, contact, lead, operator)
 }
 
 func (tm *team) outcome(lead int64, kind string, at time.Time) {

@@ -300,4 +300,3 @@ func (rp *Reports) now() time.Time {
 	}
 	return rp.Now()
 }
-

@@ -14,21 +14,22 @@ type Filter struct {
 	Kind       string // "" for every kind
 	CampaignID int64  // 0 for every campaign
 	OperatorID int64  // 0 for everyone
-	Channel    string // "" for every channel; ChannelTelegram is the only one so far
+	Channel    string // "" for every channel, or one of Channels
 }
 
-// ChannelTelegram is the only channel messages go through today.
-const ChannelTelegram = "telegram"
+// ChannelTelegram and ChannelMAX are the channels a message goes through (messenger.Telegram, messenger.MAX).
+const (
+	ChannelTelegram = "telegram"
+	ChannelMAX      = "max"
+)
 
 // Channels are the channels the filter offers, in order.
-var Channels = []string{ChannelTelegram}
+var Channels = []string{ChannelTelegram, ChannelMAX}
 
-// The channel a conversation and an outbox message went through, as SQL on the aliases cv and o. Every message
-// goes through Telegram today.
-// TODO(channel): when conversations and outbox get their channel column, these become `cv.channel` and `o.channel`.
+// The channel a conversation and an outbox message went through, as SQL on the aliases cv and o.
 const (
-	conversationChannel = `'telegram'`
-	outboxChannel       = `'telegram'`
+	conversationChannel = `cv.channel`
+	outboxChannel       = `o.channel`
 )
 
 // args are the query parameters every filtered query takes, in this order: $1 from, $2 to, $3 kind, $4 campaign,

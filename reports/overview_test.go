@@ -43,11 +43,11 @@ func (tm *team) operator(login, status string) int64 {
 
 // conversation opens a chat's conversation, assigned to operator (or waiting when operator is 0).
 func (tm *team) conversation(chat int64, operator int64) int64 {
-	contact := tm.id(`INSERT INTO contacts (chat_id) VALUES ($1) RETURNING id`, chat)
+	contact := tm.id(`INSERT INTO contacts (channel, bot_id, chat_id) VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1) RETURNING id`, chat)
 	if operator == 0 {
-		return tm.id(`INSERT INTO conversations (contact_id, status, waiting_since) VALUES ($1, 'waiting', now()) RETURNING id`, contact)
+		return tm.id(`INSERT INTO conversations (contact_id, channel, status, waiting_since) VALUES ($1, 'telegram', 'waiting', now()) RETURNING id`, contact)
 	}
-	return tm.id(`INSERT INTO conversations (contact_id, status, operator_id) VALUES ($1, 'assigned', $2) RETURNING id`,
+	return tm.id(`INSERT INTO conversations (contact_id, channel, status, operator_id) VALUES ($1, 'telegram', 'assigned', $2) RETURNING id`,
 		contact, operator)
 }
 
@@ -176,10 +176,10 @@ func TestManagerFiguresCountCampaignsQueueAndLeads(t *testing.T) {
 		tm.id(`INSERT INTO campaigns (name, lead_kind, status) VALUES ('Недозвоны', 'missed_call', $1) RETURNING id`, status)
 	}
 	for i, state := range []string{"queued", "queued", "sending", "sent", "sent", "failed"} {
-		tm.id(`INSERT INTO outbox (chat_id, text, state, sent_at) VALUES ($1, 'Здравствуйте', $2,
+		tm.id(`INSERT INTO outbox (channel, bot_id, chat_id, text, state, sent_at) VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, 'Здравствуйте', $2,
 			CASE WHEN $2 = 'sent' THEN $3::timestamptz END) RETURNING id`, int64(i+1), state, tm.day.Add(10*time.Hour))
 	}
-	tm.id(`INSERT INTO outbox (chat_id, text, state, sent_at) VALUES (9, 'Вчера', 'sent', $1) RETURNING id`, tm.day.Add(-time.Hour))
+	tm.id(`INSERT INTO outbox (channel, bot_id, chat_id, text, state, sent_at) VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), 9, 'Вчера', 'sent', $1) RETURNING id`, tm.day.Add(-time.Hour))
 	client := tm.id(`INSERT INTO clients (external_id, company_name) VALUES ('c1', 'ООО Ромашка') RETURNING id`)
 	for _, kind := range []string{"acquiring", "missed_call", "missed_call"} {
 		tm.id(`INSERT INTO leads (client_id, kind) VALUES ($1, $2) RETURNING id`, client, kind)

@@ -219,8 +219,9 @@ func (h *harness) seedClient(region string, i int) int64 {
 		           SELECT 'a-' || $1, id, 'rko', 'new', now() - interval '2 days' FROM c RETURNING id, client_id),
 		     l AS (INSERT INTO leads (client_id, application_id, kind, eligible_at)
 		           SELECT client_id, id, 'missed_call', now() - interval '1 day' FROM a RETURNING id, client_id),
-		     ct AS (INSERT INTO contacts (chat_id, first_name, status, linked_via)
-		            SELECT 500000000 + id, 'Клиент', 'active', 'deep_link' FROM c RETURNING id, chat_id)
+		     ct AS (INSERT INTO contacts (channel, bot_id, chat_id, first_name, status, linked_via)
+		            SELECT 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), 500000000 + id, 'Клиент',
+		                   'active', 'deep_link' FROM c RETURNING id, chat_id)
 		INSERT INTO contact_leads (contact_id, lead_id, via) SELECT ct.id, l.id, 'deep_link' FROM ct, l
 		RETURNING (SELECT chat_id FROM ct)`, fmt.Sprintf("%s-%d", region, i), region).Scan(&chat)
 	if err != nil {

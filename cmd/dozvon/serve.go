@@ -80,6 +80,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Webhook:       tg.WebhookHandler(), // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
+		Bot:           tg.Bot,
 		Events:        dialog.NewEvents(db.Pool),
 		Dialog:        conversations,
 		Typing:        tg.Client,

@@ -28,13 +28,17 @@ func startTelegram(ctx context.Context, cfg *config.Config, db *database, log ze
 	if cfg.Simulated() {
 		// The simulator forgets everything when the process stops; the database does not. Its update ids go on
 		// after the stored ones (a reused id would be dropped as a redelivery), and its chats come back.
-		lastUpdate, err := messenger.NewInbox(db.Pool).LastUpdateID(ctx)
+		bot, err := telegram.RegisterBot(ctx, db.Pool, tgfake.DefaultToken, "dozvon_sim_bot")
+		if err != nil {
+			return nil, nil, err
+		}
+		lastUpdate, err := messenger.NewInbox(db.Pool).LastNumericKey(ctx, bot.ID)
 		if err != nil {
 			return nil, nil, err
 		}
 		sim = tgfake.New(tgfake.Options{BotUsername: "dozvon_sim_bot", BotFirstName: "Дозвон", HistoryLimit: 500,
 			FirstUpdateID: lastUpdate + 1})
-		restored, err := restoreSimChats(ctx, sim, messenger.NewContacts(db.Pool))
+		restored, err := restoreSimChats(ctx, sim, bot, messenger.NewContacts(db.Pool))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -59,10 +63,10 @@ func startTelegram(ctx context.Context, cfg *config.Config, db *database, log ze
 // when the process stops, but the contacts and the leads linked to them are in PostgreSQL: without their chats
 // the bot could not write to them (Telegram would say "chat not found") and /sim would not list them. The chats
 // come back silently, with an empty history, as the people who play the clients left them (blocked or not).
-func restoreSimChats(ctx context.Context, sim *tgfake.Fake, contacts *messenger.Contacts) (int, error) {
+func restoreSimChats(ctx context.Context, sim *tgfake.Fake, bot messenger.Bot, contacts *messenger.Contacts) (int, error) {
 	n := 0
 	err := contacts.Each(ctx, func(c messenger.Contact) error {
-		if c.ChatID <= 0 { // private chats only: their id is the user's; groups have negative ids
+		if c.BotID != bot.ID || c.ChatID <= 0 { // the simulated bot's private chats only: their id is the user's; groups have negative ids
 			return nil
 		}
 		u := tgfake.User{ID: c.ChatID, FirstName: c.FirstName, Username: c.Username}

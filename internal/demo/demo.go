@@ -109,18 +109,23 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 	return s, nil
 }
 
+// demoBot is the bot the demo's chats belong to: the environment's Telegram bot, which on a fresh database is the
+// placeholder of migration 00023 that the simulator's bot adopts when it starts.
+const demoBot = `SELECT min(id) AS id FROM bots WHERE channel = 'telegram'`
+
 // linkChats puts about a third of the missed-call and follow-up leads in touch through simulated chats, as if
 // they had followed an invitation; chat ids are in a range the simulator recognises as demo clients.
 func linkChats(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO contacts (chat_id, tg_user_id, first_name, phone, status, linked_via)
-			SELECT 7000000000 + c.id, 7000000000 + c.id, split_part(c.contact_name, ' ', 1), c.phone, 'active', 'deep_link'
-			FROM clients c
+			INSERT INTO contacts (channel, bot_id, chat_id, user_id, first_name, phone, status, linked_via)
+			SELECT 'telegram', b.id, 7000000000 + c.id, 7000000000 + c.id, split_part(c.contact_name, ' ', 1), c.phone,
+			       'active', 'deep_link'
+			FROM clients c, (`+demoBot+`) b
 			WHERE c.external_id LIKE 'demo-%' AND c.id % 3 = 0
 			  AND EXISTS (SELECT FROM leads l WHERE l.client_id = c.id AND l.kind IN ('missed_call', 'follow_up'))
-			ON CONFLICT (chat_id) DO NOTHING`)
+			ON CONFLICT (bot_id, chat_id) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("demo: chats: %w", err)
 		}
@@ -128,6 +133,7 @@ func linkChats(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 		_, err = tx.Exec(ctx, `
 			INSERT INTO contact_leads (contact_id, lead_id, via)
 			SELECT ct.id, l.id, 'deep_link' FROM contacts ct JOIN leads l ON l.client_id = ct.chat_id - 7000000000
+			WHERE ct.bot_id = (`+demoBot+`)
 			ON CONFLICT DO NOTHING`)
 		return err
 	})

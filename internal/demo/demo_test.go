@@ -102,9 +102,10 @@ func TestDemoScriptsRenderForEachLeadKind(t *testing.T) {
 		var company, region string
 		err = pool.QueryRow(ctx, `
 			WITH l AS (SELECT l.id, l.client_id FROM leads l WHERE l.kind = $1 ORDER BY l.id LIMIT 1),
-			     ct AS (INSERT INTO contacts (chat_id, first_name, status) SELECT 8000000000 + l.id, 'Тест', 'active' FROM l RETURNING id)
-			INSERT INTO conversations (contact_id, client_id, lead_id, status, operator_id, opened_at)
-			SELECT ct.id, l.client_id, l.id, 'assigned', (SELECT id FROM users WHERE login = 'operator1'), $2 FROM ct, l
+			     ct AS (INSERT INTO contacts (channel, bot_id, chat_id, first_name, status)
+			            SELECT 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), 8000000000 + l.id, 'Тест', 'active' FROM l RETURNING id)
+			INSERT INTO conversations (contact_id, channel, client_id, lead_id, status, operator_id, opened_at)
+			SELECT ct.id, 'telegram', l.client_id, l.id, 'assigned', (SELECT id FROM users WHERE login = 'operator1'), $2 FROM ct, l
 			RETURNING id, (SELECT company_name FROM clients WHERE id = client_id), (SELECT region FROM clients WHERE id = client_id)`,
 			kind, now).Scan(&convID, &company, &region)
 		if err != nil {

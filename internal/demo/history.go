@@ -654,11 +654,12 @@ var pastInserts = []string{`
 	UPDATE past_leads p SET lead_id = l.id FROM leads l WHERE l.application_id = p.application_id AND l.kind = p.kind`,
 	// The chats, linked through the campaigns' invitations before the run that wrote to them.
 	`
-	INSERT INTO contacts (chat_id, first_name, phone, status, linked_via, linked_at, updated_at)
-	SELECT chat_id, first_name, phone, 'active', 'deep_link', linked_at, linked_at
+	INSERT INTO contacts (channel, bot_id, chat_id, first_name, phone, status, linked_via, linked_at, updated_at)
+	SELECT 'telegram', (` + demoBot + `), chat_id, first_name, phone, 'active', 'deep_link', linked_at, linked_at
 	FROM past_leads ORDER BY linked_at`, `
 
-	UPDATE past_leads p SET contact_id = ct.id FROM contacts ct WHERE ct.chat_id = p.chat_id`, `
+	UPDATE past_leads p SET contact_id = ct.id FROM contacts ct
+	WHERE ct.bot_id = (` + demoBot + `) AND ct.chat_id = p.chat_id`, `
 
 	INSERT INTO contact_leads (contact_id, lead_id, campaign_id, via, linked_at)
 	SELECT contact_id, lead_id, campaign_id, 'deep_link', linked_at FROM past_leads`,
@@ -670,9 +671,9 @@ var pastInserts = []string{`
 	SELECT campaign_id, slot, 'schedule', 'done', count(*), count(*), slot, slot + interval '2 seconds'
 	FROM past_leads GROUP BY campaign_id, slot ORDER BY slot`, `
 
-	INSERT INTO outbox (campaign_id, run_id, step, lead_id, chat_id, text, reply_markup, state, attempts, not_before,
-	                    created_at, sent_at)
-	SELECT p.campaign_id, r.id, 1, p.lead_id, p.chat_id, p.text, p.markup::jsonb, 'sent', 1, p.sent_at,
+	INSERT INTO outbox (campaign_id, run_id, step, lead_id, channel, bot_id, chat_id, text, reply_markup, state, attempts,
+	                    not_before, created_at, sent_at)
+	SELECT p.campaign_id, r.id, 1, p.lead_id, 'telegram', (` + demoBot + `), p.chat_id, p.text, p.markup::jsonb, 'sent', 1, p.sent_at,
 	       p.slot, p.sent_at
 	FROM past_leads p JOIN campaign_runs r ON r.campaign_id = p.campaign_id AND r.slot = p.slot
 	ORDER BY p.sent_at`, `
@@ -683,9 +684,9 @@ var pastInserts = []string{`
 	`
 	UPDATE past_leads p SET operator_id = u.id FROM users u WHERE u.login = p.operator`, `
 
-	INSERT INTO conversations (contact_id, client_id, lead_id, campaign_id, queue_id, status, operator_id, opened_at,
-	                           queued_at, assigned_at, closed_at, csat, csat_at, last_message_at)
-	SELECT p.contact_id, p.client_id, p.lead_id, p.campaign_id, q.id, 'closed', p.operator_id, p.opened_at,
+	INSERT INTO conversations (contact_id, channel, client_id, lead_id, campaign_id, queue_id, status, operator_id,
+	                           opened_at, queued_at, assigned_at, closed_at, csat, csat_at, last_message_at)
+	SELECT p.contact_id, 'telegram', p.client_id, p.lead_id, p.campaign_id, q.id, 'closed', p.operator_id, p.opened_at,
 	       p.opened_at, p.assigned_at, p.closed_at, p.csat, p.csat_at, coalesce(p.csat_at, p.closed_at)
 	FROM past_leads p JOIN queues q ON q.lead_kind = p.kind
 	WHERE p.replied ORDER BY p.opened_at`, `
@@ -702,9 +703,9 @@ var pastInserts = []string{`
 	// reached would be dropped as a redelivery.
 	`
 	WITH sent AS (
-	    INSERT INTO outbox (conversation_id, chat_id, text, reply_markup, state, priority, attempts, not_before,
-	                        created_at, sent_at)
-	    SELECT p.conversation_id, p.chat_id, m.outbox_text,
+	    INSERT INTO outbox (conversation_id, channel, bot_id, chat_id, text, reply_markup, state, priority, attempts,
+	                        not_before, created_at, sent_at)
+	    SELECT p.conversation_id, 'telegram', (` + demoBot + `), p.chat_id, m.outbox_text,
 	           CASE WHEN m.role = 'bot' AND m.text = @csat_question THEN p.csat_buttons END,
 	           'sent', 10, 1, m.at, m.at, m.at + interval '1 second'
 	    FROM past_messages m JOIN past_leads p USING (n)

@@ -47,7 +47,7 @@ func TestSendWithEachButtonTypeArrivesAsMAXsInlineKeyboard(t *testing.T) {
 	ch := max.Channel{Client: served(t, fake)}
 	anna := started(t, fake, maxfake.User{FirstName: "Anna"})
 
-	id, err := ch.Send(context.Background(), messenger.Message{ChatID: anna.ChatID,
+	id, err := ch.Send(context.Background(), messenger.Message{Address: maxChat(anna.ChatID),
 		Text: "<b>Анна</b>, счёт открыт &amp; готов: <a href=\"https://bank.example/a?b=1&amp;c=2\">карта</a>",
 		Buttons: messenger.Markup{
 			{{Text: "Да", Data: "c:1:0"}, {Text: "Нет", Data: "c:1:1"}},
@@ -73,8 +73,8 @@ func TestSendWithEachButtonTypeArrivesAsMAXsInlineKeyboard(t *testing.T) {
 	if got := m.Keyboard(); !reflect.DeepEqual(got, want) {
 		t.Errorf("keyboard %+v, want %+v", got, want)
 	}
-	if id != max.MessageNumber(m.Body.Mid) || id <= 0 {
-		t.Errorf("Send returned %d, want MessageNumber(%q) = %d", id, m.Body.Mid, max.MessageNumber(m.Body.Mid))
+	if id != m.Body.Mid || id == "" {
+		t.Errorf("Send returned %q, want the mid %q", id, m.Body.Mid)
 	}
 }
 
@@ -117,7 +117,7 @@ func TestAPressedButtonIsAnsweredWithANotification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Kind != max.KindCallback || e.Payload != "c:7:0" || e.Chat != (messenger.Chat{ChatID: vera.ChatID, UserID: vera.UserID, FirstName: "Вера"}) {
+	if e.Kind != max.KindCallback || e.Payload != "c:7:0" || e.Chat != (messenger.Chat{Address: maxChat(vera.ChatID), UserID: vera.UserID, FirstName: "Вера"}) {
 		t.Fatalf("decoded %+v", e)
 	}
 	if err := c.AnswerCallback(ctx, e.CallbackID, "Спасибо!"); err != nil {
@@ -153,7 +153,7 @@ func TestMAXsRefusalsMapToMessengerErrors(t *testing.T) {
 	c := max.NewClient(fake.Token(), url, nil)
 	ch := max.Channel{Client: c}
 	anna := started(t, fake, maxfake.User{FirstName: "Anna"})
-	msg := messenger.Message{ChatID: anna.ChatID, Text: "Здравствуйте"}
+	msg := messenger.Message{Address: maxChat(anna.ChatID), Text: "Здравствуйте"}
 	retryAfter := func(err error) time.Duration {
 		var ra *messenger.RetryAfterError
 		if !errors.As(err, &ra) {
@@ -203,4 +203,9 @@ func TestMAXsRefusalsMapToMessengerErrors(t *testing.T) {
 	if !errors.As(err, &permanent) || permanent.Reason != "max: GET /me: 401 verify.token Invalid access_token" {
 		t.Errorf("a wrong token: %v", err)
 	}
+}
+
+// maxChat is a chat of a MAX bot as Decode gives it (the bot is the receiver's to fill in).
+func maxChat(chatID int64) messenger.Address {
+	return messenger.Address{Channel: messenger.MAX, ChatID: chatID}
 }

@@ -14,9 +14,8 @@
 // token out of URLs, which proxies and logs record. So the client sends the header, in one place:
 // Client.authorize.
 //
-// Message ids. MAX names a message by a string ("mid.…"); messenger.Channel returns an int64. SendMessage returns
-// the mid; Channel.Send returns MessageNumber(mid), a stable 63-bit hash of it, so the outbox's bigint column
-// can hold a MAX message's identity until it holds strings (then Send returns the mid: one line).
+// Message ids. MAX names a message by a string ("mid.…"); Channel.Send returns it, and the outbox keeps it as the
+// message's ref.
 //
 // Exactly once. MAX updates carry no update id. Key names each update by what MAX gives it that is unique: a new
 // message by its mid, a button press by its callback_id, anything else by its type, chat, user and timestamp

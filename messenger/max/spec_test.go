@@ -52,11 +52,11 @@ func TestEveryRequestTheClientMakesFitsTheSchema(t *testing.T) {
 	_, err := c.Me(ctx)
 	must(err)
 	for _, m := range []messenger.Message{
-		{ChatID: anna.ChatID, Text: "Просто текст"},
-		{ChatID: anna.ChatID, Text: "<b>Жирный</b> <i>курсив</i> <u>подчёркнутый</u> <s>зачёркнутый</s> <code>код</code> <pre>блок</pre> <a href=\"https://bank.example\">ссылка</a>",
+		{Address: maxChat(anna.ChatID), Text: "Просто текст"},
+		{Address: maxChat(anna.ChatID), Text: "<b>Жирный</b> <i>курсив</i> <u>подчёркнутый</u> <s>зачёркнутый</s> <code>код</code> <pre>блок</pre> <a href=\"https://bank.example\">ссылка</a>",
 			Buttons: messenger.Markup{{{Text: "Да", Data: "c:1:0"}, {Text: "Нет", Data: "c:1:1"}},
 				{{Text: "Сайт", URL: "https://bank.example"}}, {{Text: "Номер", RequestContact: true}}}},
-		{ChatID: anna.ChatID, Text: strings.Repeat("я", max.MaxTextLength),
+		{Address: maxChat(anna.ChatID), Text: strings.Repeat("я", max.MaxTextLength),
 			Buttons: messenger.Markup{{{Text: strings.Repeat("к", max.MaxButtonText), Data: strings.Repeat("d", max.MaxPayloadLength)}}}},
 	} {
 		_, err := ch.Send(ctx, m)

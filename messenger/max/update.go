@@ -178,7 +178,7 @@ func chat(chatID int64, u user) messenger.Chat {
 	if u.FirstName == "" {
 		u.FirstName = u.Name
 	}
-	return messenger.Chat{ChatID: chatID, UserID: u.UserID, Username: messenger.CleanText(u.Username),
+	return messenger.Chat{Address: messenger.Address{Channel: messenger.MAX, ChatID: chatID}, UserID: u.UserID, Username: messenger.CleanText(u.Username),
 		FirstName: messenger.CleanText(u.FirstName)}
 }
 

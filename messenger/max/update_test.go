@@ -19,7 +19,7 @@ func message(body string) string {
 		`,"recipient":{"chat_id":501,"chat_type":"dialog","user_id":900},"timestamp":1775025604499,"body":` + body + `}}`
 }
 
-var anna = messenger.Chat{ChatID: 501, UserID: 101, FirstName: "Анна"}
+var anna = messenger.Chat{Address: maxChat(501), UserID: 101, FirstName: "Анна"}
 
 func TestUpdatesDecodeIntoEvents(t *testing.T) {
 	at := time.UnixMilli(1775025604499).UTC()

@@ -32,10 +32,10 @@ func queueBroadcast(tb testing.TB, w *world, n int) {
 		ids[i] = u.ID
 	}
 	_, err := w.pool.Exec(w.ctx, `
-		INSERT INTO outbox (chat_id, text, reply_markup)
-		SELECT chat, 'Здравствуйте! Мы не дозвонились вам по заявке на открытие счёта. Ответьте здесь, и мы поможем.',
+		INSERT INTO outbox (channel, bot_id, chat_id, text, reply_markup)
+		SELECT 'telegram', $2, chat, 'Здравствуйте! Мы не дозвонились вам по заявке на открытие счёта. Ответьте здесь, и мы поможем.',
 		       '[[{"text":"Ответить","data":"reply"}],[{"text":"Отписаться","data":"optout"}]]'
-		FROM unnest($1::bigint[]) AS chat`, ids)
+		FROM unnest($1::bigint[]) AS chat`, ids, w.bot.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func BenchmarkSendStateless(b *testing.B) {
 		for range workers {
 			wg.Go(func() {
 				for chat := range chats {
-					_, err := w.client.Send(w.ctx, messenger.Message{ChatID: chat, Buttons: buttons,
+					_, err := w.client.Send(w.ctx, messenger.Message{Address: w.to(chat), Buttons: buttons,
 						Text: "Здравствуйте! Мы не дозвонились вам по заявке на открытие счёта. Ответьте здесь, и мы поможем."})
 					if err != nil {
 						failed.Add(1)
@@ -159,9 +159,8 @@ func BenchmarkSendStateless(b *testing.B) {
 }
 
 // BenchmarkSenderUnlimitedThreeBots is BenchmarkSenderUnlimited with three bots on one database: each its own
-// token, Bot API fake, sender (lease owner) and pause, all draining one outbox of 30,000 messages at once. The
-// outbox has no bot column (a deployment serves one bot), so the three share one queue, which is the harder case
-// for the claim: every sender competes for the same rows. Reports the total msg/s and the CPU per message of this
+// token, Bot API fake, sender (lease owner) and pause, all draining one outbox of 30,000 messages at once, a third
+// of them each: a bot's sender claims only its bot's messages. Reports the total msg/s and the CPU per message of this
 // process (three senders and three fakes) and of PostgreSQL.
 func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 	const n, bots = 30000, 3
@@ -187,7 +186,7 @@ func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 		fakes := []*tgfake.Fake{w.fake}
 		senders := []*messenger.Sender{w.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000})}
 		for i := 2; i <= bots; i++ {
-			// Another bot: its own token and fake, which knows the same clients (any bot may claim any message).
+			// Another bot: its own token and fake, which knows the same clients, and a third of the messages.
 			fake := tgfake.New(tgfake.Options{Flood: tgfake.FloodLimits{Disabled: true}, RequestLogSize: -1,
 				HistoryLimit: 2, Token: fmt.Sprintf("100000000%d:AAFakeTokenForTests_0123456789abcdef", i)})
 			for _, id := range chats {
@@ -197,7 +196,9 @@ func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 				}
 			}
 			bw := newWorldOn(b, fake, w.pool)
-			bw.pacing = messenger.NewPacing(w.pool, fmt.Sprint("bot", i), 0)
+			if _, err := w.pool.Exec(w.ctx, `UPDATE outbox SET bot_id = $1 WHERE id % $2 = $3`, bw.bot.ID, bots, i-1); err != nil {
+				b.Fatal(err)
+			}
 			fakes = append(fakes, fake)
 			senders = append(senders, bw.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000}))
 		}
@@ -332,7 +333,7 @@ func BenchmarkQueuedMessageFootprint(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		items, err := w.outbox.Claim(w.ctx, "dead", 5000, time.Minute)
+		items, err := w.outbox.Claim(w.ctx, w.bot.ID, "dead", 5000, time.Minute)
 		if err != nil || len(items) != 5000 {
 			b.Fatalf("claimed %d: %v", len(items), err)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,11 +82,15 @@ func (c *Client) Me(ctx context.Context) (string, error) {
 // io.Pipe and a goroutine, which measured four times slower than a JSON body against the same server
 // (docs/BENCHMARKS.md), and sendMessage is the broadcast hot path (sendmessage.go). The request and error shapes
 // are the Bot API's.
-func (c *Client) Send(ctx context.Context, m messenger.Message) (int64, error) {
+func (c *Client) Send(ctx context.Context, m messenger.Message) (string, error) {
 	if err := m.Validate(); err != nil {
-		return 0, err
+		return "", err
 	}
-	return c.sendMessage(ctx, m)
+	id, err := c.sendMessage(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(id, 10), nil
 }
 
 // apiError is the Bot API's error shape.

@@ -26,16 +26,17 @@ func TestSendThroughACallersHTTPClientWithATimeout(t *testing.T) {
 		if _, err := fake.Start(u.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		id, err := c.Send(context.Background(), messenger.Message{ChatID: u.ID, Text: "Здравствуйте, <b>Анна</b>"})
+		to := messenger.Address{Channel: messenger.Telegram, BotID: 1, ChatID: u.ID}
+		ref, err := c.Send(context.Background(), messenger.Message{Address: to, Text: "Здравствуйте, <b>Анна</b>"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := fake.Requests()
 		last := got[len(got)-1]
 		// The client's /start is message 1 of the chat.
-		if id != 2 || last.Method != "sendMessage" || last.Params["text"] != "Здравствуйте, <b>Анна</b>" ||
+		if ref != "2" || last.Method != "sendMessage" || last.Params["text"] != "Здравствуйте, <b>Анна</b>" ||
 			last.Params["parse_mode"] != "HTML" {
-			t.Errorf("timeout %v: message id %d, last request %+v", hc != nil, id, last)
+			t.Errorf("timeout %v: message ref %q, last request %+v", hc != nil, ref, last)
 		}
 		srv.Close()
 	}

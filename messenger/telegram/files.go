@@ -59,6 +59,7 @@ func (c *Client) OpenFile(ctx context.Context, fileID string) (io.ReadCloser, in
 // download never holds up a message. Files are claimed with a lease, so any number of instances may run one.
 type Fetcher struct {
 	Client *Client
+	Bot    int64 // whose files it fetches, through Client
 	Files  *messenger.Files
 	Log    zerolog.Logger
 	// Workers download at once (default 2); Idle is how often they look for work without a wake-up (default 2 s).
@@ -108,7 +109,7 @@ func (f *Fetcher) Run(ctx context.Context) error {
 
 func (f *Fetcher) work(ctx context.Context) {
 	for ctx.Err() == nil {
-		x, err := f.Files.Claim(ctx, f.Timeout+30*time.Second)
+		x, err := f.Files.Claim(ctx, f.Bot, f.Timeout+30*time.Second)
 		if err == nil {
 			f.fetch(ctx, x)
 			continue

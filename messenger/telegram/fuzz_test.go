@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"math/big"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
+	"dozvon/messenger/telegram/tgfake"
 )
 
 // FuzzUpdateDecodingAndStorage feeds arbitrary bytes to what receives an update: decoding never panics, and the
@@ -32,22 +34,28 @@ func FuzzUpdateDecodingAndStorage(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	ctx := context.Background()
-	inbox := messenger.NewInbox(pgtest.NewDB(f))
+	pool := pgtest.NewDB(f)
+	inbox := messenger.NewInbox(pool)
+	bot, err := RegisterBot(ctx, pool, tgfake.DefaultToken, "dozvon_bot")
+	if err != nil {
+		f.Fatal(err)
+	}
 	var next int64
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		_, _ = decodeUpdate(payload) // must not panic, whatever payload is
 
 		next++
-		if _, err := inbox.Store(ctx, []int64{next}, []json.RawMessage{payload}); err != nil {
+		if _, err := inbox.Store(ctx, bot.ID, []string{strconv.FormatInt(next, 10)}, []json.RawMessage{payload}); err != nil {
 			t.Fatalf("store %q: %v", payload, err)
 		}
 		var back []byte
-		id, err := inbox.ProcessNext(ctx, func(_ context.Context, _ int64, p []byte) error {
-			back = bytes.Clone(p)
+		var key string
+		_, err := inbox.ProcessNext(ctx, bot.ID, func(_ context.Context, u messenger.Update) error {
+			back, key = bytes.Clone(u.Payload), u.Key
 			return nil
 		})
-		if err != nil || id != next {
-			t.Fatalf("read back update %d: got %d, %v", next, id, err)
+		if err != nil || key != strconv.FormatInt(next, 10) {
+			t.Fatalf("read back update %d: got %s, %v", next, key, err)
 		}
 		if !json.Valid(payload) {
 			if !bytes.Equal(back, payload) {

@@ -35,10 +35,12 @@ import (
 type Poller struct {
 	Token, APIURL string
 	HTTP          *http.Client
-	Inbox         *messenger.Inbox
-	Pool          *pgxpool.Pool
-	Wake          func()
-	Log           zerolog.Logger
+	// Bot is the bot's id in messenger.Bots, under which its updates are stored.
+	Bot   int64
+	Inbox *messenger.Inbox
+	Pool  *pgxpool.Pool
+	Wake  func()
+	Log   zerolog.Logger
 	// Timeout is the long-poll wait Telegram holds a request open for (default 25 s).
 	Timeout time.Duration
 	// Lease is how long the lease lasts unrenewed (default 10 s): after a crash, another instance polls this much
@@ -198,7 +200,11 @@ func (p *Poller) poll(ctx context.Context, l *lease) error {
 			continue
 		}
 		// Stored first, acknowledged after: the next getUpdates with a higher offset is the acknowledgement.
-		if _, err := p.Inbox.Store(ctx, ids, payloads); err != nil {
+		keys := make([]string, len(ids))
+		for i, id := range ids {
+			keys[i] = strconv.FormatInt(id, 10)
+		}
+		if _, err := p.Inbox.Store(ctx, p.Bot, keys, payloads); err != nil {
 			p.Log.Error().Err(err).Msg("store polled updates")
 			backoff = time.Second
 			continue

@@ -66,7 +66,7 @@ func (l *logLines) count(msg string) int {
 // and long polls far longer than that: a poll that outlives its lease shows as an overlap at the fake.
 func (w *world) poller(owner string, log *logLines) (*pollCounter, func()) {
 	c := &pollCounter{}
-	p := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: w.apiURL, Inbox: w.inbox, Pool: w.pool,
+	p := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: w.apiURL, Bot: w.bot.ID, Inbox: w.inbox, Pool: w.pool,
 		HTTP: &http.Client{Transport: c}, Log: zerolog.New(log), Timeout: 20 * time.Second, Lease: time.Second,
 		Owner: owner}
 	return c, w.run(p.Run)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -43,7 +44,7 @@ func WebhookSecret(ctx context.Context, pool *pgxpool.Pool, botToken string) (st
 
 // WebhookHandler stores each delivered update in the inbox and only then answers 200, so Telegram redelivers
 // whatever was not stored. A wrong or missing secret gets 401 (the library only logs it).
-func WebhookHandler(inbox *messenger.Inbox, secret string, wake func(), log zerolog.Logger) http.HandlerFunc {
+func WebhookHandler(inbox *messenger.Inbox, bot int64, secret string, wake func(), log zerolog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
@@ -63,7 +64,8 @@ func WebhookHandler(inbox *messenger.Inbox, secret string, wake func(), log zero
 			http.Error(w, "not a Telegram update", http.StatusBadRequest)
 			return
 		}
-		if _, err := inbox.Store(r.Context(), []int64{*head.UpdateID}, []json.RawMessage{body}); err != nil {
+		key := strconv.FormatInt(*head.UpdateID, 10)
+		if _, err := inbox.Store(r.Context(), bot, []string{key}, []json.RawMessage{body}); err != nil {
 			log.Error().Err(err).Int64("update_id", *head.UpdateID).Msg("store webhook update")
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return

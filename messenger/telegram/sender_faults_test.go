@@ -23,7 +23,7 @@ func (w *world) instance(owner string, pool *pgxpool.Pool, cfg messenger.SenderC
 		cfg.BackoffBase = 50 * time.Millisecond
 	}
 	cfg.Idle = 20 * time.Millisecond
-	s := messenger.NewSender(cfg, messenger.NewOutbox(pool), messenger.NewPacing(pool, "test", cfg.Rate),
+	s := messenger.NewSender(cfg, w.bot.ID, messenger.NewOutbox(pool), messenger.NewPacing(pool, w.bot.ID, cfg.Rate),
 		messenger.NewContacts(pool), w.client, zerolog.Nop())
 	w.run(s.Run)
 	return s
@@ -130,7 +130,7 @@ func TestOneChatGetsOneMessageASecondWhateverQueuedIt(t *testing.T) {
 	chat := w.chat("Анна")
 	w.fake.FailNext("sendMessage", 1, tgfake.Fault{Code: 502, AfterApply: true}) // delivered, but the answer is lost
 	w.queue(chat, "Предложение", true)
-	if _, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{ChatID: chat, Text: "Ответ оператора"},
+	if _, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{Address: w.to(chat), Text: "Ответ оператора"},
 		Priority: messenger.PriorityReply}); err != nil {
 		t.Fatal(err)
 	}

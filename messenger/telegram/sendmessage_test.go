@@ -9,7 +9,7 @@ import (
 )
 
 func TestSendMessageBodyIsTheBotAPIsJSON(t *testing.T) {
-	m := messenger.Message{ChatID: 100000123, Text: `Здравствуйте, <b>Анна</b> & "Ко"` + "\n\tстрока",
+	m := messenger.Message{Address: chatAt(100000123), Text: `Здравствуйте, <b>Анна</b> & "Ко"` + "\n\tстрока",
 		Buttons:       messenger.Markup{{{Text: "Ответить", Data: "reply"}}, {{Text: "Сайт", URL: "https://example.com/?a=1&b=2"}}},
 		PaidBroadcast: true}
 	var got map[string]any
@@ -30,7 +30,7 @@ func TestSendMessageBodyIsTheBotAPIsJSON(t *testing.T) {
 }
 
 func TestSendMessageBodyAsksForThePhoneWithAReplyKeyboard(t *testing.T) {
-	m := messenger.Message{ChatID: 7, Text: "Поделитесь номером",
+	m := messenger.Message{Address: chatAt(7), Text: "Поделитесь номером",
 		Buttons: messenger.Markup{{{Text: "Отправить номер", RequestContact: true}}}}
 	got := string(appendSendMessage(nil, m))
 	want := `{"chat_id":7,"text":"Поделитесь номером","parse_mode":"HTML","link_preview_options":{"is_disabled":true},` +

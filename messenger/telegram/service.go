@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -30,13 +31,15 @@ type ServiceConfig struct {
 
 // Service is the Telegram channel of one process: sending, receiving and processing updates.
 type Service struct {
-	cfg         ServiceConfig
-	Client      *Client
-	Outbox      *messenger.Outbox
-	Contacts    *messenger.Contacts
-	Inbox       *messenger.Inbox
-	Sender      *messenger.Sender
-	Processor   *Processor
+	cfg       ServiceConfig
+	Client    *Client
+	Outbox    *messenger.Outbox
+	Contacts  *messenger.Contacts
+	Inbox     *messenger.Inbox
+	Sender    *messenger.Sender
+	Processor *messenger.Processor
+	// Bot is this bot in messenger.Bots: its chats, messages and updates are its own.
+	Bot         messenger.Bot
 	Files       *messenger.Files
 	Fetcher     *Fetcher
 	BotUsername string
@@ -71,16 +74,30 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 			return nil, fmt.Errorf("telegram: set the webhook: %w", err)
 		}
 	}
-	s := &Service{cfg: cfg, Client: client, BotUsername: username, secret: secret, instance: instance,
+	bot, err := RegisterBot(meCtx, cfg.Pool, cfg.Token, username)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, Client: client, BotUsername: username, Bot: bot, secret: secret, instance: instance,
 		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
 		Files: messenger.NewFiles(cfg.Pool)}
-	s.Fetcher = &Fetcher{Client: client, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
-	pacing := messenger.NewPacing(cfg.Pool, username, cfg.Sender.Rate)
-	s.Sender = messenger.NewSender(cfg.Sender, s.Outbox, pacing, s.Contacts, client, cfg.Log.With().Str("part", "sender").Logger())
-	s.Processor = &Processor{Inbox: s.Inbox, Contacts: s.Contacts, Outbox: s.Outbox, Answer: client.AnswerCallback,
-		Inbound: cfg.Inbound, Files: s.Files, WakeFetch: s.Fetcher.Wake, WakeSend: s.Sender.Wake,
-		Log: cfg.Log.With().Str("part", "updates").Logger()}
+	s.Fetcher = &Fetcher{Client: client, Bot: bot.ID, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
+	pacing := messenger.NewPacing(cfg.Pool, bot.ID, cfg.Sender.Rate)
+	s.Sender = messenger.NewSender(cfg.Sender, bot.ID, s.Outbox, pacing, s.Contacts, client, cfg.Log.With().Str("part", "sender").Logger())
+	s.Processor = &messenger.Processor{Bot: bot, Decode: Decode, Inbox: s.Inbox, Contacts: s.Contacts, Outbox: s.Outbox,
+		Answer: client.AnswerCallback, Inbound: cfg.Inbound, Files: s.Files, WakeFetch: s.Fetcher.Wake,
+		WakeSend: s.Sender.Wake, Log: cfg.Log.With().Str("part", "updates").Logger()}
 	return s, nil
+}
+
+// RegisterBot records the bot of token, whose username getMe gave, in messenger.Bots, keyed by its id (the number
+// before the token's colon), and returns it.
+func RegisterBot(ctx context.Context, pool *pgxpool.Pool, token, username string) (messenger.Bot, error) {
+	id, err := botID(token)
+	if err != nil {
+		return messenger.Bot{}, err
+	}
+	return messenger.NewBots(pool).Register(ctx, messenger.Telegram, strconv.FormatInt(id, 10), username)
 }
 
 // WebhookHandler is the route Telegram posts updates to, or nil without a public URL (the simulator, long
@@ -89,7 +106,7 @@ func (s *Service) WebhookHandler() http.HandlerFunc {
 	if s.secret == "" {
 		return nil
 	}
-	return WebhookHandler(s.Inbox, s.secret, s.Processor.Wake, s.cfg.Log)
+	return WebhookHandler(s.Inbox, s.Bot.ID, s.secret, s.Processor.Wake, s.cfg.Log)
 }
 
 // Run sends, receives (polling, unless a webhook is set), processes and fetches clients' files until ctx ends,
@@ -105,7 +122,7 @@ func (s *Service) Run(ctx context.Context) error {
 	run(s.Fetcher.Run)
 	run(s.listen)
 	if s.cfg.PublicURL == "" {
-		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Inbox: s.Inbox, Pool: s.cfg.Pool,
+		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Bot: s.Bot.ID, Inbox: s.Inbox, Pool: s.cfg.Pool,
 			Wake: s.Processor.Wake, Log: s.cfg.Log.With().Str("part", "poller").Logger()}
 		run(poller.Run)
 	} else {

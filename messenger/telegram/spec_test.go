@@ -92,15 +92,15 @@ func TestEveryRequestTheAdapterMakesIsValidUnderTheBotAPISpecification(t *testin
 	// paid broadcast, a link beside a button, the request for the client's phone, an operator's reply at the
 	// length limit, and the bot's notices.
 	messages := []messenger.Message{
-		{ChatID: user.ID, Text: "Здравствуйте, Анна! Счёт для <b>" + messenger.Escape(`ООО "Рога & Копыта"`) + "</b> ждёт.",
+		{Address: chatAt(user.ID), Text: "Здравствуйте, Анна! Счёт для <b>" + messenger.Escape(`ООО "Рога & Копыта"`) + "</b> ждёт.",
 			Buttons: messenger.Markup{{{Text: "Да, продолжим в чате", Data: "c:42:0"}}, {{Text: "Перезвоните мне", Data: "c:42:1"}},
 				{{Text: "Не интересно", Data: "optout"}}}},
-		{ChatID: user.ID, Text: "Эквайринг <i>от 1,5%</i>", PaidBroadcast: true,
+		{Address: chatAt(user.ID), Text: "Эквайринг <i>от 1,5%</i>", PaidBroadcast: true,
 			Buttons: messenger.Markup{{{Text: "Тарифы", URL: "https://bank.example/tariffs?a=1&b=2"}, {Text: "Подробнее", Data: "c:43:" + strings.Repeat("9", 58)}}}},
-		{ChatID: user.ID, Text: "Поделитесь номером, чтобы мы нашли вашу заявку",
+		{Address: chatAt(user.ID), Text: "Поделитесь номером, чтобы мы нашли вашу заявку",
 			Buttons: messenger.Markup{{{Text: "Отправить номер", RequestContact: true}}}},
-		{ChatID: user.ID, Text: "<b>" + messenger.Escape(strings.Repeat("я", 4094)+"&<") + "</b>"}, // 4096 as Telegram counts
-		{ChatID: user.ID, Text: `<tg-spoiler>40702</tg-spoiler> <a href="https://bank.example">банк</a> <blockquote expandable>` +
+		{Address: chatAt(user.ID), Text: "<b>" + messenger.Escape(strings.Repeat("я", 4094)+"&<") + "</b>"}, // 4096 as Telegram counts
+		{Address: chatAt(user.ID), Text: `<tg-spoiler>40702</tg-spoiler> <a href="https://bank.example">банк</a> <blockquote expandable>` +
 			`<pre><code class="language-text">x</code></pre></blockquote> <tg-time unix="1647531900" format="wDT">17.03</tg-time>`},
 	}
 	for _, hc := range []*http.Client{nil, {Timeout: 10 * time.Second}} { // the broadcast's fast path, and http.Client.Do
@@ -208,7 +208,7 @@ func TestValidateRefusesAButtonTheBotAPIWouldRefuse(t *testing.T) {
 		{messenger.Button{Text: "Номер", RequestContact: true, Data: "c:42:2"}, // the data would be dropped unseen
 			`messenger: refused: button "Номер" has more than one action: callback data, a URL and a request for the phone exclude each other`},
 	} {
-		m := messenger.Message{ChatID: 42, Text: "Счёт", Buttons: messenger.Markup{{tc.button}}}
+		m := messenger.Message{Address: chatAt(42), Text: "Счёт", Buttons: messenger.Markup{{tc.button}}}
 		err := m.Validate()
 		if got := fmt.Sprint(err); tc.want == "" && err != nil || tc.want != "" && got != tc.want {
 			t.Errorf("%+v: got %v, want %q", tc.button, err, tc.want)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ type world struct {
 	fake     *tgfake.Fake
 	apiURL   string
 	client   *telegram.Client
+	bot      messenger.Bot
 	outbox   *messenger.Outbox
 	contacts *messenger.Contacts
 	inbox    *messenger.Inbox
@@ -59,9 +61,24 @@ func newWorldOn(t testing.TB, fake *tgfake.Fake, pool *pgxpool.Pool) *world {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	return &world{t: t, ctx: ctx, pool: pool, fake: fake, apiURL: srv.URL, client: client,
+	bot, err := telegram.RegisterBot(ctx, pool, fake.Token(), "dozvon_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{t: t, ctx: ctx, pool: pool, fake: fake, apiURL: srv.URL, client: client, bot: bot,
 		outbox: messenger.NewOutbox(pool), contacts: messenger.NewContacts(pool), inbox: messenger.NewInbox(pool),
-		pacing: messenger.NewPacing(pool, "test", 0)}
+		pacing: messenger.NewPacing(pool, bot.ID, 0)}
+}
+
+// to is the chat with the user of id on the world's bot.
+func (w *world) to(id int64) messenger.Address {
+	return messenger.Address{Channel: messenger.Telegram, BotID: w.bot.ID, ChatID: id}
+}
+
+// processor handles the bot's stored updates as `dozvon serve` does.
+func (w *world) processor() *messenger.Processor {
+	return &messenger.Processor{Bot: w.bot, Decode: telegram.Decode, Inbox: w.inbox, Contacts: w.contacts,
+		Outbox: w.outbox, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
 }
 
 // run starts fn in the background until the test ends.
@@ -77,9 +94,9 @@ func (w *world) run(fn func(context.Context) error) (stop func()) {
 
 // receiving runs the long poller and the processor, as `dozvon serve` does without a public URL.
 func (w *world) receiving() {
-	proc := &telegram.Processor{Inbox: w.inbox, Contacts: w.contacts, Outbox: w.outbox, Answer: w.client.AnswerCallback,
-		Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
-	poller := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: w.apiURL, Inbox: w.inbox, Pool: w.pool,
+	proc := w.processor()
+	proc.Answer = w.client.AnswerCallback
+	poller := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: w.apiURL, Bot: w.bot.ID, Inbox: w.inbox, Pool: w.pool,
 		Wake: proc.Wake, Log: zerolog.Nop(), Timeout: time.Second}
 	w.run(poller.Run)
 	w.run(proc.Run)
@@ -92,9 +109,9 @@ func (w *world) sender(cfg messenger.SenderConfig) *messenger.Sender {
 	cfg.Idle = 20 * time.Millisecond
 	pacing := w.pacing
 	if cfg.Rate > 0 {
-		pacing = messenger.NewPacing(w.pool, "test", cfg.Rate)
+		pacing = messenger.NewPacing(w.pool, w.bot.ID, cfg.Rate)
 	}
-	return messenger.NewSender(cfg, w.outbox, pacing, w.contacts, w.client, zerolog.Nop())
+	return messenger.NewSender(cfg, w.bot.ID, w.outbox, pacing, w.contacts, w.client, zerolog.Nop())
 }
 
 func (w *world) sending(cfg messenger.SenderConfig) *messenger.Sender {
@@ -174,7 +191,7 @@ func (w *world) lastBotText(chatID int64) string {
 
 func (w *world) queue(chatID int64, text string, campaign bool) int64 {
 	w.t.Helper()
-	m := messenger.Outgoing{Message: messenger.Message{ChatID: chatID, Text: text}}
+	m := messenger.Outgoing{Message: messenger.Message{Address: w.to(chatID), Text: text}}
 	if campaign {
 		var cid int64
 		if err := w.pool.QueryRow(w.ctx, `INSERT INTO campaigns (name, lead_kind) VALUES ('c', 'missed_call') RETURNING id`).Scan(&cid); err != nil {
@@ -191,17 +208,17 @@ func (w *world) queue(chatID int64, text string, campaign bool) int64 {
 
 // outboxRow is what the outbox records of a message.
 type outboxRow struct {
-	State       string
-	Attempts    int
-	TGMessageID *int64
-	LastError   string
+	State      string
+	Attempts   int
+	MessageRef *string
+	LastError  string
 }
 
 func (w *world) state(id int64) outboxRow {
 	w.t.Helper()
 	var r outboxRow
-	if err := w.pool.QueryRow(w.ctx, `SELECT state, attempts, tg_message_id, last_error FROM outbox WHERE id = $1`, id).
-		Scan(&r.State, &r.Attempts, &r.TGMessageID, &r.LastError); err != nil {
+	if err := w.pool.QueryRow(w.ctx, `SELECT state, attempts, message_ref, last_error FROM outbox WHERE id = $1`, id).
+		Scan(&r.State, &r.Attempts, &r.MessageRef, &r.LastError); err != nil {
 		w.t.Fatal(err)
 	}
 	return r
@@ -327,13 +344,14 @@ func TestUnsubscribeButtonOptsOut(t *testing.T) {
 	w.sending(messenger.SenderConfig{Unlimited: true})
 	chat := w.chat("Вера")
 	w.eventually("the contact exists", func() bool { return w.contact(chat).ID != 0 })
-	id, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{ChatID: chat, Text: "Предложение",
-		Buttons: messenger.Markup{{{Text: "Отписаться", Data: telegram.CallbackOptOut}}}}})
+	id, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{Address: w.to(chat), Text: "Предложение",
+		Buttons: messenger.Markup{{{Text: "Отписаться", Data: messenger.CallbackOptOut}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.eventually("the offer is sent", func() bool { return w.state(id).State == "sent" })
-	if _, err := w.fake.PressButton(chat, int(*w.state(id).TGMessageID), telegram.CallbackOptOut); err != nil {
+	ref, _ := strconv.Atoi(*w.state(id).MessageRef)
+	if _, err := w.fake.PressButton(chat, ref, messenger.CallbackOptOut); err != nil {
 		t.Fatal(err)
 	}
 	w.eventually("opted out", func() bool { return w.contact(chat).Status == messenger.StatusOptedOut })
@@ -387,7 +405,7 @@ func TestServerErrorsAreRetriedWithBackoff(t *testing.T) {
 	w.sending(messenger.SenderConfig{Unlimited: true})
 	w.eventually("the message is sent", func() bool { return w.state(id).State == "sent" })
 	s := w.state(id)
-	if s.Attempts != 3 || s.TGMessageID == nil || s.LastError != "" {
+	if s.Attempts != 3 || s.MessageRef == nil || s.LastError != "" {
 		t.Fatalf("state = %+v, want sent on the third attempt", s)
 	}
 	if n := w.botMessages(chat); n != 1 {
@@ -398,7 +416,7 @@ func TestServerErrorsAreRetriedWithBackoff(t *testing.T) {
 func TestBlockedBotMarksTheContactAndIsNotRetried(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
 	u := w.fake.AddUser(tgfake.User{FirstName: "Светлана"})
-	if _, err := w.contacts.Seen(w.ctx, messenger.Chat{ChatID: u.ID, UserID: u.ID}); err != nil {
+	if _, err := w.contacts.Seen(w.ctx, messenger.Chat{Address: w.to(u.ID), UserID: u.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.fake.BlockBot(u.ID); err != nil {
@@ -439,7 +457,7 @@ func TestWebhookRefusesAWrongSecretAndStoresARedeliveryOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
+	h := telegram.WebhookHandler(w.inbox, w.bot.ID, secret, nil, zerolog.Nop())
 	update := []byte(`{"update_id": 1001, "message": {"message_id": 5, "date": 1700000000,
 		"chat": {"id": 77, "type": "private", "first_name": "Игорь"}, "from": {"id": 77, "is_bot": false, "first_name": "Игорь"},
 		"text": "/stop"}}`)
@@ -467,9 +485,9 @@ func TestWebhookRefusesAWrongSecretAndStoresARedeliveryOnce(t *testing.T) {
 	if n := w.pendingUpdates(); n != 1 {
 		t.Fatalf("%d pending updates after a redelivery, want 1", n)
 	}
-	proc := &telegram.Processor{Inbox: w.inbox, Contacts: w.contacts, Outbox: w.outbox, Log: zerolog.Nop()}
+	proc := w.processor()
 	for range 2 {
-		_, _ = w.inbox.ProcessNext(w.ctx, proc.Handle)
+		_, _ = w.inbox.ProcessNext(w.ctx, w.bot.ID, proc.Handle)
 	}
 	var confirmations, optOuts int
 	_ = w.pool.QueryRow(w.ctx, `SELECT count(*) FROM outbox WHERE chat_id = 77`).Scan(&confirmations)
@@ -491,7 +509,7 @@ func TestRestartMidQueueLosesAndDuplicatesNothing(t *testing.T) {
 		w.queue(chat, fmt.Sprintf("Сообщение %d", i), false)
 	}
 	// A worker claims 50 messages and dies without a word: its lease (1 s) must run out first.
-	if _, err := w.outbox.Claim(w.ctx, "dead", 50, time.Second); err != nil {
+	if _, err := w.outbox.Claim(w.ctx, w.bot.ID, "dead", 50, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// A sender stops after some deliveries, in the middle of the queue.
@@ -515,13 +533,13 @@ func TestRestartMidQueueLosesAndDuplicatesNothing(t *testing.T) {
 func TestTextOverTelegramsLimitIsRefusedBeforeSending(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
 	long := bytes.Repeat([]byte("я"), messenger.MaxTextLength+1)
-	_, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: string(long)}})
+	_, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{Address: w.to(1), Text: string(long)}})
 	if err == nil || err.Error() != "messenger: refused: the text is 4097 characters, Telegram allows 4096" {
 		t.Fatalf("err = %v", err)
 	}
 	// Escaped HTML counts as Telegram counts it: &lt; is one character.
 	ok := bytes.Repeat([]byte("&lt;"), messenger.MaxTextLength)
-	if _, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{ChatID: 1, Text: "<b>" + string(ok) + "</b>"}}); err != nil {
+	if _, err := w.outbox.Enqueue(w.ctx, messenger.Outgoing{Message: messenger.Message{Address: w.to(1), Text: "<b>" + string(ok) + "</b>"}}); err != nil {
 		t.Fatalf("4096 escaped characters refused: %v", err)
 	}
 }
@@ -554,7 +572,7 @@ func TestWebhookStoresAnUpdatePostgreSQLRefusesAsSentOnceAndAnswers200(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := telegram.WebhookHandler(w.inbox, secret, nil, zerolog.Nop())
+	h := telegram.WebhookHandler(w.inbox, w.bot.ID, secret, nil, zerolog.Nop())
 	update := `{"update_id": 2001, "message": {"message_id": 5, "date": 1700000000,
 		"chat": {"id": 78, "type": "private", "first_name": "Игорь\u0000"}, "from": {"id": 78, "is_bot": false, "first_name": "Игорь"},
 		"text": "Счёт\u0000 открыт? \ud83d"}}`
@@ -580,12 +598,13 @@ func TestWebhookStoresAnUpdatePostgreSQLRefusesAsSentOnceAndAnswers200(t *testin
 	}
 
 	var got []messenger.Inbound
-	proc := &telegram.Processor{Inbox: w.inbox, Contacts: w.contacts, Outbox: w.outbox, Log: zerolog.Nop(),
-		Inbound: func(_ context.Context, in messenger.Inbound) error { got = append(got, in); return nil }}
-	if _, err := w.inbox.ProcessNext(w.ctx, proc.Handle); err != nil {
+	proc := w.processor()
+	proc.Inbound = func(_ context.Context, in messenger.Inbound) error { got = append(got, in); return nil }
+	id, err := w.inbox.ProcessNext(w.ctx, w.bot.ID, proc.Handle)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].UpdateID != 2001 || got[0].Chat.ChatID != 78 || got[0].Text != "Счёт\uFFFD открыт? \uFFFD" {
+	if len(got) != 1 || got[0].InboxID != id || got[0].Chat.Address != w.to(78) || got[0].Chat.ChatID != 78 || got[0].Text != "Счёт\uFFFD открыт? \uFFFD" {
 		t.Fatalf("the dialog got %+v", got)
 	}
 	if c := w.contact(78); c.FirstName != "Игорь\uFFFD" {

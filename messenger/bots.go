@@ -1,0 +1,112 @@
+package messenger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The messengers Dozvon speaks. A chat, a message in the outbox, an update in the inbox belong to one bot, and the
+// bot to one of these.
+const (
+	Telegram = "telegram"
+	MAX      = "max"
+)
+
+// Channels are the messengers in the order Dozvon lists them.
+var Channels = []string{Telegram, MAX}
+
+// Bot is one of Dozvon's bots on a messenger. Several bots may serve one channel (one per brand or region, say);
+// every chat belongs to exactly one of them, and its messages go through that bot.
+type Bot struct {
+	ID      int64
+	Channel string
+	// RemoteID is the bot's own id as its messenger names it (Telegram: the number before the token's colon).
+	RemoteID  string
+	Username  string // what deep links name
+	Name      string // what people see
+	Enabled   bool
+	CreatedAt time.Time
+}
+
+// Bots is the registry of bots.
+type Bots struct {
+	pool *pgxpool.Pool
+}
+
+// NewBots returns the registry on pool.
+func NewBots(pool *pgxpool.Pool) *Bots { return &Bots{pool: pool} }
+
+// ErrNoBot is a bot the registry does not have.
+var ErrNoBot = errors.New("messenger: no such bot")
+
+// Register records the bot a process runs with (its token says which), keyed by channel and remote id, and returns
+// it; a bot registered before keeps its id, name and enabled flag and gets the username it has now. The first
+// Telegram bot to register adopts the placeholder that the chats written before bots were recorded belong to
+// (migration 00023): those chats were the environment's bot's.
+func (b *Bots) Register(ctx context.Context, channel, remoteID, username string) (Bot, error) {
+	var bot Bot
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `
+			UPDATE bots SET username = $3 WHERE channel = $1 AND remote_id = $2 RETURNING `+botColumns,
+			channel, remoteID, username)
+		err := scanBot(row, &bot)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		// A placeholder another instance adopts meanwhile is skipped once that instance commits (the row no longer
+		// has a NULL remote_id), and the insert below finds the adopted row.
+		row = tx.QueryRow(ctx, `
+			UPDATE bots SET remote_id = $2, username = $3, name = CASE WHEN name IN ('', 'Telegram') THEN $3 ELSE name END
+			WHERE id = (SELECT id FROM bots WHERE channel = $1 AND remote_id IS NULL ORDER BY id LIMIT 1 FOR UPDATE)
+			RETURNING `+botColumns, channel, remoteID, username)
+		err = scanBot(row, &bot)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return scanBot(tx.QueryRow(ctx, `
+			INSERT INTO bots (channel, remote_id, username, name) VALUES ($1, $2, $3, $3)
+			ON CONFLICT (channel, remote_id) DO UPDATE SET username = excluded.username
+			RETURNING `+botColumns, channel, remoteID, username), &bot)
+	})
+	if err != nil {
+		return Bot{}, fmt.Errorf("messenger: register %s bot %s: %w", channel, remoteID, err)
+	}
+	return bot, nil
+}
+
+// Get returns a bot by its id.
+func (b *Bots) Get(ctx context.Context, id int64) (Bot, error) {
+	var bot Bot
+	err := scanBot(b.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE id = $1`, id), &bot)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Bot{}, ErrNoBot
+	}
+	if err != nil {
+		return Bot{}, fmt.Errorf("messenger: bot %d: %w", id, err)
+	}
+	return bot, nil
+}
+
+// List returns the bots that ever ran, by channel and id; the placeholder no bot adopted is left out.
+func (b *Bots) List(ctx context.Context) ([]Bot, error) {
+	rows, err := b.pool.Query(ctx, `SELECT `+botColumns+` FROM bots WHERE remote_id IS NOT NULL ORDER BY channel DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: list bots: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Bot, error) {
+		var bot Bot
+		err := scanBot(r, &bot)
+		return bot, err
+	})
+}
+
+const botColumns = `id, channel, coalesce(remote_id, ''), username, name, enabled, created_at`
+
+func scanBot(row pgx.Row, b *Bot) error {
+	return row.Scan(&b.ID, &b.Channel, &b.RemoteID, &b.Username, &b.Name, &b.Enabled, &b.CreatedAt)
+}
