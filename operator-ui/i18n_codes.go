@@ -42,7 +42,7 @@ var codesRU = map[string]string{
 	"campaigns.button_no_reply":  "для кнопки %q нужен текст автоответа",
 	"campaigns.html":             "%s",
 	"campaigns.only_formatting":  "в сообщении нет текста, только оформление",
-	"campaigns.text_too_long":    "длина текста — %d {#1 символ|символа|символов}, а %s допускает не больше %d",
+	"campaigns.text_too_long":    "длина текста — %d {#1 символ|символа|символов}, а Telegram допускает не больше %d",
 
 	"campaigns.template_detail":     "%s",
 	"campaigns.template_unclosed":   "не закрыты фигурные скобки {{ }}",

@@ -17,6 +17,7 @@ type reportsView struct {
 	Quick     []reportLink
 	Export    string     // the export's address, with the filter
 	Drill     url.Values // the filter's drill-down filters (drill)
+	Refusals  string     // the refusals report's address, with the filter
 	Shown     bool       // false: the filter was not understood and only the form is shown
 	Charts    reportCharts
 	Weeks     []funnelRow // the funnel's trend by week, each row a week
@@ -140,7 +141,7 @@ func dayRowOf(locale string, d reports.ServiceDay, label string) dayRow {
 }
 
 func buildReportsView(locale string, f reportFilter, data reportData) reportsView {
-	v := reportsView{Period: f.reportPeriod, Shown: true, Export: "/reports.xlsx?" + f.query(),
+	v := reportsView{Period: f.reportPeriod, Shown: true, Export: "/reports.xlsx?" + f.query(), Refusals: "/reports/refusals?" + f.query(),
 		Total:   funnelRowOf(locale, data.Conversion.Total, T(locale, "reports.total")),
 		Service: dayRowOf(locale, reports.ServiceTotal(data.Days), T(locale, "reports.total")),
 		QA: qaFigure{Reviews: formatInt(locale, data.QA.Reviews), Score: qaCell(locale, data.QA),

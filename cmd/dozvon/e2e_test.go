@@ -308,7 +308,7 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	bad := dozvon(t, data, nil, "user", "add", "sidorov", "boss")
-	if bad.code != 1 || !strings.Contains(bad.stderr, "role must be one of [operator manager supervisor admin]") {
+	if bad.code != 1 || !strings.Contains(bad.stderr, "role: must be one of [operator manager supervisor admin]") {
 		t.Errorf("user add with role boss: exit %d, want 1 and the list of roles; stderr:\n%s", bad.code, bad.stderr)
 	}
 	if list := dozvon(t, data, nil, "user", "list"); strings.Contains(list.stdout, "sidorov") {

@@ -137,9 +137,10 @@ func TestTheLiveBoardAlarmsWhenAClientWaitsWithNobodyOnline(t *testing.T) {
 	page.WaitText(testid("live-sound"), "Sound on")
 
 	if _, err := pool.Exec(ctx, `
-		WITH ct AS (INSERT INTO contacts (chat_id, first_name) VALUES (77001, 'Irina') RETURNING id)
-		INSERT INTO conversations (contact_id, queue_id, status, waiting_since, queued_at)
-		SELECT ct.id, (SELECT id FROM queues WHERE name = 'general'), 'waiting', now(), now() FROM ct`); err != nil {
+		WITH ct AS (INSERT INTO contacts (channel, bot_id, chat_id, first_name)
+			SELECT 'telegram', min(id), 77001, 'Irina' FROM bots WHERE channel = 'telegram' RETURNING id)
+		INSERT INTO conversations (contact_id, channel, queue_id, status, waiting_since, queued_at)
+		SELECT ct.id, 'telegram', (SELECT id FROM queues WHERE name = 'general'), 'waiting', now(), now() FROM ct`); err != nil {
 		t.Fatal(err)
 	}
 	page.WaitText(testid("live-alarm-text"), "A client is waiting and no operator is online (waiting: 1)")

@@ -59,7 +59,7 @@ func TestUpdatesDecodeIntoEvents(t *testing.T) {
 				CallbackID: "cb.9", Payload: "c:1:0"}},
 		{"button under a deleted message", `{"update_type":"message_callback","timestamp":1775025604499,"callback":{"timestamp":1,"callback_id":"cb.10","payload":"p","user":` + annaUser + `},"message":null}`,
 			max.Event{Kind: max.KindCallback, Type: "message_callback", Key: "message_callback:cb.10",
-				Chat: messenger.Chat{UserID: 101, FirstName: "Анна"}, At: at, CallbackID: "cb.10", Payload: "p"}},
+				Chat: messenger.Chat{Address: maxChat(0), UserID: 101, FirstName: "Анна"}, At: at, CallbackID: "cb.10", Payload: "p"}},
 		{"deep link", `{"update_type":"bot_started","timestamp":1775025604499,"chat_id":501,"user":` + annaUser + `,"payload":"inv_42","user_locale":"ru"}`,
 			max.Event{Kind: max.KindStarted, Type: "bot_started", Key: "bot_started:501:101:1775025604499", Chat: anna, At: at, Payload: "inv_42"}},
 		{"stopped", `{"update_type":"bot_stopped","timestamp":1775025604499,"chat_id":501,"user":` + annaUser + `}`,
