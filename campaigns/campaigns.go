@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"dozvon/internal/msg"
+	"dozvon/messenger"
 )
 
 // Store owns the campaigns package's tables.
@@ -24,6 +25,9 @@ type Store struct {
 	Now func() time.Time
 	// BotUsername makes invitation links; set once the messenger knows it.
 	BotUsername string
+	// InviteBot is the bot new invitations link to (its channel and username make the link); zero: the Telegram
+	// bot of BotUsername. Until campaigns choose their channel, the installation's preferred bot.
+	InviteBot messenger.Bot
 	// Gateway posts invitations to campaigns' SMS gateways (GatewayClient).
 	Gateway *http.Client
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"dozvon/campaigns"
+	"dozvon/messenger"
 )
 
 func TestLeadsWithoutAChatAreExportedAndPostedToTheSMSGateway(t *testing.T) {
@@ -137,5 +138,36 @@ func TestSMSGatewayWebhookReachesNoPrivateAddressAndFollowsNoRedirect(t *testing
 	c.InviteWebhook = inside.URL
 	if n, err := b.store.PostInvitations(b.ctx, c); n != 1 || err != nil || internal.Load() != 1 {
 		t.Fatalf("an allowed private gateway: posted %d, %v, %d calls", n, err, internal.Load())
+	}
+}
+
+// With the installation's MAX bot as the one invitations link to, a lead reachable on no messenger gets a max.ru
+// link to that bot, and the invitation names its channel and bot (the bot_started that follows it links the chat).
+func TestAnInvitationToTheMAXBotIsAMaxRuLink(t *testing.T) {
+	b := newBank(t)
+	b.missedCall(clientSpec{company: "ООО Только МАКС", phone: "+79180000004"})
+	b.derive()
+	bot, err := messenger.NewBots(b.pool).Register(b.ctx, messenger.MAX, "900000001", "dozvon_max_bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.store.BotUsername = "dozvon_bank_bot"
+	b.store.InviteBot = bot
+	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) {})
+	if r := b.run(c); r.Invited != 1 {
+		t.Fatalf("run %+v", r)
+	}
+	list, err := b.store.Invitations(b.ctx, c.ID, false)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("invitations %+v, %v", list, err)
+	}
+	channel, name, token, err := messenger.ParseInviteLink(list[0].Link)
+	if err != nil || channel != messenger.MAX || name != "dozvon_max_bot" || list[0].Channel != messenger.MAX ||
+		!strings.HasPrefix(list[0].Link, "https://max.ru/dozvon_max_bot?start=") {
+		t.Fatalf("invitation %+v: link read as %q %q %q %v", list[0], channel, name, token, err)
+	}
+	var botID int64
+	if err := b.pool.QueryRow(b.ctx, `SELECT bot_id FROM invitations WHERE token = $1`, token).Scan(&botID); err != nil || botID != bot.ID {
+		t.Fatalf("the invitation's bot is %d (%v), want %d", botID, err, bot.ID)
 	}
 }

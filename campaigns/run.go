@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"dozvon/internal/msg"
-	"dozvon/messenger"
 )
 
 // Run is one execution of a campaign.
@@ -365,8 +364,9 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			    ON CONFLICT (campaign_id, step, lead_id) WHERE campaign_id IS NOT NULL DO NOTHING
 			    RETURNING 1
 			), invited AS (
-			    INSERT INTO invitations (token, lead_id, campaign_id, channel)
-			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign, @invite_channel
+			    INSERT INTO invitations (token, lead_id, campaign_id, channel, bot_id)
+			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign, @invite_channel,
+			           nullif(@invite_bot::bigint, 0)
 			    FROM unnest(@invite::bigint[]) AS i (lead_id)
 			    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
 			    RETURNING 1
@@ -379,9 +379,9 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			"campaign": run.CampaignID, "run": run.ID, "markup": buttons, "state": state,
 			"leads": c.leads, "channels": c.channels, "bots": c.bots, "chats": c.chats,
 			"texts": c.texts, "dues": c.dues, "invite": c.invite,
-			// the channel of the link InviteLink makes: the installation's Telegram bot
-			"invite_channel": messenger.Telegram,
-			"audience":       c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
+			// the channel and bot of the link InviteLink makes: the installation's preferred bot
+			"invite_channel": s.inviteChannel(), "invite_bot": s.InviteBot.ID,
+			"audience": c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
 		}).Scan(&run.Audience, &run.Enqueued, &run.Invited, &run.Excluded)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("the run was moved on or ended elsewhere")

@@ -56,7 +56,7 @@ func newQuietLine(t *testing.T) *line {
 		t.Fatal(err)
 	}
 	l.bot = bot
-	fetcher := &telegram.Fetcher{Client: client, Bot: bot.ID, Files: l.files, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
+	fetcher := &messenger.Fetcher{Open: client.OpenFile, Bot: bot.ID, Files: l.files, Log: zerolog.Nop(), Idle: 20 * time.Millisecond}
 	proc := &messenger.Processor{Bot: bot, Decode: telegram.Decode, Inbox: inbox, Contacts: l.contacts, Outbox: l.outbox,
 		Answer: client.AnswerCallback, Inbound: d.svc.HandleInbound, Files: l.files, WakeFetch: fetcher.Wake,
 		Log: zerolog.Nop(), Idle: 20 * time.Millisecond}

@@ -55,45 +55,54 @@ type Contact struct {
 // ErrUnknownInvitation is returned for a /start token that no invitation has.
 var ErrUnknownInvitation = errors.New("messenger: unknown invitation token")
 
-// InviteLink is the personal deep link that opens the bot with the token.
-func InviteLink(botUsername, token string) string {
+// InviteLink is the personal deep link that opens the bot of channel with the token: https://t.me/<bot>?start=<token>
+// on Telegram, https://max.ru/<bot>?start=<token> on MAX (which hands the token over in bot_started).
+func InviteLink(channel, botUsername, token string) string {
+	if channel == MAX {
+		return "https://max.ru/" + botUsername + "?start=" + token
+	}
 	return "https://t.me/" + botUsername + "?start=" + token
 }
 
 // ErrBadInviteLink is returned for text that is neither an invitation link nor a deep-link token.
 var ErrBadInviteLink = errors.New("messenger: not an invitation link or token")
 
-// startPayload is what Telegram accepts as a deep-link payload.
+// startPayload is what both messengers accept as a deep-link payload and what invitations' tokens are.
 var startPayload = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// ParseInviteLink reads what a person pastes as an invitation: the link InviteLink made
-// (https://t.me/<bot>?start=<token>, with or without the scheme, or telegram.me), the tg://resolve form
-// Telegram's apps use, or the bare token. bot is empty for a bare token.
-func ParseInviteLink(s string) (bot, token string, err error) {
+// ParseInviteLink reads what a person pastes as an invitation: the link InviteLink made for either messenger
+// (https://t.me/<bot>?start=<token>, telegram.me, https://max.ru/<bot>?start=<token>, with or without the scheme),
+// the tg://resolve form Telegram's apps use, or the bare token. channel is the link's messenger; channel and bot
+// are empty for a bare token.
+func ParseInviteLink(s string) (channel, bot, token string, err error) {
 	s = strings.TrimSpace(s)
 	if startPayload.MatchString(s) {
-		return "", s, nil
+		return "", "", s, nil
 	}
 	if !strings.Contains(s, "://") {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", "", ErrBadInviteLink
+		return "", "", "", ErrBadInviteLink
 	}
+	web := u.Scheme == "https" || u.Scheme == "http"
+	host := strings.ToLower(u.Host)
 	switch {
 	case u.Scheme == "tg" && u.Host == "resolve":
-		bot = u.Query().Get("domain")
-	case (u.Scheme == "https" || u.Scheme == "http") && (u.Host == "t.me" || u.Host == "telegram.me"):
-		bot = strings.Trim(u.Path, "/")
+		channel, bot = Telegram, u.Query().Get("domain")
+	case web && (host == "t.me" || host == "telegram.me"):
+		channel, bot = Telegram, strings.Trim(u.Path, "/")
+	case web && host == "max.ru":
+		channel, bot = MAX, strings.Trim(u.Path, "/")
 	default:
-		return "", "", ErrBadInviteLink
+		return "", "", "", ErrBadInviteLink
 	}
 	token = u.Query().Get("start")
 	if bot == "" || strings.Contains(bot, "/") || !startPayload.MatchString(token) {
-		return "", "", ErrBadInviteLink
+		return "", "", "", ErrBadInviteLink
 	}
-	return bot, token, nil
+	return channel, bot, token, nil
 }
 
 // upsert records the chat and returns its contact id, keeping an earlier link's method and time.

@@ -12,28 +12,36 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// A person pastes an invitation however they got it: the link from a campaign, the link without https://, the
-// form Telegram's apps open, or just the token.
+// A person pastes an invitation however they got it: the link from a campaign on either messenger, the link
+// without https://, the form Telegram's apps open, or just the token.
 func TestParseInviteLinkReadsWhatPeoplePaste(t *testing.T) {
-	for in, want := range map[string][2]string{
-		"https://t.me/dozvon_bot?start=AbC-12_x":                {"dozvon_bot", "AbC-12_x"},
-		messenger.InviteLink("dozvon_bot", "tok"):               {"dozvon_bot", "tok"},
-		"  t.me/dozvon_bot?start=tok  ":                         {"dozvon_bot", "tok"},
-		"https://telegram.me/dozvon_bot/?start=tok":             {"dozvon_bot", "tok"},
-		"tg://resolve?domain=dozvon_bot&start=tok":              {"dozvon_bot", "tok"},
-		"Zx9_-Zx9_-Zx9_-Zx9_-Zx":                                {"", "Zx9_-Zx9_-Zx9_-Zx9_-Zx"},
-		"https://t.me/dozvon_bot?start=tok&utm_source=sms#frag": {"dozvon_bot", "tok"},
+	tg, mx := messenger.Telegram, messenger.MAX
+	for in, want := range map[string][3]string{
+		"https://t.me/dozvon_bot?start=AbC-12_x":                  {tg, "dozvon_bot", "AbC-12_x"},
+		messenger.InviteLink(tg, "dozvon_bot", "tok"):             {tg, "dozvon_bot", "tok"},
+		"  t.me/dozvon_bot?start=tok  ":                           {tg, "dozvon_bot", "tok"},
+		"https://telegram.me/dozvon_bot/?start=tok":               {tg, "dozvon_bot", "tok"},
+		"tg://resolve?domain=dozvon_bot&start=tok":                {tg, "dozvon_bot", "tok"},
+		"Zx9_-Zx9_-Zx9_-Zx9_-Zx":                                  {"", "", "Zx9_-Zx9_-Zx9_-Zx9_-Zx"},
+		"https://t.me/dozvon_bot?start=tok&utm_source=sms#frag":   {tg, "dozvon_bot", "tok"},
+		messenger.InviteLink(mx, "dozvon_max_bot", "tok"):         {mx, "dozvon_max_bot", "tok"},
+		"max.ru/dozvon_max_bot?start=AbC-12_x":                    {mx, "dozvon_max_bot", "AbC-12_x"},
+		"https://MAX.ru/dozvon_max_bot/?start=tok&utm_source=sms": {mx, "dozvon_max_bot", "tok"},
 	} {
-		bot, token, err := messenger.ParseInviteLink(in)
-		if err != nil || bot != want[0] || token != want[1] {
-			t.Errorf("ParseInviteLink(%q) = %q, %q, %v; want %q, %q", in, bot, token, err, want[0], want[1])
+		channel, bot, token, err := messenger.ParseInviteLink(in)
+		if err != nil || channel != want[0] || bot != want[1] || token != want[2] {
+			t.Errorf("ParseInviteLink(%q) = %q, %q, %q, %v; want %q", in, channel, bot, token, err, want)
 		}
+	}
+	if got := messenger.InviteLink(mx, "dozvon_max_bot", "tok"); got != "https://max.ru/dozvon_max_bot?start=tok" {
+		t.Errorf("MAX invitation link %q", got)
 	}
 	for _, in := range []string{
 		"", "https://t.me/dozvon_bot", "https://t.me/dozvon_bot?start=", "https://evil.example/x?start=tok",
 		"https://t.me/dozvon_bot?start=<script>", "token with spaces", "https://t.me/a/b?start=tok",
+		"https://max.ru/dozvon_max_bot", "https://max.ru.evil.example/b?start=tok", "ftp://max.ru/b?start=tok",
 	} {
-		if _, _, err := messenger.ParseInviteLink(in); !errors.Is(err, messenger.ErrBadInviteLink) {
+		if _, _, _, err := messenger.ParseInviteLink(in); !errors.Is(err, messenger.ErrBadInviteLink) {
 			t.Errorf("ParseInviteLink(%q): %v, want ErrBadInviteLink", in, err)
 		}
 	}

@@ -213,6 +213,7 @@ func (ui *UI) Routes() []Route {
 		{"POST /api/v1/callbacks/{id}/done", dialer, ui.apiCallbackDone},
 
 		{"POST /telegram/webhook", Access{Public: true, RawBody: true}, ui.telegramWebhook},
+		{"POST /max/webhook", Access{Public: true, RawBody: true}, ui.maxWebhook},
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
+	"dozvon/messenger/max/maxfake"
 	"dozvon/messenger/telegram/tgfake"
 	"dozvon/reports"
 )
@@ -51,6 +52,10 @@ type Deps struct {
 	Outbox *messenger.Outbox
 	// Webhook receives Telegram updates when a public URL is configured; nil answers 404.
 	Webhook http.HandlerFunc
+	// MaxWebhook receives MAX updates at max.WebhookPath when a public URL is configured; nil answers 404.
+	MaxWebhook http.Handler
+	// MaxSim is the built-in MAX simulator beside Sim, nil unless the simulator stands in for the messengers.
+	MaxSim *maxfake.Fake
 	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
 	Sim         *tgfake.Fake
 	BotUsername string

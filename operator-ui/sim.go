@@ -191,7 +191,7 @@ func (ui *UI) simStart(w http.ResponseWriter, r *http.Request) {
 	ui.simAct(w, r, func(id int64, in simInput) error {
 		var token string
 		if strings.TrimSpace(in.Link) != "" {
-			bot, t, err := messenger.ParseInviteLink(in.Link)
+			_, bot, t, err := messenger.ParseInviteLink(in.Link)
 			if err != nil {
 				return err
 			}

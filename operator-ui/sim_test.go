@@ -133,7 +133,7 @@ func TestSimulatorPlaysAClient(t *testing.T) {
 
 	// The invitation link is pasted whole; the bot receives /start with its token.
 	path := "/sim/api/chats/" + strconv.FormatInt(anna, 10)
-	status, raw = s.call(c, http.MethodPost, path+"/start", map[string]string{"link": messenger.InviteLink("dozvon_sim_bot", "tok_123")})
+	status, raw = s.call(c, http.MethodPost, path+"/start", map[string]string{"link": messenger.InviteLink(messenger.Telegram, "dozvon_sim_bot", "tok_123")})
 	if chat := decode[simChat](t, raw); status != http.StatusOK || len(chat.Messages) != 1 || chat.Messages[0].Text != "/start tok_123" {
 		t.Fatalf("start with a link: %d %s", status, raw)
 	}

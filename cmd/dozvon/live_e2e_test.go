@@ -86,7 +86,7 @@ func TestLiveBoardFollowsANewConversationAndOpensItReadOnly(t *testing.T) {
 	}
 	simPost("/sim/api/clients", map[string]string{"first_name": "Irina", "phone": "+79031234500"}, &created)
 	chat := "/sim/api/chats/" + strconv.FormatInt(created.Client.ID, 10)
-	simPost(chat+"/start", map[string]string{"link": messenger.InviteLink("dozvon_sim_bot", token)}, nil)
+	simPost(chat+"/start", map[string]string{"link": messenger.InviteLink(messenger.Telegram, "dozvon_sim_bot", token)}, nil)
 	const payload = `<img src=x onerror=alert(1)> When can you call?`
 	simPost(chat+"/text", map[string]string{"text": payload}, nil)
 

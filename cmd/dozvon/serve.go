@@ -15,6 +15,7 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/config"
+	"dozvon/messenger"
 	operatorui "dozvon/operator-ui"
 	"dozvon/reports"
 )
@@ -53,14 +54,36 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	mx, maxSim, err := startMax(ctx, cfg, db, log, conversations.HandleInbound)
+	if err != nil {
+		return err
+	}
 	var workers sync.WaitGroup
 	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	camps := campaigns.NewStore(db.Pool)
-	camps.BotUsername = tg.BotUsername
 	camps.Gateway = campaigns.GatewayClient(cfg.SMSAllowPrivate)
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
-	for _, run := range []func(context.Context) error{tg.Run, scheduler.Run, conversations.Run} {
+	runs := []func(context.Context) error{scheduler.Run, conversations.Run}
+	// The environment's bot is Telegram's when Telegram runs, else MAX's: campaigns' test messages and
+	// invitations go through it (until campaigns choose their channel), and the console's "typing…".
+	deps := operatorui.Deps{Contacts: messenger.NewContacts(db.Pool), Outbox: messenger.NewOutbox(db.Pool),
+		Files: messenger.NewFiles(db.Pool), Sim: sim, MaxSim: maxSim}
+	if mx != nil {
+		runs = append(runs, mx.Run)
+		camps.BotUsername, camps.InviteBot = mx.Bot.Username, mx.Bot
+		deps.BotUsername, deps.Bot, deps.Typing = mx.Bot.Username, mx.Bot, mx.Channel
+		if h := mx.WebhookHandler(); h != nil {
+			deps.MaxWebhook = h
+		}
+	}
+	if tg != nil {
+		runs = append(runs, tg.Run)
+		camps.BotUsername, camps.InviteBot = tg.BotUsername, tg.Bot
+		deps.BotUsername, deps.Bot, deps.Typing = tg.BotUsername, tg.Bot, tg.Client
+		deps.Webhook = tg.WebhookHandler() // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
+	}
+	for _, run := range runs {
 		workers.Add(1)
 		go func() { defer workers.Done(); _ = run(workersCtx) }()
 	}
@@ -75,16 +98,18 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		TimeZone:      cfg.TimeZone,
 		Version:       version,
 		Campaigns:     camps,
-		Contacts:      tg.Contacts,
-		Outbox:        tg.Outbox,
-		Webhook:       tg.WebhookHandler(), // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
-		Sim:           sim,
-		BotUsername:   tg.BotUsername,
-		Bot:           tg.Bot,
+		Contacts:      deps.Contacts,
+		Outbox:        deps.Outbox,
+		Webhook:       deps.Webhook,
+		MaxWebhook:    deps.MaxWebhook,
+		Sim:           deps.Sim,
+		MaxSim:        deps.MaxSim,
+		BotUsername:   deps.BotUsername,
+		Bot:           deps.Bot,
 		Events:        dialog.NewEvents(db.Pool),
 		Dialog:        conversations,
-		Typing:        tg.Client,
-		Files:         tg.Files,
+		Typing:        deps.Typing,
+		Files:         deps.Files,
 		ImportsDB:     db.Pool,
 
 		// The bank's load balancers, whose X-Forwarded-For names the client (login throttling, the audit log).

@@ -68,7 +68,7 @@ func TestSimulatorLinksAnInvitedLead(t *testing.T) {
 	page.WaitText(testid("sim-clients"), "Irina Petrova")
 
 	// The client opens the personal link; the bot links the chat to the lead and greets them.
-	page.Fill(testid("sim-link"), messenger.InviteLink("dozvon_sim_bot", token))
+	page.Fill(testid("sim-link"), messenger.InviteLink(messenger.Telegram, "dozvon_sim_bot", token))
 	page.Click(testid("sim-start"))
 	page.WaitText(`[data-from=client] [data-testid=sim-body]`, "/start "+token)
 	welcome := page.WaitText(`[data-from=bot] [data-testid=sim-body]`, "Вы на связи с банком")

@@ -16,9 +16,13 @@ import (
 
 // startTelegram connects the Telegram channel: the real Bot API with TELEGRAM_BOT_TOKEN, otherwise the built-in
 // simulator, served on a loopback port of its own and driven from the /sim page. What clients write that the
-// messenger does not handle itself goes to inbound (the dialog).
+// messenger does not handle itself goes to inbound (the dialog). It returns nil, nil when Telegram is not used
+// (only MAX has a token).
 func startTelegram(ctx context.Context, cfg *config.Config, db *database, log zerolog.Logger,
 	inbound func(context.Context, messenger.Inbound) error) (*telegram.Service, *tgfake.Fake, error) {
+	if !cfg.TelegramOn() {
+		return nil, nil, nil
+	}
 	tc := telegram.ServiceConfig{
 		Token: cfg.BotToken, APIURL: cfg.TelegramAPIURL, PublicURL: cfg.PublicURL,
 		Sender: messenger.SenderConfig{Rate: cfg.SendRate, PaidBroadcast: cfg.PaidBroadcast},

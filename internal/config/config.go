@@ -29,6 +29,8 @@ type Config struct {
 	PublicURL       string
 	BotToken        string
 	TelegramAPIURL  string
+	MaxBotToken     string
+	MaxAPIURL       string
 	LogLevel        string
 	LogFormat       string
 	SessionLifetime time.Duration
@@ -139,6 +141,25 @@ var Options = []Option{
 			c.TelegramAPIURL = strings.TrimRight(v, "/")
 			return nil
 		}},
+	{Env: "MAX_BOT_TOKEN", Flag: "max-bot-token", Secret: true,
+		Help: "MAX bot token from MAX's partner platform. Empty with no TELEGRAM_BOT_TOKEN either: the simulator plays both messengers.",
+		set: func(c *Config, v string) error {
+			if strings.ContainsAny(v, " \t\r\n") {
+				return errors.New("does not look like a MAX bot token (no spaces)")
+			}
+			c.MaxBotToken = v
+			return nil
+		}},
+	{Env: "MAX_API_URL", Flag: "max-api-url", Default: "https://platform-api.max.ru",
+		Help: "MAX Bot API base URL.",
+		set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("is not an absolute http(s) URL")
+			}
+			c.MaxAPIURL = strings.TrimRight(v, "/")
+			return nil
+		}},
 	{Env: "DOZVON_PAID_BROADCAST", Flag: "paid-broadcast", Default: "false",
 		Help: "Send broadcasts with Telegram's allow_paid_broadcast (paid per message; allows up to 1000 msg/s).",
 		set:  boolean(func(c *Config, b bool) { c.PaidBroadcast = b })},
@@ -162,7 +183,7 @@ var Options = []Option{
 		set: func(c *Config, v string) error {
 			switch v {
 			case "auto":
-				c.Demo = c.DatabaseURL == "" && c.BotToken == ""
+				c.Demo = c.DatabaseURL == "" && c.Simulated()
 			case "true", "false":
 				c.Demo = v == "true"
 			default:
@@ -327,7 +348,7 @@ var webhookPorts = []string{"443", "80", "88", "8443"}
 // than as a failed setWebhook. A local Bot API server or a fake (TELEGRAM_API_URL elsewhere) may deliver to any
 // http(s) address, and the simulator sets no webhook at all.
 func (c *Config) checkWebhookURL() error {
-	if c.PublicURL == "" || c.Simulated() {
+	if c.PublicURL == "" || c.BotToken == "" {
 		return nil
 	}
 	if api, err := url.Parse(c.TelegramAPIURL); err != nil || !strings.EqualFold(api.Hostname(), "api.telegram.org") {
@@ -367,8 +388,15 @@ func (c *Config) SecureCookies() bool {
 // Embedded tells whether Dozvon starts its own PostgreSQL.
 func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
 
-// Simulated tells whether the built-in Telegram simulator stands in for the real Bot API.
-func (c *Config) Simulated() bool { return c.BotToken == "" }
+// Simulated tells whether the built-in simulator stands in for the messengers: no bot token for either. With a
+// token for one only, the other is not used at all.
+func (c *Config) Simulated() bool { return c.BotToken == "" && c.MaxBotToken == "" }
+
+// TelegramOn and MaxOn tell whether a channel runs: with its token, or simulated.
+func (c *Config) TelegramOn() bool { return c.BotToken != "" || c.Simulated() }
+
+// MaxOn: see TelegramOn.
+func (c *Config) MaxOn() bool { return c.MaxBotToken != "" || c.Simulated() }
 
 // boolean is the setter of a true/false option.
 func boolean(set func(c *Config, b bool)) func(c *Config, v string) error {

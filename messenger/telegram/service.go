@@ -41,7 +41,7 @@ type Service struct {
 	// Bot is this bot in messenger.Bots: its chats, messages and updates are its own.
 	Bot         messenger.Bot
 	Files       *messenger.Files
-	Fetcher     *Fetcher
+	Fetcher     *messenger.Fetcher
 	BotUsername string
 	secret      string // the webhook's secret token; "" without a public URL (no webhook)
 	instance    string // this instance in telegram_webhooks; "" without a public URL
@@ -81,7 +81,7 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	s := &Service{cfg: cfg, Client: client, BotUsername: username, Bot: bot, secret: secret, instance: instance,
 		Outbox: messenger.NewOutbox(cfg.Pool), Contacts: messenger.NewContacts(cfg.Pool), Inbox: messenger.NewInbox(cfg.Pool),
 		Files: messenger.NewFiles(cfg.Pool)}
-	s.Fetcher = &Fetcher{Client: client, Bot: bot.ID, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
+	s.Fetcher = &messenger.Fetcher{Open: client.OpenFile, Bot: bot.ID, Files: s.Files, Log: cfg.Log.With().Str("part", "files").Logger()}
 	pacing := messenger.NewPacing(cfg.Pool, bot.ID, cfg.Sender.Rate)
 	s.Sender = messenger.NewSender(cfg.Sender, bot.ID, s.Outbox, pacing, s.Contacts, client, cfg.Log.With().Str("part", "sender").Logger())
 	s.Processor = &messenger.Processor{Bot: bot, Decode: Decode, Inbox: s.Inbox, Contacts: s.Contacts, Outbox: s.Outbox,

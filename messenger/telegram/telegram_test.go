@@ -253,8 +253,8 @@ func TestDeepLinkStartLinksTheChatToTheLeadAndItsCampaign(t *testing.T) {
 	if again := campaignstest.Invitation(t, w.pool, campaignID, leadID); again != token {
 		t.Fatalf("the next run made another invitation %q, want the first one %q kept", again, token)
 	}
-	link := messenger.InviteLink("dozvon_bot", token)
-	if bot, got, err := messenger.ParseInviteLink(link); link != "https://t.me/dozvon_bot?start="+token ||
+	link := messenger.InviteLink(messenger.Telegram, "dozvon_bot", token)
+	if _, bot, got, err := messenger.ParseInviteLink(link); link != "https://t.me/dozvon_bot?start="+token ||
 		bot != "dozvon_bot" || got != token || err != nil {
 		t.Fatalf("link %s reads as %q, %q, %v: want a deep link Telegram takes", link, bot, got, err)
 	}

@@ -70,7 +70,7 @@ func (f *Fake) RestoreChat(u User, stopped bool) (User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.chats[u.ChatID] == nil {
-		f.chats[u.ChatID] = &chat{id: u.ChatID, userID: u.UserID, stopped: stopped}
+		f.chats[u.ChatID] = &chat{id: u.ChatID, userID: u.UserID, stopped: stopped, seq: f.opts.SeqBase}
 	}
 	return u, nil
 }
@@ -112,7 +112,7 @@ func (f *Fake) Start(userID int64, payload string) (Update, error) {
 	}
 	c := f.chats[u.ChatID]
 	if c == nil {
-		c = &chat{id: u.ChatID, userID: userID}
+		c = &chat{id: u.ChatID, userID: userID, seq: f.opts.SeqBase}
 		f.chats[c.id] = c
 	}
 	c.stopped = false

@@ -37,6 +37,10 @@ type Options struct {
 	WebhookRetryDelay time.Duration
 	// WebhookClient delivers webhook updates (default: a client with a 30 s timeout, MAX's).
 	WebhookClient *http.Client
+	// SeqBase is where message sequence numbers (and so mids) and callback ids start. The simulator forgets
+	// everything when the process stops while the database keeps the updates it stored by mid and callback_id:
+	// a restarted fake numbering from 0 again would make new updates look like redeliveries.
+	SeqBase int64
 }
 
 // Clock is the fake's time source.
@@ -162,6 +166,7 @@ func New(opts Options) *Fake {
 		nextUserID: 100000000,
 		nextChatID: 500000000,
 		nextSeq:    1,
+		cbSeq:      opts.SeqBase,
 		callbacks:  map[string]*callbackState{},
 		faults:     map[string][]faultEntry{},
 		calls:      map[string]int{},
