@@ -23,6 +23,7 @@ type Invitation struct {
 	Company     string     `json:"company"`
 	ContactName string     `json:"contact_name"`
 	Link        string     `json:"link"`
+	Channel     string     `json:"channel"` // the messenger the link opens
 	InvitedAt   time.Time  `json:"invited_at"`
 	FollowedAt  *time.Time `json:"followed_at,omitempty"`
 	token       string
@@ -32,8 +33,10 @@ type Invitation struct {
 // the SMS gateway.
 func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool) ([]Invitation, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT coalesce(c.phone, ''), c.company_name, c.contact_name, i.token, i.created_at, i.used_at
+		SELECT coalesce(c.phone, ''), c.company_name, c.contact_name, i.token, i.created_at, i.used_at, i.channel,
+		       coalesce(b.username, '')
 		FROM invitations i JOIN leads l ON l.id = i.lead_id JOIN clients c ON c.id = l.client_id
+		LEFT JOIN bots b ON b.id = i.bot_id
 		WHERE i.campaign_id = $1 AND (NOT $2 OR i.posted_at IS NULL)
 		ORDER BY i.created_at DESC, i.token`, campaignID, pending)
 	if err != nil {
@@ -41,8 +44,13 @@ func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invitation, error) {
 		var in Invitation
-		err := r.Scan(&in.Phone, &in.Company, &in.ContactName, &in.token, &in.InvitedAt, &in.FollowedAt)
-		in.Link = messenger.InviteLink(s.BotUsername, in.token)
+		var bot string
+		err := r.Scan(&in.Phone, &in.Company, &in.ContactName, &in.token, &in.InvitedAt, &in.FollowedAt, &in.Channel, &bot)
+		if bot == "" {
+			bot = s.BotUsername // the environment's Telegram bot, as before bots were recorded
+		}
+		// The link is the invitation channel's bot's: InviteLink owns the format.
+		in.Link = messenger.InviteLink(bot, in.token)
 		return in, err
 	})
 }
