@@ -73,9 +73,9 @@ type Campaign struct {
 	// first, then Telegram, say); the installation's policy may close some of them. Empty: DefaultChannels.
 	Channels  []string
 	CreatedBy *int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	LastSlot      *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	LastSlot  *time.Time
 }
 
 // Validate checks a campaign and its template, schedule and audience.

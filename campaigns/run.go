@@ -391,7 +391,7 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			"texts": c.texts, "dues": c.dues, "invite": c.invite,
 			// the channel whose link the lead is sent: the most preferred one open that has a bot
 			"invite_channel": where.invite, "invite_bot": where.inviteBot,
-			"audience":       c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
+			"audience": c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
 		}).Scan(&run.Audience, &run.Enqueued, &run.Invited, &run.Excluded)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("the run was moved on or ended elsewhere")
