@@ -25,6 +25,9 @@ const (
 // MAX is the national messenger.
 func Foreign(channel string) bool { return channel == Telegram }
 
+// titles are the channels as people name them, in either language.
+var titles = map[string]string{Telegram: "Telegram", MAX: "MAX"}
+
 // Policy is the installation's channel policy: which channels Dozvon writes on, and whether it writes on foreign
 // messengers at all. It decides where Dozvon may write, whoever writes (a campaign, an operator, the bot itself);
 // receiving is not its business: what a client sends is stored and shown whatever the policy.
@@ -47,9 +50,9 @@ func (p Policy) Refusal(channel string) *msg.Error {
 	case !slices.Contains(Channels, channel):
 		return msg.New("messenger.unknown_channel", channel)
 	case Foreign(channel) && p.ForeignMessengers == ForeignDeny:
-		return msg.New("messenger.foreign_denied", channel)
+		return msg.New("messenger.foreign_denied", titles[channel])
 	case !slices.Contains(p.Enabled, channel):
-		return msg.New("messenger.channel_disabled", channel)
+		return msg.New("messenger.channel_disabled", titles[channel])
 	}
 	return nil
 }

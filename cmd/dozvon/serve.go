@@ -15,6 +15,7 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/config"
+	"dozvon/messenger"
 	operatorui "dozvon/operator-ui"
 	"dozvon/reports"
 )
@@ -48,6 +49,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		}
 	}
 
+	// The environment's foreign-messenger policy, unless an administrator has set one in the UI.
+	policy, err := messenger.NewPolicies(db.Pool).FromEnvironment(ctx, cfg.ForeignMessengers)
+	if err != nil {
+		return err
+	}
+	if policy.ForeignMessengers != cfg.ForeignMessengers {
+		log.Warn().Str("in_force", policy.ForeignMessengers).Str("environment", cfg.ForeignMessengers).
+			Msg("the foreign-messenger policy an administrator set under Settings holds, not DOZVON_FOREIGN_MESSENGERS")
+	}
 	conversations := dialog.New(db.Pool, log.With().Str("part", "dialog").Logger())
 	tg, sim, err := startTelegram(ctx, cfg, db, log, conversations.HandleInbound)
 	if err != nil {
