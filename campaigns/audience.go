@@ -56,11 +56,14 @@ func compact(list []string) []string {
 }
 
 // audienceSQL is the FROM and WHERE of a campaign's audience: the campaign's leads that its rules select, with
-// their client (c), application (a) and best chat (ch). The exclusions that always apply are in the flags
+// their client (c), application (a) and best chat (ch): on the channels the campaign may write on now (channels,
+// in its order of preference; the policy has removed the closed ones), the chat the bot can write to on the most
+// preferred channel, through a bot that is on. A lead with chats only elsewhere has none here, and is invited. The exclusions that always apply are in the flags
 // (opted_out, blocked, in_dialog, capped, offered) so one query can both count them and leave them out.
 // Conditions are fixed SQL; only the rules decide which are present, and every value is a named argument.
-func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
-	args := pgx.NamedArgs{"campaign": camp.ID, "kind": camp.LeadKind, "now": now, "cap": camp.FrequencyCap}
+func audienceSQL(camp Campaign, now time.Time, channels []string) (string, pgx.NamedArgs) {
+	args := pgx.NamedArgs{"campaign": camp.ID, "kind": camp.LeadKind, "now": now, "cap": camp.FrequencyCap,
+		"channels": channels}
 	where := []string{"l.kind = @kind", "l.status IN ('new', 'offered')", "l.eligible_at <= @now"}
 	a := camp.Audience
 	if a.MinAgeHours > 0 {
@@ -104,8 +107,9 @@ func audienceSQL(camp Campaign, now time.Time) (string, pgx.NamedArgs) {
 		LEFT JOIN LATERAL (
 		    SELECT ct.id AS contact_id, ct.channel, ct.bot_id, ct.chat_id, ct.status
 		    FROM contact_leads cl JOIN contacts ct ON ct.id = cl.contact_id
-		    WHERE cl.lead_id = l.id
-		    ORDER BY ct.status = 'active' DESC, cl.linked_at DESC
+		    WHERE cl.lead_id = l.id AND ct.channel = ANY (@channels::text[])
+		      AND EXISTS (SELECT FROM bots b WHERE b.id = ct.bot_id AND b.enabled)
+		    ORDER BY ct.status = 'active' DESC, array_position(@channels::text[], ct.channel), cl.linked_at DESC
 		    LIMIT 1
 		) ch ON true
 		CROSS JOIN LATERAL (SELECT
@@ -156,9 +160,13 @@ func (s *Store) AudienceSize(ctx context.Context, camp Campaign) (Size, error) {
 	if err := camp.Audience.Validate(); err != nil {
 		return Size{}, err
 	}
-	from, args := audienceSQL(camp, s.Now())
+	channels, err := s.writable(ctx, camp)
+	if err != nil {
+		return Size{}, err
+	}
+	from, args := audienceSQL(camp, s.Now(), channels)
 	var z Size
-	err := s.pool.QueryRow(ctx, `
+	err = s.pool.QueryRow(ctx, `
 		SELECT count(*),
 		       count(*) FILTER (WHERE `+notExcluded+` AND ch.chat_id IS NOT NULL AND ch.status = 'active'),
 		       count(*) FILTER (WHERE `+notExcluded+` AND ch.chat_id IS NULL),
@@ -177,7 +185,11 @@ func (s *Store) AudienceSize(ctx context.Context, camp Campaign) (Size, error) {
 // sampleLead returns the template values of the first lead of the audience, for a realistic preview, and true; the
 // built-in samples and false when the audience is empty.
 func (s *Store) sampleLead(ctx context.Context, camp Campaign) (map[string]string, bool, error) {
-	from, args := audienceSQL(camp, s.Now())
+	channels, err := s.writable(ctx, camp)
+	if err != nil {
+		return nil, false, err
+	}
+	from, args := audienceSQL(camp, s.Now(), channels)
 	cols := VariableNames
 	row := s.pool.QueryRow(ctx, `SELECT `+variableColumns()+from+` AND `+notExcluded+` ORDER BY l.id LIMIT 1`, args)
 	values := make([]string, len(cols))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,11 +24,11 @@ type Store struct {
 	pool *pgxpool.Pool
 	// Now is the clock of schedules, quiet hours and lead ages; tests set it.
 	Now func() time.Time
-	// BotUsername makes invitation links; set once the messenger knows it.
+	// BotUsername makes invitation links of the environment's Telegram bot; set once the messenger knows it.
 	BotUsername string
-	// InviteBot is the bot new invitations link to (its channel and username make the link); zero: the Telegram
-	// bot of BotUsername. Until campaigns choose their channel, the installation's preferred bot.
-	InviteBot messenger.Bot
+	// Policies is the installation's channel policy, read at each run: where campaigns may write.
+	Policies *messenger.Policies
+	bots     *messenger.Bots
 	// Gateway posts invitations to campaigns' SMS gateways (GatewayClient).
 	Gateway *http.Client
 
@@ -37,7 +38,8 @@ type Store struct {
 
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, Now: time.Now, BotUsername: "dozvon_bot", Gateway: GatewayClient(false)}
+	return &Store{pool: pool, Now: time.Now, BotUsername: "dozvon_bot", Gateway: GatewayClient(false),
+		Policies: messenger.NewPolicies(pool), bots: messenger.NewBots(pool)}
 }
 
 // InputError is a problem with what a manager entered, safe to show them: a coded message about a field.
@@ -67,10 +69,13 @@ type Campaign struct {
 	FrequencyCap time.Duration
 	// InviteWebhook receives leads without a chat (an SMS gateway); empty: export them as CSV instead.
 	InviteWebhook string
-	CreatedBy     *int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	LastSlot      *time.Time
+	// Channels are the messengers the campaign may write on, in its order of preference for each client (MAX
+	// first, then Telegram, say); the installation's policy may close some of them. Empty: DefaultChannels.
+	Channels  []string
+	CreatedBy *int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	LastSlot  *time.Time
 }
 
 // Validate checks a campaign and its template, schedule and audience.
@@ -110,6 +115,12 @@ func (c *Campaign) Validate() error {
 			return msg.In("invite_webhook", "campaigns.invite_webhook")
 		}
 	}
+	if len(c.Channels) == 0 {
+		c.Channels = slices.Clone(DefaultChannels)
+	}
+	if err := validChannels(c.Channels); err != nil {
+		return err
+	}
 	return c.Audience.Validate()
 }
 
@@ -128,11 +139,11 @@ func (s *Store) Create(ctx context.Context, c Campaign) (Campaign, error) {
 		}
 		return tx.QueryRow(ctx, `
 			INSERT INTO campaigns (name, description, lead_kind, status, audience, template_id, schedule,
-			                       quiet_from, quiet_to, frequency_cap, invite_webhook, created_by)
-			VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11)
+			                       quiet_from, quiet_to, frequency_cap, invite_webhook, created_by, channels)
+			VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING id`,
 			c.Name, c.Description, c.LeadKind, c.Audience, templateID, c.Schedule, c.QuietFrom, c.QuietTo,
-			c.FrequencyCap, c.InviteWebhook, c.CreatedBy).Scan(&id)
+			c.FrequencyCap, c.InviteWebhook, c.CreatedBy, c.Channels).Scan(&id)
 	})
 	if err != nil {
 		return Campaign{}, fmt.Errorf("campaigns: create %q: %w", c.Name, err)
@@ -148,10 +159,11 @@ func (s *Store) Update(ctx context.Context, c Campaign) (Campaign, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE campaigns SET name = $2, description = $3, lead_kind = $4, audience = $5, schedule = $6,
-			       quiet_from = $7, quiet_to = $8, frequency_cap = $9, invite_webhook = $10, updated_at = now()
+			       quiet_from = $7, quiet_to = $8, frequency_cap = $9, invite_webhook = $10, channels = $11,
+			       updated_at = now()
 			WHERE id = $1`,
 			c.ID, c.Name, c.Description, c.LeadKind, c.Audience, c.Schedule, c.QuietFrom, c.QuietTo,
-			c.FrequencyCap, c.InviteWebhook)
+			c.FrequencyCap, c.InviteWebhook, c.Channels)
 		if err != nil {
 			return err
 		}
@@ -184,14 +196,14 @@ func buttonsJSON(b []Button) []byte {
 const campaignColumns = `
 	c.id, c.name, c.description, c.lead_kind, c.status, c.audience, c.template_id, coalesce(t.body, ''),
 	coalesce(t.buttons, '[]'), c.schedule, to_char(c.quiet_from, 'HH24:MI'), to_char(c.quiet_to, 'HH24:MI'),
-	c.frequency_cap, c.invite_webhook, c.created_by, c.created_at, c.updated_at, c.last_slot`
+	c.frequency_cap, c.invite_webhook, c.created_by, c.created_at, c.updated_at, c.last_slot, c.channels`
 
 func scanCampaign(row pgx.Row) (Campaign, error) {
 	var c Campaign
 	var buttons []byte
 	err := row.Scan(&c.ID, &c.Name, &c.Description, &c.LeadKind, &c.Status, &c.Audience, &c.TemplateID,
 		&c.Template.Body, &buttons, &c.Schedule, &c.QuietFrom, &c.QuietTo, &c.FrequencyCap, &c.InviteWebhook,
-		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.LastSlot)
+		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.LastSlot, &c.Channels)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -265,7 +277,7 @@ func (s *Store) List(ctx context.Context, all bool) ([]Listed, error) {
 		p := &l.Progress
 		if err := rows.Scan(&c.ID, &c.Name, &c.Description, &c.LeadKind, &c.Status, &c.Audience, &c.TemplateID,
 			&c.Template.Body, &buttons, &c.Schedule, &c.QuietFrom, &c.QuietTo, &c.FrequencyCap, &c.InviteWebhook,
-			&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.LastSlot,
+			&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.LastSlot, &c.Channels,
 			&p.Queued, &p.Sent, &p.Failed, &p.Cancelled, &p.Replied, &p.Runs, &p.LastRunAt); err != nil {
 			return nil, fmt.Errorf("campaigns: list: %w", err)
 		}

@@ -29,6 +29,9 @@ func init() {
 		"campaigns.not_time":             "%q is not a time like 21:00",
 		"campaigns.frequency_cap":        "must be between %d and %d days",
 		"campaigns.invite_webhook":       "must be an http(s) URL of the SMS gateway",
+		"campaigns.channels_none":        "choose at least one channel",
+		"campaigns.channel_unknown":      "unknown channel %q",
+		"campaigns.channel_twice":        "the channel %s is chosen twice",
 
 		// The template and its buttons.
 		"campaigns.body_empty":       "the message text is empty",

@@ -54,14 +54,6 @@ func (s *Store) Invitations(ctx context.Context, campaignID int64, pending bool)
 	})
 }
 
-// inviteChannel is the channel of the bot new invitations link to.
-func (s *Store) inviteChannel() string {
-	if s.InviteBot.Channel != "" {
-		return s.InviteBot.Channel
-	}
-	return messenger.Telegram
-}
-
 // WriteInvitationsCSV writes a campaign's invitations for the bank's SMS system (csvx: Russian Excel's format,
 // and company and contact names from the bank's files never evaluated as formulas).
 func (s *Store) WriteInvitationsCSV(ctx context.Context, campaignID int64, w io.Writer) error {

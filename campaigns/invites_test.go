@@ -141,8 +141,8 @@ func TestSMSGatewayWebhookReachesNoPrivateAddressAndFollowsNoRedirect(t *testing
 	}
 }
 
-// With the installation's MAX bot as the one invitations link to, a lead reachable on no messenger gets a max.ru
-// link to that bot, and the invitation names its channel and bot (the bot_started that follows it links the chat).
+// A campaign that prefers MAX (the default: MAX, then Telegram) invites a lead reachable on no messenger with a
+// max.ru link to the MAX bot, and the invitation names its channel and bot (the bot_started that follows it links the chat).
 func TestAnInvitationToTheMAXBotIsAMaxRuLink(t *testing.T) {
 	b := newBank(t)
 	b.missedCall(clientSpec{company: "ООО Только МАКС", phone: "+79180000004"})
@@ -152,7 +152,6 @@ func TestAnInvitationToTheMAXBotIsAMaxRuLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.store.BotUsername = "dozvon_bank_bot"
-	b.store.InviteBot = bot
 	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) {})
 	if r := b.run(c); r.Invited != 1 {
 		t.Fatalf("run %+v", r)

@@ -41,7 +41,11 @@ type SampleLead struct {
 
 // SampleLeads returns the first n leads of a campaign's audience, in the order a run writes to them.
 func (s *Store) SampleLeads(ctx context.Context, camp Campaign, n int) ([]SampleLead, error) {
-	from, args := audienceSQL(camp, s.Now())
+	channels, err := s.writable(ctx, camp)
+	if err != nil {
+		return nil, err
+	}
+	from, args := audienceSQL(camp, s.Now(), channels)
 	args["n"] = n
 	rows, err := s.pool.Query(ctx, `SELECT l.id, `+variableColumns()+from+` AND `+notExcluded+` ORDER BY l.id LIMIT @n`, args)
 	if err != nil {

@@ -221,6 +221,12 @@ func (s *Store) stream(ctx context.Context, conn *pgxpool.Conn, camp Campaign, t
 		return fail(err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	// Where the run may write is decided once, at its start (or its resumption): a change of the channel policy
+	// meanwhile is the senders' to enforce, which cancel what it closes before sending.
+	where, err := s.reachOf(ctx, camp)
+	if err != nil {
+		return fail(err)
+	}
 	// JIT compiling the audience query took longer than running it (it is planned afresh for every campaign), and
 	// the hash of the campaign's clients spilled to temporary files at the default 4 MB work_mem. What the sender
 	// waits for is the first chunk, a small share of an audience: the plan is chosen for returning that share soon
@@ -229,21 +235,21 @@ func (s *Store) stream(ctx context.Context, conn *pgxpool.Conn, camp Campaign, t
 	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL cursor_tuple_fraction = 0.02`); err != nil {
 		return fail(err)
 	}
-	query, args := audienceCursor(camp, tmpl, s.Now(), run.lastLead)
+	query, args := audienceCursor(camp, tmpl, s.Now(), run.lastLead, where.channels)
 	if _, err := tx.Exec(ctx, `DECLARE run_audience NO SCROLL CURSOR FOR `+query, args); err != nil {
 		return fail(fmt.Errorf("audience: %w", err))
 	}
 	buttons, _ := json.Marshal(markup(camp.ID, camp.Template.Buttons))
 	fetch := fmt.Sprintf(`FETCH %d FROM run_audience`, cmp.Or(s.chunk, runChunk))
 	for run.Status == "running" {
-		c, err := readChunk(ctx, tx, fetch)
+		c, err := readChunk(ctx, tx, fetch, where.invite != "")
 		if err != nil {
 			return fail(fmt.Errorf("audience: %w", err))
 		}
 		if c.audience == 0 {
 			break
 		}
-		if err := s.writeChunk(ctx, &run, c, string(buttons)); err != nil {
+		if err := s.writeChunk(ctx, &run, c, string(buttons), where); err != nil {
 			return fail(fmt.Errorf("queue leads %d-%d: %w", run.lastLead+1, c.last, err))
 		}
 		if s.afterChunk != nil && run.Status == "running" {
@@ -273,8 +279,8 @@ func (s *Store) stream(ctx context.Context, conn *pgxpool.Conn, camp Campaign, t
 // audienceCursor is the query a run reads its audience with: every lead the rules select after the last one
 // handled, in id order, with what to do for it (q: queue a message, i: invite, x: excluded, -: a chat the bot
 // cannot write to now), the message's text and when it is due.
-func audienceCursor(camp Campaign, tmpl *compiled, now time.Time, after int64) (string, pgx.NamedArgs) {
-	from, args := audienceSQL(camp, now)
+func audienceCursor(camp Campaign, tmpl *compiled, now time.Time, after int64, channels []string) (string, pgx.NamedArgs) {
+	from, args := audienceSQL(camp, now, channels)
 	args["after"] = after
 	args["quiet_from"] = camp.QuietFrom
 	args["quiet_to"] = camp.QuietTo
@@ -296,8 +302,9 @@ func audienceCursor(camp Campaign, tmpl *compiled, now time.Time, after int64) (
 		ORDER BY l.id`, args
 }
 
-// readChunk reads the next chunk of the audience from the run's cursor.
-func readChunk(ctx context.Context, tx pgx.Tx, fetch string) (chunk, error) {
+// readChunk reads the next chunk of the audience from the run's cursor. Without a channel to invite to (none the
+// campaign may write on has a bot), a lead with no chat is unreachable, counted as excluded.
+func readChunk(ctx context.Context, tx pgx.Tx, fetch string, canInvite bool) (chunk, error) {
 	var c chunk
 	rows, err := tx.Query(ctx, fetch)
 	if err != nil {
@@ -317,6 +324,10 @@ func readChunk(ctx context.Context, tx pgx.Tx, fetch string) (chunk, error) {
 		case "x":
 			c.excluded++
 		case "i":
+			if !canInvite {
+				c.excluded++
+				break
+			}
 			c.invite = append(c.invite, c.last)
 		case "q":
 			c.leads = append(c.leads, c.last)
@@ -334,7 +345,7 @@ func readChunk(ctx context.Context, tx pgx.Tx, fetch string) (chunk, error) {
 // writeChunk queues and invites one chunk of the audience and records it on the run, in one transaction: a run
 // that stops between chunks goes on from the last chunk recorded, with its figures right. Only the instance holding
 // the run's lock writes it; the last lead recorded is checked all the same.
-func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons string) error {
+func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons string, where reach) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// The campaign's row, shared: a pause or a cancel (SetStatus locks it for update) happens wholly before or
 		// after this chunk, so what it holds back or cancels includes this chunk or sees it written held.
@@ -365,8 +376,7 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			    RETURNING 1
 			), invited AS (
 			    INSERT INTO invitations (token, lead_id, campaign_id, channel, bot_id)
-			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign, @invite_channel,
-			           nullif(@invite_bot::bigint, 0)
+			    SELECT replace(gen_random_uuid()::text, '-', ''), i.lead_id, @campaign, @invite_channel, @invite_bot
 			    FROM unnest(@invite::bigint[]) AS i (lead_id)
 			    ON CONFLICT (lead_id, coalesce(campaign_id, 0)) DO NOTHING
 			    RETURNING 1
@@ -379,8 +389,8 @@ func (s *Store) writeChunk(ctx context.Context, run *Run, c chunk, buttons strin
 			"campaign": run.CampaignID, "run": run.ID, "markup": buttons, "state": state,
 			"leads": c.leads, "channels": c.channels, "bots": c.bots, "chats": c.chats,
 			"texts": c.texts, "dues": c.dues, "invite": c.invite,
-			// the channel and bot of the link InviteLink makes: the installation's preferred bot
-			"invite_channel": s.inviteChannel(), "invite_bot": s.InviteBot.ID,
+			// the channel whose link the lead is sent: the most preferred one open that has a bot
+			"invite_channel": where.invite, "invite_bot": where.inviteBot,
 			"audience": c.audience, "excluded": c.excluded, "last": c.last, "after": run.lastLead,
 		}).Scan(&run.Audience, &run.Enqueued, &run.Invited, &run.Excluded)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -45,6 +45,16 @@ func (s *Service) Reply(ctx context.Context, convID, operatorID int64, text stri
 		if err != nil {
 			return err
 		}
+		// Refused, not queued to be cancelled: the operator learns at once that this chat is closed to the bank
+		// (Telegram under the foreign-messenger policy deny, say) and why, and reaches the client otherwise.
+		policy, err := messenger.LoadPolicy(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if why := policy.Refusal(to.Channel); why != nil {
+			why.Field = "text"
+			return why
+		}
 		outboxID, err := messenger.EnqueueTx(ctx, tx, messenger.Outgoing{
 			Message:        messenger.Message{Address: to, Text: messenger.Escape(text)},
 			ConversationID: &c.ID,

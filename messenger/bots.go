@@ -105,6 +105,21 @@ func (b *Bots) List(ctx context.Context) ([]Bot, error) {
 	})
 }
 
+// Inviting returns the bot whose deep link an invitation on channel carries: the first enabled bot of the channel
+// that has started (registered its messenger's id); false when the channel has none.
+func (b *Bots) Inviting(ctx context.Context, channel string) (Bot, bool, error) {
+	var bot Bot
+	err := scanBot(b.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots
+		WHERE channel = $1 AND enabled AND remote_id IS NOT NULL ORDER BY id LIMIT 1`, channel), &bot)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Bot{}, false, nil
+	}
+	if err != nil {
+		return Bot{}, false, fmt.Errorf("messenger: the inviting bot of %s: %w", channel, err)
+	}
+	return bot, true, nil
+}
+
 const botColumns = `id, channel, coalesce(remote_id, ''), username, name, enabled, created_at`
 
 func scanBot(row pgx.Row, b *Bot) error {

@@ -2,6 +2,7 @@ package messenger_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,6 +124,14 @@ func TestAnOptOutOnOneMessengerIsRecordedWithItsChannelAndLiftedByAStartOnTheOth
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM opt_outs WHERE lifted_at IS NULL`).Scan(&open); err != nil || open != 0 {
 		t.Fatalf("%d opt-outs still in force (%v), want the MAX one lifted", open, err)
 	}
+	// The consent trail says where the client came back: their Telegram chat lifted what they said on MAX.
+	if err := pool.QueryRow(ctx, `SELECT format('%s/%s -> %s/%s/%s', channel, chat_id, lifted_channel, lifted_bot_id, lifted_chat_id)
+		FROM opt_outs`).Scan(&row); err != nil {
+		t.Fatal(err)
+	}
+	if want := "max/5001 -> telegram/" + strconv.FormatInt(tg.ID, 10) + "/5001"; row != want {
+		t.Fatalf("the lifted opt-out = %s, want %s", row, want)
+	}
 }
 
 // Each bot's sender claims its own bot's messages, and a chat in flight on one bot holds back only that bot's
@@ -216,5 +225,54 @@ func TestACampaignMessageIsCancelledWhenTheClientOptedOutOnAnotherMessenger(t *t
 	var why string
 	if err := pool.QueryRow(ctx, `SELECT last_error FROM outbox WHERE id = $1 AND state = 'cancelled'`, offer).Scan(&why); err != nil || why != "the client opted out" {
 		t.Fatalf("the offer: %q, %v", why, err)
+	}
+}
+
+// The policy says where Dozvon may write and why not: under deny Telegram is refused as a foreign messenger
+// whatever else is on; a channel turned off is refused as off.
+func TestThePolicyRefusesTelegramUnderDenyAndAChannelTurnedOff(t *testing.T) {
+	deny := messenger.Policy{Enabled: messenger.Channels, ForeignMessengers: messenger.ForeignDeny}
+	if r := deny.Refusal(messenger.Telegram); r == nil || r.Code != "messenger.foreign_denied" {
+		t.Errorf("Telegram under deny: %v", r)
+	}
+	if got := deny.Filter([]string{messenger.Telegram, messenger.MAX}); !slices.Equal(got, []string{messenger.MAX}) {
+		t.Errorf("deny keeps %v of Telegram, MAX", got)
+	}
+	maxOff := messenger.Policy{Enabled: []string{messenger.Telegram}, ForeignMessengers: messenger.ForeignAllow}
+	if r := maxOff.Refusal(messenger.MAX); r == nil || r.Code != "messenger.channel_disabled" {
+		t.Errorf("MAX turned off: %v", r)
+	}
+	if !maxOff.Writable(messenger.Telegram) {
+		t.Error("Telegram under allow, turned on: refused")
+	}
+	bad := messenger.Policy{Enabled: []string{messenger.MAX}, ForeignMessengers: "maybe"}
+	if err := bad.Validate(); err == nil || err.Error() != `messenger: foreign_messengers: the foreign-messenger policy is allow or deny, not "maybe"` {
+		t.Errorf("policy maybe: %v", err)
+	}
+}
+
+// The environment's policy holds until an administrator sets one; a restart with another value in the environment
+// does not undo the administrator's decision.
+func TestTheEnvironmentsPolicyHoldsUntilAnAdministratorSetsOne(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	policies := messenger.NewPolicies(pool)
+	if p, err := policies.Get(ctx); err != nil || p.ForeignMessengers != messenger.ForeignAllow || len(p.Enabled) != 2 {
+		t.Fatalf("before any start: %+v, %v; want the default", p, err)
+	}
+	if p, err := policies.FromEnvironment(ctx, messenger.ForeignDeny); err != nil || p.ForeignMessengers != messenger.ForeignDeny || p.UpdatedBy != nil {
+		t.Fatalf("started with deny: %+v, %v", p, err)
+	}
+	var admin int64
+	if err := pool.QueryRow(ctx, `INSERT INTO users (login, role, password_hash) VALUES ('admin', 'admin', 'x') RETURNING id`).Scan(&admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policies.Set(ctx, messenger.Policy{Enabled: []string{messenger.MAX, messenger.Telegram}, ForeignMessengers: messenger.ForeignAllow}, admin); err != nil {
+		t.Fatal(err)
+	}
+	p, err := policies.FromEnvironment(ctx, messenger.ForeignDeny)
+	if err != nil || p.ForeignMessengers != messenger.ForeignAllow || p.UpdatedBy == nil || *p.UpdatedBy != admin ||
+		!slices.Equal(p.Enabled, []string{messenger.Telegram, messenger.MAX}) {
+		t.Fatalf("restarted with deny after the administrator chose allow: %+v, %v", p, err)
 	}
 }

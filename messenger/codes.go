@@ -9,9 +9,15 @@ func init() {
 		"messenger.bad_phone": "not a phone number",
 
 		// What Telegram would refuse, checked before sending, and what it did refuse.
-		"messenger.no_chat":            "no chat",
-		"messenger.no_bot":             "no bot",
-		"messenger.unknown_channel":    "unknown channel %q",
+		"messenger.no_chat":         "no chat",
+		"messenger.no_bot":          "no bot",
+		"messenger.unknown_channel": "unknown channel %q",
+
+		// The channel policy (policy.go).
+		"messenger.foreign_denied":     "Dozvon does not write to clients on %s: it is a foreign messenger, and the installation's policy forbids them (Federal Law 41-FZ)",
+		"messenger.channel_disabled":   "Dozvon does not write on %s: the channel is turned off in the settings",
+		"messenger.foreign_policy":     "the foreign-messenger policy is allow or deny, not %q",
+		"messenger.no_channel_enabled": "at least one channel must be on",
 		"messenger.html":               "%s",
 		"messenger.text_empty":         "the text is empty",
 		"messenger.text_too_long":      "the text is %d {#1 character|characters}, %s allows %d",

@@ -248,7 +248,8 @@ func (c *Contacts) OptOut(ctx context.Context, chat Chat, source string) error {
 
 // Resubscribe lifts the chat's opt-out and block: the client started the bot again. The opt-outs lifted are every
 // one that kept the client out: by this chat, by its phone and by the clients its leads belong to, whichever
-// channel they were said on, since the client came back of their own accord.
+// channel they were said on, since the client came back of their own accord. Each records the chat that lifted it
+// (its channel, bot and chat): the consent trail says where the client came back.
 func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool, err error) {
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		var id int64
@@ -266,7 +267,7 @@ func (c *Contacts) Resubscribe(ctx context.Context, chat Chat) (wasOptedOut bool
 			return err
 		}
 		_, err = tx.Exec(ctx, `
-			UPDATE opt_outs o SET lifted_at = now()
+			UPDATE opt_outs o SET lifted_at = now(), lifted_channel = c.channel, lifted_bot_id = c.bot_id, lifted_chat_id = c.chat_id
 			FROM contacts c
 			WHERE c.id = $1 AND o.lifted_at IS NULL
 			  AND ((o.bot_id = c.bot_id AND o.chat_id = c.chat_id) OR o.phone = c.phone

@@ -81,11 +81,16 @@ func insertOutgoing(ctx context.Context, db querier, m Outgoing) (int64, error) 
 	if !m.NotBefore.IsZero() {
 		notBefore = m.NotBefore
 	}
+	// A message on a channel the policy closes is recorded, cancelled, rather than refused: the bot's own answers
+	// (a greeting, the rating question) are part of flows that must go on, and the row says what was not sent and
+	// why. What a person sends is checked before it gets here, with the reason shown (Policy.Refusal).
 	var id int64
 	err := db.QueryRow(ctx, `
 		INSERT INTO outbox (campaign_id, run_id, step, lead_id, conversation_id, channel, bot_id, chat_id, text,
-		                    reply_markup, priority, not_before)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()))
+		                    reply_markup, priority, not_before, state, last_error)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()),
+		       CASE WHEN w.ok THEN 'queued' ELSE 'cancelled' END, CASE WHEN w.ok THEN '' ELSE `+policyReasonSQL("$6::text")+` END
+		FROM (SELECT `+writableSQL("$6::text")+` AS ok) w
 		RETURNING id`,
 		m.CampaignID, m.RunID, m.Step, m.LeadID, m.ConversationID, m.Channel, m.BotID, m.ChatID, m.Text, markup,
 		m.Priority, notBefore,
@@ -298,21 +303,27 @@ func (o *Outbox) Fail(ctx context.Context, l Lease, reason string) error {
 	return nil
 }
 
-// CancelUnreachable cancels claimed messages whose chat blocked the bot, and campaign messages to clients who
-// opted out since they were queued, in this chat or on any messenger (by their phone, or a chat that spoke for
-// them); it returns the ids it cancelled. The bot's own confirmation of an opt-out still goes.
+// CancelUnreachable cancels claimed messages whose chat blocked the bot, messages on a channel the channel policy
+// closed since they were queued (whoever queued them), and campaign messages to clients who opted out since they
+// were queued, in this chat or on any messenger (by their phone, or a chat that spoke for them); it returns the ids
+// it cancelled. The bot's own confirmation of an opt-out still goes, where the policy allows.
 func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	rows, err := o.pool.Query(ctx, `
+		WITH claimed AS (
+		    SELECT o.id, `+writableSQL("o.channel")+` AS writable, c.status, c.phone,
+		           o.campaign_id IS NOT NULL AND (c.status = 'opted_out'
+		               OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL AND x.phone = c.phone)
+		               OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL
+		                          AND x.client_id = (SELECT l.client_id FROM leads l WHERE l.id = o.lead_id))) AS opted_out,
+		           `+policyReasonSQL("o.channel")+` AS policy
+		    FROM outbox o LEFT JOIN contacts c ON c.bot_id = o.bot_id AND c.chat_id = o.chat_id
+		    WHERE o.id = ANY($1)
+		)
 		UPDATE outbox o SET state = 'cancelled', lease_until = NULL,
-		       last_error = 'the client ' || CASE c.status WHEN 'blocked' THEN 'blocked the bot' ELSE 'opted out' END
-		FROM contacts c
-		WHERE o.id = ANY($1) AND c.bot_id = o.bot_id AND c.chat_id = o.chat_id
-		  AND (c.status = 'blocked'
-		       OR (o.campaign_id IS NOT NULL
-		           AND (c.status = 'opted_out'
-		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL AND x.phone = c.phone)
-		                OR EXISTS (SELECT FROM opt_outs x WHERE x.lifted_at IS NULL
-		                           AND x.client_id = (SELECT l.client_id FROM leads l WHERE l.id = o.lead_id)))))
+		       last_error = CASE WHEN NOT k.writable THEN k.policy
+		                         WHEN k.status = 'blocked' THEN 'the client blocked the bot' ELSE 'the client opted out' END
+		FROM claimed k
+		WHERE o.id = k.id AND (NOT k.writable OR k.status = 'blocked' OR coalesce(k.opted_out, false))
 		RETURNING o.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: cancel unreachable: %w", err)
@@ -326,4 +337,11 @@ func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]
 		cancelled[id] = true
 	}
 	return cancelled, rows.Err()
+}
+
+// policyReasonSQL is the outbox's record of why the channel policy stopped a message on the channel ch names.
+func policyReasonSQL(ch string) string {
+	return `CASE WHEN ` + ch + ` = 'telegram' AND (SELECT foreign_messengers FROM channel_policy) = 'deny'
+		THEN 'the channel policy: ' || ` + ch + ` || ' is a foreign messenger (41-FZ)'
+		ELSE 'the channel policy: ' || ` + ch + ` || ' is turned off' END`
 }

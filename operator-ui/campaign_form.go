@@ -20,12 +20,13 @@ type campaignForm struct {
 	Buttons                                       []campaigns.Button // always MaxButtons rows, unused ones empty
 	Schedule, QuietFrom, QuietTo, CapDays         string
 	InviteWebhook                                 string
+	ChannelFirst, ChannelThen                     string // the channels in the order of preference; Then "" for none
 }
 
 // newCampaignForm is the form of a campaign not yet created, with the defaults the package would apply.
 func newCampaignForm() campaignForm {
 	return formOf(campaigns.Campaign{LeadKind: campaigns.MissedCall, QuietFrom: "21:00", QuietTo: "09:00",
-		FrequencyCap: 7 * 24 * time.Hour})
+		FrequencyCap: 7 * 24 * time.Hour, Channels: campaigns.DefaultChannels})
 }
 
 func formOf(c campaigns.Campaign) campaignForm {
@@ -40,6 +41,7 @@ func formOf(c campaigns.Campaign) campaignForm {
 	}
 	f.Buttons = make([]campaigns.Button, campaigns.MaxButtons)
 	copy(f.Buttons, c.Template.Buttons)
+	f.ChannelFirst, f.ChannelThen = channelChoices(c.Channels)
 	return f
 }
 
@@ -61,6 +63,7 @@ func readCampaignForm(r *http.Request) campaignForm {
 		Regions: v.Get("regions"), Segments: v.Get("segments"),
 		Body: v.Get("body"), Schedule: v.Get("schedule"), QuietFrom: v.Get("quiet_from"), QuietTo: v.Get("quiet_to"),
 		CapDays: v.Get("frequency_cap_days"), InviteWebhook: strings.TrimSpace(v.Get("invite_webhook")),
+		ChannelFirst: v.Get("channel_first"), ChannelThen: v.Get("channel_then"),
 	}
 	texts, actions, replies := v["button_text"], v["button_action"], v["button_reply"]
 	f.Buttons = make([]campaigns.Button, campaigns.MaxButtons)
@@ -94,6 +97,13 @@ func (f campaignForm) apply(locale string, c *campaigns.Campaign) error {
 		c.Template.Buttons = append(c.Template.Buttons, b)
 	}
 	c.Schedule, c.QuietFrom, c.QuietTo, c.InviteWebhook = f.Schedule, f.QuietFrom, f.QuietTo, f.InviteWebhook
+	if f.ChannelFirst == "" {
+		return msg.In("channels", "campaigns.channels_none")
+	}
+	c.Channels = []string{f.ChannelFirst}
+	if f.ChannelThen != "" {
+		c.Channels = append(c.Channels, f.ChannelThen) // the same twice is campaigns' to refuse
+	}
 	a := &c.Audience
 	a.OKVEDInclude, a.OKVEDExclude = splitList(f.OKVEDInclude, ", ;\n"), splitList(f.OKVEDExclude, ", ;\n")
 	a.Regions, a.Segments = splitList(f.Regions, ",;\n"), splitList(f.Segments, ",;\n")

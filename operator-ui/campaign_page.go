@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dozvon/campaigns"
+	"dozvon/messenger"
 )
 
 // A campaign's page: what it would send and to how many (preview, audience), what it did (progress, runs,
@@ -45,6 +46,10 @@ type campaignPage struct {
 	// ClientTimes is the time now across Russia's zones, west to east, beside the quiet hours: they are each
 	// client's own.
 	ClientTimes string
+	// Channels are the channels a campaign may name; ClosedChannels say why the installation's policy keeps Dozvon
+	// off some of them now (Telegram under deny), beside the form's channels.
+	Channels       []string
+	ClosedChannels []string
 }
 
 // testLead is a lead a test may send the text of, as the select names it.
@@ -141,6 +146,13 @@ func (ui *UI) renderCampaign(w http.ResponseWriter, r *http.Request, status int,
 	p.NextRuns, _ = scheduleSlots(locale, ui.userZone(r), form.Schedule, time.Now())
 	p.Zones = zoneChoices(locale, scheduleZoneName(form.Schedule, ui.userZone(r)))
 	p.ClientTimes = clientTimes(locale, time.Now())
+	p.Channels = messenger.Channels
+	closed, err := ui.closedChannels(r, locale)
+	if err != nil {
+		ui.serverError(w, r, err)
+		return
+	}
+	p.ClosedChannels = closed
 	names := strings.Fields(T(locale, "time.weekdays")) // Sunday first, as cron and time.Weekday count
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
 		p.Days = append(p.Days, choice{Value: strconv.Itoa(d), Label: names[d]})
@@ -232,7 +244,7 @@ func fieldLabel(field string) string {
 		"schedule": "campaign.schedule", "quiet_from": "campaign.quiet_from", "quiet_to": "campaign.quiet_to",
 		"frequency_cap": "campaign.cap_days", "invite_webhook": "campaign.webhook", "audience": "campaign.audience",
 		"min_age_hours": "campaign.min_age_hours", "max_age_days": "campaign.max_age_days",
-		"min_attempts": "campaign.min_attempts",
+		"min_attempts": "campaign.min_attempts", "channels": "campaign.channels",
 	}[field]; ok {
 		return key
 	}

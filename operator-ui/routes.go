@@ -202,6 +202,8 @@ func (ui *UI) Routes() []Route {
 		{"GET /admin/tokens", admins, ui.showTokens},
 		{"POST /admin/tokens", admins, ui.issueToken},
 		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},
+		{"GET /admin/settings", admins, ui.showSettings},
+		{"POST /admin/settings", admins, ui.saveSettings},
 
 		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
 		// The bank's systems push records as JSON, with an API token rather than a session.
@@ -253,6 +255,7 @@ var navigation = []navItem{
 	{"/admin/users", "nav.users", "u", admins},
 	{"/admin/audit", "nav.audit", "a", admins},
 	{"/admin/tokens", "nav.tokens", "t", admins},
+	{"/admin/settings", "nav.settings", "e", admins},
 	{"/account", "nav.account", "p", anyUser},
 }
 

@@ -46,6 +46,9 @@ type Deps struct {
 
 	// Campaigns is what campaign managers build and run.
 	Campaigns *campaigns.Store
+	// Policies is the installation's channel policy (the settings page, the campaign form's note); nil: the
+	// campaigns store's.
+	Policies *messenger.Policies
 	// Contacts is the messenger's contact registry.
 	Contacts *messenger.Contacts
 	// Outbox queues single messages, such as a campaign's test message; the messenger's sender delivers them.
@@ -157,6 +160,9 @@ func New(d Deps) (*UI, error) {
 	p, err := parsePages()
 	if err != nil {
 		return nil, err
+	}
+	if d.Policies == nil && d.Campaigns != nil {
+		d.Policies = d.Campaigns.Policies
 	}
 	ui := &UI{Deps: d, pages: p, registry: prometheus.NewRegistry()}
 	ui.requests = prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -49,6 +49,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		}
 	}
 
+	// The environment's foreign-messenger policy, unless an administrator has set one in the UI.
+	policy, err := messenger.NewPolicies(db.Pool).FromEnvironment(ctx, cfg.ForeignMessengers)
+	if err != nil {
+		return err
+	}
+	if policy.ForeignMessengers != cfg.ForeignMessengers {
+		log.Warn().Str("in_force", policy.ForeignMessengers).Str("environment", cfg.ForeignMessengers).
+			Msg("the foreign-messenger policy an administrator set under Settings holds, not DOZVON_FOREIGN_MESSENGERS")
+	}
 	conversations := dialog.New(db.Pool, log.With().Str("part", "dialog").Logger())
 	tg, sim, err := startTelegram(ctx, cfg, db, log, conversations.HandleInbound)
 	if err != nil {
@@ -65,13 +74,13 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	camps.Gateway = campaigns.GatewayClient(cfg.SMSAllowPrivate)
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
 	runs := []func(context.Context) error{scheduler.Run, conversations.Run}
-	// The environment's bot is Telegram's when Telegram runs, else MAX's: campaigns' test messages and
-	// invitations go through it (until campaigns choose their channel), and the console's "typing…".
+	// The environment's bot is Telegram's when Telegram runs, else MAX's: campaigns' test messages go through it,
+	// and the console's "typing…"; a campaign's invitations name the bot of the channel it prefers.
 	deps := operatorui.Deps{Contacts: messenger.NewContacts(db.Pool), Outbox: messenger.NewOutbox(db.Pool),
 		Files: messenger.NewFiles(db.Pool), Sim: sim, MaxSim: maxSim}
 	if mx != nil {
 		runs = append(runs, mx.Run)
-		camps.BotUsername, camps.InviteBot = mx.Bot.Username, mx.Bot
+		camps.BotUsername = mx.Bot.Username
 		deps.BotUsername, deps.Bot, deps.Typing = mx.Bot.Username, mx.Bot, mx.Channel
 		if h := mx.WebhookHandler(); h != nil {
 			deps.MaxWebhook = h
@@ -79,7 +88,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	}
 	if tg != nil {
 		runs = append(runs, tg.Run)
-		camps.BotUsername, camps.InviteBot = tg.BotUsername, tg.Bot
+		camps.BotUsername = tg.BotUsername
 		deps.BotUsername, deps.Bot, deps.Typing = tg.BotUsername, tg.Bot, tg.Client
 		deps.Webhook = tg.WebhookHandler() // nil without DOZVON_PUBLIC_URL (and in the simulator): no webhook route
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	Demo            bool
 	MetricsToken    string
 	SMSAllowPrivate bool
+	// ForeignMessengers is the foreign-messenger policy the environment gives (allow | deny), until an
+	// administrator sets one on the settings page.
+	ForeignMessengers string
 }
 
 // Option is one row of the settings table.
@@ -276,6 +279,9 @@ var Options = []Option{
 	{Env: "DOZVON_SMS_ALLOW_PRIVATE", Flag: "sms-allow-private", Default: "false",
 		Help: "Let campaigns' SMS-gateway webhooks reach private, loopback and link-local addresses (a gateway inside the bank's network).",
 		set:  boolean(func(c *Config, b bool) { c.SMSAllowPrivate = b })},
+	{Env: "DOZVON_FOREIGN_MESSENGERS", Flag: "foreign-messengers", Default: "allow",
+		Help: "Write to clients on foreign messengers (Telegram): allow, or deny as Federal Law 41-FZ requires of banks in Russia; an administrator may change it under Settings.",
+		set:  oneOf(func(c *Config, v string) { c.ForeignMessengers = v }, "allow", "deny")},
 }
 
 func oneOf(assign func(*Config, string), allowed ...string) func(*Config, string) error {
