@@ -68,8 +68,9 @@ func (s Slot) Booked() bool { return !s.held.IsZero() }
 
 // Book reserves up to n sends: the lanes that come free first, each with the next slot, in the order they may
 // leave. A send must leave before its Deadline and be answered within answerIn of leaving; its lane is held until
-// then even if its sender dies. Each booked slot goes back through Free, used or not. Fewer than n come back when
-// other senders hold the rest (none: wait and book again). Only a limited bot books.
+// then even if its sender dies. Each booked slot goes back through Free, used or not. Only lanes free within a
+// window are booked (a held lane says it is free much later), so fewer than n come back when other senders hold
+// the rest (none: wait and book again). Only a limited bot books.
 func (p *Pacing) Book(ctx context.Context, n int, answerIn time.Duration) ([]Slot, error) {
 	if !p.laned.Load() {
 		if _, err := p.pool.Exec(ctx, `
@@ -92,7 +93,8 @@ func (p *Pacing) Book(ctx context.Context, n int, answerIn time.Duration) ([]Slo
 	batch.Queue(`
 		WITH free AS (
 			SELECT lane, free_at, row_number() OVER (ORDER BY free_at, lane) - 1 AS i
-			FROM send_lanes WHERE bot = $1 AND lane < $2 ORDER BY free_at, lane LIMIT $3
+			FROM send_lanes WHERE bot = $1 AND lane < $2 AND free_at <= clock_timestamp() + $6::interval
+			ORDER BY free_at, lane LIMIT $3
 		), booked AS (
 			UPDATE send_pacing s
 			   SET next_slot = greatest(s.next_slot, s.paused_until, clock_timestamp()) + $4::interval * (SELECT count(*) FROM free)
@@ -104,7 +106,7 @@ func (p *Pacing) Book(ctx context.Context, n int, answerIn time.Duration) ([]Slo
 			RETURNING l.lane, f.free_at AS prev, greatest(f.free_at, b.first + $4::interval * f.i) AS at, l.free_at AS held
 		)
 		SELECT lane, prev, held, at, clock_timestamp() FROM held ORDER BY at`,
-		p.bot, p.lanes, n, p.interval, issueWindow+answerIn+p.window)
+		p.bot, p.lanes, n, p.interval, issueWindow+answerIn+p.window, p.window)
 	asked := time.Now()
 	results := p.pool.SendBatch(ctx, batch)
 	defer results.Close()

@@ -427,8 +427,8 @@ func (s *Sender) book(ctx context.Context, n int) {
 		if slots = booked; len(slots) > 0 {
 			break
 		}
-		// Every lane is booked by other workers or instances: they free as their sends are answered.
-		s.sleep(ctx, s.cfg.Idle/10)
+		// Every lane is booked by other workers or instances: each frees a second after its send is answered.
+		s.sleep(ctx, 100*time.Millisecond)
 	}
 	s.slotsMu.Lock()
 	defer s.slotsMu.Unlock()

@@ -168,17 +168,16 @@ func (l *lateWorker) Send(ctx context.Context, m messenger.Message) (int64, erro
 }
 
 // However late a worker's request leaves, no rolling second at Telegram holds more than the bot's limit: two
-// instances at 30 msg/s between them, every fourth request of each 60 ms late, and the fake's strict window
-// counting every send that would have made a 31st in some second.
+// instances sending ten a second between them, every fourth request of each 60 ms late, and the fake's strict
+// window counting every send that would have made an eleventh in some second.
 func TestLateWorkersPutNoMoreThanTheLimitIntoAnyRollingSecond(t *testing.T) {
-	w := newWorld(t, tgfake.FloodLimits{})
-	chats := w.broadcast(120)
-	cfg := messenger.SenderConfig{Rate: 30}
+	w := newWorld(t, tgfake.FloodLimits{GlobalPerSecond: 10})
+	chats := w.broadcast(60)
+	cfg := messenger.SenderConfig{Rate: 10}
 	w.instanceVia("a", w.pool, cfg, &lateWorker{Channel: w.client, late: 60 * time.Millisecond})
 	w.instanceVia("b", pgxpoolFor(t, w.pool), cfg, &lateWorker{Channel: w.client, late: 60 * time.Millisecond})
 	w.eventually("every message is recorded sent", func() bool { return w.sent() == len(chats) })
 	st := w.fake.FloodStats()
-	t.Logf("stats %+v calls %d", st, w.fake.Calls("sendMessage"))
 	if st.OverWindow != 0 || st.DuringWait != 0 || st.Waits != 0 {
 		t.Fatalf("the fake counted %d sends over a window (%d of them a chat's), %d during a flood wait, %d flood waits; want none",
 			st.OverWindow, st.OverChatWindow, st.DuringWait, st.Waits)
