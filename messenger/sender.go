@@ -378,7 +378,8 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 
 // nextSlot takes the earliest send slot this sender has booked: a worker ready to send takes the next slot
 // whichever message it holds. Slots are booked a tenth of a second's worth at a time, the next booking starting
-// when half of one is left, so that no worker waits for a booking while its lane is free. Without a rate limit
+// while a whole one is left (a booking commits, and waits for the disk), so that no worker waits for a booking
+// while its lane is free. Without a rate limit
 // every slot is now. It waits until PostgreSQL gives a slot or the sender stops (then the slot is now, and clear
 // gives it up).
 func (s *Sender) nextSlot(ctx context.Context) Slot {
@@ -393,7 +394,7 @@ func (s *Sender) nextSlot(ctx context.Context) Slot {
 		if got {
 			slot, s.slots = s.slots[0], s.slots[1:]
 		}
-		if len(s.slots) <= n/2 && s.booking == nil {
+		if len(s.slots) <= n && s.booking == nil {
 			s.booking = make(chan struct{})
 			s.bookers.Go(func() { s.book(ctx, n) })
 		}
