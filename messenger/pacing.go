@@ -27,7 +27,8 @@ type Pacing struct {
 	bot  string
 	// interval between two slots (1 / rate); zero means no limit.
 	interval time.Duration
-	// lanes is how many sends a window holds, window its length (lanes / rate: a second for a whole rate).
+	// lanes is how many sends a window holds, window its length: the whole part of the rate in a second (below
+	// one a second, one in 1 / rate), so that no rolling second holds more than the rate.
 	lanes  int
 	window time.Duration
 	// laned is set once the bot's lanes exist.
@@ -44,7 +45,7 @@ func NewPacing(pool *pgxpool.Pool, bot string, rate float64) *Pacing {
 	if rate > 0 {
 		p.interval = time.Duration(float64(time.Second) / rate)
 		p.lanes = max(1, int(math.Floor(rate)))
-		p.window = time.Duration(float64(p.lanes) / rate * float64(time.Second))
+		p.window = max(time.Second, time.Duration(float64(p.lanes)/rate*float64(time.Second)))
 	}
 	return p
 }
@@ -88,22 +89,32 @@ func (p *Pacing) Book(ctx context.Context, n int, answerIn time.Duration) ([]Slo
 	batch := &pgx.Batch{}
 	batch.Queue(`SELECT FROM send_pacing WHERE bot = $1 FOR UPDATE`, p.bot)
 	// The slots follow one another at the interval from the pacing row's next slot (after a pause, from its end),
-	// and each send waits for its lane too. When the lanes hold the sends back, the sends keep the spacing their
-	// lanes' previous sends had: a late send delays its own lane, not the sends behind it.
+	// and each send waits for its lane too. When the lanes hold the sends back, a send still leaves at least half
+	// an interval after the one before it (the i-th at the latest of lane j's free time + (i-j) half intervals, for
+	// every j up to i): the sends keep the spacing their lanes had, never bunch, and a late send pushes the sends
+	// behind it only where their lanes came within half an interval of it. The next booking starts after the last
+	// send booked.
 	batch.Queue(`
 		WITH free AS (
 			SELECT lane, free_at, row_number() OVER (ORDER BY free_at, lane) - 1 AS i
 			FROM send_lanes WHERE bot = $1 AND lane < $2 AND free_at <= clock_timestamp() + $6::interval
 			ORDER BY free_at, lane LIMIT $3
+		), pacing AS (
+			SELECT greatest(next_slot, paused_until, clock_timestamp()) AS first FROM send_pacing WHERE bot = $1
+		), slots AS (
+			SELECT f.lane, f.free_at AS prev,
+			       greatest(p.first + $4::interval * f.i,
+			                max(f.free_at - $4::interval / 2 * f.i) OVER (ORDER BY f.i) + $4::interval / 2 * f.i) AS at
+			FROM free f, pacing p
 		), booked AS (
-			UPDATE send_pacing s
-			   SET next_slot = greatest(s.next_slot, s.paused_until, clock_timestamp()) + $4::interval * (SELECT count(*) FROM free)
+			UPDATE send_pacing
+			   SET next_slot = greatest((SELECT first FROM pacing) + $4::interval * (SELECT count(*) FROM free),
+			                            (SELECT max(at) FROM slots) + $4::interval / 2)
 			WHERE bot = $1
-			RETURNING next_slot - $4::interval * (SELECT count(*) FROM free) AS first
 		), held AS (
-			UPDATE send_lanes l SET free_at = greatest(f.free_at, b.first + $4::interval * f.i) + $5::interval
-			FROM free f, booked b WHERE l.bot = $1 AND l.lane = f.lane
-			RETURNING l.lane, f.free_at AS prev, greatest(f.free_at, b.first + $4::interval * f.i) AS at, l.free_at AS held
+			UPDATE send_lanes l SET free_at = s.at + $5::interval
+			FROM slots s WHERE l.bot = $1 AND l.lane = s.lane
+			RETURNING l.lane, s.prev, s.at, l.free_at AS held
 		)
 		SELECT lane, prev, held, at, clock_timestamp() FROM held ORDER BY at`,
 		p.bot, p.lanes, n, p.interval, issueWindow+answerIn+p.window, p.window)
@@ -132,9 +143,12 @@ func (p *Pacing) Book(ctx context.Context, n int, answerIn time.Duration) ([]Slo
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("messenger: book %d sends of bot %s: %w", n, p.bot, err)
 	}
-	if len(slots) > 0 {
-		p.clock.sample(asked, time.Now(), pgNow)
+	if len(slots) == 0 {
+		// Every lane is held, or the bot's rows are gone (a restored database): the next booking makes sure.
+		p.laned.Store(false)
+		return nil, nil
 	}
+	p.clock.sample(asked, time.Now(), pgNow)
 	for i, at := range ats {
 		// The send leaves no sooner than PostgreSQL's at can be here, and gives up before the earliest it can be
 		// plus the issue window.
