@@ -50,10 +50,13 @@ func (s *Store) RunNow(ctx context.Context, campaignID int64) (Run, error) {
 	return s.RunSlot(ctx, campaignID, s.Now().Truncate(time.Millisecond), TriggerManual)
 }
 
-// runChunk is how many leads of an audience one transaction of a run handles: few enough that the first ones are
-// claimable by the sender a fraction of a second after the click, whatever the audience's size; enough that a
-// chunk's commit (an fsync) is a small part of what it costs.
-const runChunk = 2000
+// runChunk is how many leads of an audience one transaction of a run handles: enough that a chunk's commit (an
+// fsync) is a small part of what it costs. The first chunk is smaller, runFirstChunk: what the manager waits for
+// after the click is the first message, and the first chunk's reading, writing and commit come before it.
+const (
+	runChunk      = 2000
+	runFirstChunk = 200
+)
 
 // runLocks is the advisory lock space of runs being written (key 1; key 2 is the run's id). The instance writing a
 // run holds its lock on the connection that reads the audience; if the instance dies, the lock goes with the
@@ -240,9 +243,10 @@ func (s *Store) stream(ctx context.Context, conn *pgxpool.Conn, camp Campaign, t
 		return fail(fmt.Errorf("audience: %w", err))
 	}
 	buttons, _ := json.Marshal(markup(camp.ID, camp.Template.Buttons))
-	fetch := fmt.Sprintf(`FETCH %d FROM run_audience`, cmp.Or(s.chunk, runChunk))
+	fetch := fmt.Sprintf(`FETCH %d FROM run_audience`, cmp.Or(s.chunk, runFirstChunk))
 	for run.Status == "running" {
 		c, err := readChunk(ctx, tx, fetch, where.invite != "")
+		fetch = fmt.Sprintf(`FETCH %d FROM run_audience`, cmp.Or(s.chunk, runChunk))
 		if err != nil {
 			return fail(fmt.Errorf("audience: %w", err))
 		}

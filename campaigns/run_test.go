@@ -275,3 +275,26 @@ func TestCancellingMidRunStopsItAndTheFiguresAddUp(t *testing.T) {
 		t.Fatalf("%d messages, want the 3 of the chunks before the cancel", outbox)
 	}
 }
+
+// The first chunk of a run is small, so that the first messages are claimable soon after the click however large
+// the audience; the later chunks are larger, so that their commits are a small part of the run. 2,300 leads with a
+// chat: 200, then 2,000, then the last 100.
+func TestRunCommitsASmallFirstChunkThenLargerOnes(t *testing.T) {
+	b := newBank(t)
+	b.exec(`INSERT INTO clients (external_id, company_name, phone) SELECT 'c' || i, 'Компания ' || i, '+7916' || lpad(i::text, 7, '0')
+		FROM generate_series(1, 2300) i`)
+	b.exec(`INSERT INTO applications (external_id, client_id, product, status, submitted_at)
+		SELECT 'a' || id, id, 'rko', 'new', $1::timestamptz - interval '2 days' FROM clients`, b.now)
+	b.exec(`INSERT INTO leads (client_id, application_id, kind, eligible_at)
+		SELECT client_id, id, 'missed_call', $1::timestamptz - interval '1 day' FROM applications`, b.now)
+	b.exec(`INSERT INTO contacts (chat_id, status, linked_via) SELECT 5000 + id, 'active', 'deep_link' FROM clients`)
+	b.exec(`INSERT INTO contact_leads (contact_id, lead_id, via)
+		SELECT ct.id, l.id, 'deep_link' FROM contacts ct JOIN leads l ON l.client_id = ct.chat_id - 5000`)
+	c := b.campaign(campaigns.MissedCall, func(c *campaigns.Campaign) { c.QuietFrom, c.QuietTo = "00:00", "00:00" })
+	var queued []int
+	campaigns.SetRunChunks(b.store, 0, func(r campaigns.Run) { queued = append(queued, r.Enqueued) })
+	run := b.run(c)
+	if fmt.Sprint(queued) != "[200 2200 2300]" || run.Enqueued != 2300 || run.Status != "done" {
+		t.Fatalf("queued after each chunk %v; run %+v", queued, run)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,8 +75,8 @@ var senders atomic.Int64
 // sendTimeout bounds a Bot API call (half the lease at most): a lease must outlast the call when it begins.
 func (c *SenderConfig) sendTimeout() time.Duration { return min(30*time.Second, c.Lease/2) }
 
-// Sender drains the outbox into a Channel under the bot's limits: paced a little under Rate (shared by all
-// instances through Pacing) so that a strict one-second window takes it, one message per chat per second (the
+// Sender drains the outbox into a Channel under the bot's limits: at most Rate in any rolling second and evenly
+// spaced (shared by all instances through Pacing), so that a strict one-second window takes it, one message per chat per second (the
 // claim and the outbox's spacing), a pause of the whole bot on 429 kept in PostgreSQL and read before every
 // request, capped exponential backoff with jitter on transient errors, and no retry for blocked or unknown chats.
 //
@@ -98,9 +99,14 @@ type Sender struct {
 	heldMu sync.Mutex
 	held   map[int64]heldLease
 	pauses *pauseReads
-	// slots are the send slots booked and not yet taken, earliest first.
+	// slots are the send slots booked and not yet taken, earliest first; freed those given back and not yet
+	// written (a used slot's lane frees a window after its answer, so writing them a little later costs nothing).
 	slotsMu sync.Mutex
-	slots   []time.Time
+	slots   []Slot
+	booking chan struct{} // closed when the booking under way ends (nil: none is)
+	bookers sync.WaitGroup
+	freedMu sync.Mutex
+	freed   []Freed
 	// unrecorded is set when the outcome of a send could not be written, and cleared once every outcome is: no
 	// worker sends and no claim is made meanwhile (a claim could take back this sender's own expired leases).
 	// outcomes counts the sends made whose outcome is not yet recorded.
@@ -146,7 +152,7 @@ func (s *Sender) Wake() {
 // job is a message in a worker's hands and the send slot it took for it (zero: none yet).
 type job struct {
 	Item
-	slot time.Time
+	slot Slot
 }
 
 type result struct {
@@ -179,13 +185,20 @@ func (s *Sender) Run(ctx context.Context) error {
 		s.keepLeases(keeping)
 		close(kept)
 	}()
+	freeing := make(chan struct{})
+	go func() {
+		s.freeSlots(keeping)
+		close(freeing)
+	}()
 	err := s.feed(ctx, jobs)
 	close(jobs)
 	workers.Wait()
+	s.bookers.Wait()
 	close(results)
 	<-flushed
 	stopKeeping()
 	<-kept
+	<-freeing
 	return err
 }
 
@@ -297,6 +310,8 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 		sendCtx, cancel := context.WithTimeout(uncancelled, s.cfg.sendTimeout())
 		ref, err := s.ch.Send(sendCtx, m)
 		cancel()
+		// Answered, or given up with its connection closed: the messenger has counted the send by now if at all.
+		s.free(j.slot, time.Now())
 		s.outcomes.Add(1)
 		var flood *RetryAfterError
 		if errors.As(err, &flood) {
@@ -306,32 +321,38 @@ func (s *Sender) work(ctx context.Context, jobs <-chan job, results chan<- resul
 	}
 }
 
-// clear waits until j may be sent: its slot has come and is not missed, the bot is not paused (as PostgreSQL
-// says after this moment, so a pause another instance met holds slots booked before it), this sender's outcomes
-// are recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or a delay
-// made useless is booked again. It returns false when this sender must not send the message: it is stopping (the
-// message goes back to the queue), or another sender has claimed it.
+// clear waits until j may be sent: its slot has come and not gone, the bot is not paused (as PostgreSQL says
+// after this moment, so a pause another instance met holds slots booked before it), this sender's outcomes are
+// recorded, and its lease on the message lasts longer than a send can take. A slot that a pause or a delay made
+// useless is given back and another booked. It returns false when this sender must not send the message: it is
+// stopping (the message goes back to the queue), or another sender has claimed it.
 func (s *Sender) clear(ctx context.Context, j *job) bool {
+	drop := func() {
+		s.free(j.slot, time.Time{})
+		j.slot = Slot{}
+	}
 	for attempt := 1; ; {
-		if j.slot.IsZero() {
+		if j.slot.At.IsZero() {
 			j.slot = s.nextSlot(ctx)
 		}
 		// The pause is read so that the answer comes about when the slot does: a read that starts at the slot
-		// makes every send late by its round trip, and a loaded machine's round trips miss slots.
-		s.sleep(ctx, time.Until(j.slot)-s.pauses.took())
+		// makes every send late by its round trip.
+		s.sleep(ctx, time.Until(j.slot.At)-s.pauses.took())
 		if ctx.Err() != nil {
+			drop()
 			s.release([]Item{j.Item}, "sender stopped")
 			return false
 		}
 		lease, held := s.holds(j.Lease)
 		if !held {
+			drop()
 			s.log.Warn().Int64("outbox_id", j.ID).Msg("lease taken by another sender; not sending")
 			return false
 		}
 		if s.unrecorded.Load() || s.pausedNow() {
-			// No slot is booked while waiting: it would be taken from the other instances for nothing.
+			// No slot is held while waiting: it would be taken from the other instances for nothing.
+			drop()
 			s.sleep(ctx, max(s.cfg.Idle/10, time.Until(time.Unix(0, s.pausedUntil.Load()))))
-			j.slot = time.Time{}
 			continue
 		}
 		pausedUntil, err := s.pauses.get(ctx)
@@ -339,14 +360,14 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 		case err != nil:
 			// Without PostgreSQL the pause cannot be known: nothing is sent.
 			s.log.Error().Err(err).Int("attempt", attempt).Msg("check the bot's pause before sending")
+			drop()
 			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 			attempt++
-			j.slot = time.Time{}
 		case time.Now().Before(pausedUntil):
+			drop()
 			s.sleep(ctx, time.Until(pausedUntil))
-			j.slot = time.Time{}
-		case s.sleep(ctx, time.Until(j.slot)) && (ctx.Err() != nil || s.pacing.Missed(j.slot, time.Now())):
-			j.slot = time.Time{}
+		case s.sleep(ctx, time.Until(j.slot.At)) && (ctx.Err() != nil || j.slot.Booked() && !time.Now().Before(j.slot.Deadline)):
+			drop()
 		case time.Until(lease) < s.cfg.sendTimeout()+s.cfg.Lease/8:
 			if err := s.extend(ctx, []Lease{j.Lease}); err != nil {
 				s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
@@ -358,34 +379,125 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 	}
 }
 
-// nextSlot takes the earliest send slot this sender has booked that is not already missed, booking more from
-// the bot's pacing row when none is left: a worker ready to send takes the next slot whichever message it holds,
-// so a slow worker costs one slot, not a slot per message it is late for. Slots are booked a tenth of a second's
-// worth at a time. Without a rate limit every slot is now. It tries until PostgreSQL answers or the sender stops.
-func (s *Sender) nextSlot(ctx context.Context) time.Time {
+// nextSlot takes the earliest send slot this sender has booked: a worker ready to send takes the next slot
+// whichever message it holds. Slots are booked a tenth of a second's worth at a time, the next booking starting
+// while a whole one is left (a booking commits, and waits for the disk), so that no worker waits for a booking
+// while its lane is free. Without a rate limit
+// every slot is now. It waits until PostgreSQL gives a slot or the sender stops (then the slot is now, and clear
+// gives it up).
+func (s *Sender) nextSlot(ctx context.Context) Slot {
 	if !s.pacing.Limited() {
-		return time.Now()
+		return Slot{At: time.Now()}
 	}
-	s.slotsMu.Lock()
-	defer s.slotsMu.Unlock()
-	for attempt := 1; ctx.Err() == nil; {
-		for len(s.slots) > 0 {
-			slot := s.slots[0]
-			s.slots = s.slots[1:]
-			if !s.pacing.Missed(slot, time.Now()) {
-				return slot
-			}
+	n := max(1, int(s.cfg.Rate/10))
+	for ctx.Err() == nil {
+		s.slotsMu.Lock()
+		var slot Slot
+		got := len(s.slots) > 0
+		if got {
+			slot, s.slots = s.slots[0], s.slots[1:]
 		}
-		slots, err := s.pacing.Reserve(ctx, max(1, int(s.cfg.Rate/10)))
+		if len(s.slots) <= n && s.booking == nil {
+			s.booking = make(chan struct{})
+			s.bookers.Go(func() { s.book(ctx, n) })
+		}
+		booked := s.booking
+		s.slotsMu.Unlock()
+		if got {
+			return slot
+		}
+		select {
+		case <-booked:
+		case <-ctx.Done():
+		}
+	}
+	return Slot{At: time.Now()}
+}
+
+// book books n more slots for nextSlot, trying until PostgreSQL answers or the sender stops. A booking is not cut
+// off by the stop: its slots are given back with the others.
+func (s *Sender) book(ctx context.Context, n int) {
+	var slots []Slot
+	for attempt := 1; ctx.Err() == nil; {
+		bookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		booked, err := s.pacing.Book(bookCtx, n, s.cfg.sendTimeout())
+		cancel()
 		if err != nil {
-			s.log.Error().Err(err).Int("attempt", attempt).Msg("reserve send slots")
+			s.log.Error().Err(err).Int("attempt", attempt).Msg("book send slots")
 			s.sleep(ctx, backoff(attempt, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
 			attempt++
 			continue
 		}
-		s.slots = slots
+		if slots = booked; len(slots) > 0 {
+			break
+		}
+		// Every lane is booked by other workers or instances: each frees a second after its send is answered.
+		s.sleep(ctx, 100*time.Millisecond)
 	}
-	return time.Now()
+	s.slotsMu.Lock()
+	defer s.slotsMu.Unlock()
+	s.slots = append(s.slots, slots...)
+	slices.SortFunc(s.slots, func(a, b Slot) int { return a.At.Compare(b.At) })
+	close(s.booking)
+	s.booking = nil
+}
+
+// free gives a slot back, used by a send answered at answered or unused (zero answered); freeSlots writes it.
+func (s *Sender) free(slot Slot, answered time.Time) {
+	if !slot.Booked() {
+		return
+	}
+	s.freedMu.Lock()
+	s.freed = append(s.freed, Freed{Slot: slot, Answered: answered})
+	s.freedMu.Unlock()
+}
+
+// freeSlots writes the slots given back every 20 ms, and at the stop those booked and not taken. A slot whose
+// write fails is written again later: until then its lane stays held, which costs pace, never a send over the
+// limit.
+func (s *Sender) freeSlots(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	var failed int
+	var retry time.Time
+	write := func(ctx context.Context) {
+		s.freedMu.Lock()
+		freed := s.freed
+		s.freed = nil
+		s.freedMu.Unlock()
+		if len(freed) == 0 {
+			return
+		}
+		if err := s.pacing.Free(ctx, freed); err != nil {
+			failed++
+			s.log.Error().Err(err).Int("attempt", failed).Msg("free send slots")
+			retry = time.Now().Add(backoff(failed, s.cfg.BackoffBase/10, s.cfg.BackoffBase*5))
+			s.freedMu.Lock()
+			s.freed = append(freed, s.freed...)
+			s.freedMu.Unlock()
+			return
+		}
+		failed = 0
+	}
+	for {
+		select {
+		case <-t.C:
+			if time.Now().After(retry) {
+				write(ctx)
+			}
+		case <-ctx.Done():
+			s.slotsMu.Lock()
+			for _, slot := range s.slots {
+				s.free(slot, time.Time{})
+			}
+			s.slots = nil
+			s.slotsMu.Unlock()
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			write(final)
+			cancel()
+			return
+		}
+	}
 }
 
 // pause holds this process's workers at once and every instance's through PostgreSQL, telling it until it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,13 +19,18 @@ import (
 
 // instance is a sender as another `dozvon serve` process runs it: its own pool, pacing and owner.
 func (w *world) instance(owner string, pool *pgxpool.Pool, cfg messenger.SenderConfig) *messenger.Sender {
+	return w.instanceVia(owner, pool, cfg, w.client)
+}
+
+// instanceVia is an instance whose requests go through ch.
+func (w *world) instanceVia(owner string, pool *pgxpool.Pool, cfg messenger.SenderConfig, ch messenger.Channel) *messenger.Sender {
 	cfg.Owner = owner
 	if cfg.BackoffBase == 0 {
 		cfg.BackoffBase = 50 * time.Millisecond
 	}
 	cfg.Idle = 20 * time.Millisecond
 	s := messenger.NewSender(cfg, w.bot.ID, messenger.NewOutbox(pool), messenger.NewPacing(pool, w.bot.ID, cfg.Rate),
-		messenger.NewContacts(pool), w.client, zerolog.Nop())
+		messenger.NewContacts(pool), ch, zerolog.Nop())
 	w.run(s.Run)
 	return s
 }
@@ -143,6 +149,41 @@ func TestOneChatGetsOneMessageASecondWhateverQueuedIt(t *testing.T) {
 	}
 	if over := w.fake.FloodRejections(); over != 0 {
 		t.Fatalf("the fake refused %d messages over the chat's window of one a second", over)
+	}
+}
+
+// lateWorker is the Bot API client behind workers that fall behind: every fourth request leaves late, after the
+// sender found its slot come and the bot not paused, as when a loaded machine deschedules a worker between the two.
+type lateWorker struct {
+	messenger.Channel
+	late  time.Duration
+	sends atomic.Int64
+}
+
+func (l *lateWorker) Send(ctx context.Context, m messenger.Message) (string, error) {
+	if l.sends.Add(1)%4 == 0 {
+		time.Sleep(l.late)
+	}
+	return l.Channel.Send(ctx, m)
+}
+
+// However late a worker's request leaves, no rolling second at Telegram holds more than the bot's limit: two
+// instances sending ten a second between them, every fourth request of each 60 ms late, and the fake's strict
+// window counting every send that would have made an eleventh in some second.
+func TestLateWorkersPutNoMoreThanTheLimitIntoAnyRollingSecond(t *testing.T) {
+	w := newWorld(t, tgfake.FloodLimits{GlobalPerSecond: 10})
+	chats := w.broadcast(60)
+	cfg := messenger.SenderConfig{Rate: 10}
+	w.instanceVia("a", w.pool, cfg, &lateWorker{Channel: w.client, late: 60 * time.Millisecond})
+	w.instanceVia("b", pgxpoolFor(t, w.pool), cfg, &lateWorker{Channel: w.client, late: 60 * time.Millisecond})
+	w.eventually("every message is recorded sent", func() bool { return w.sent() == len(chats) })
+	st := w.fake.FloodStats()
+	if st.OverWindow != 0 || st.DuringWait != 0 || st.Waits != 0 {
+		t.Fatalf("the fake counted %d sends over a window (%d of them a chat's), %d during a flood wait, %d flood waits; want none",
+			st.OverWindow, st.OverChatWindow, st.DuringWait, st.Waits)
+	}
+	if got := w.fake.Calls("sendMessage"); got != len(chats) {
+		t.Fatalf("the fake received %d sends, want %d", got, len(chats))
 	}
 }
 
