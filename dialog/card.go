@@ -65,10 +65,10 @@ type LinkedChat struct {
 	ChatID    int64
 	FirstName string
 	Username  string
-	Status    string // active, blocked, opted_out
-	LinkedVia string // deep_link, contact (a shared phone), manual; empty: the client wrote first
+	Status    string    // active, blocked, opted_out
+	LinkedVia string    // deep_link, contact (a shared phone), manual; empty: the client wrote first
 	LinkedAt  time.Time // when Dozvon first heard from the chat
-	Current   bool // the chat of this conversation
+	Current   bool      // the chat of this conversation
 }
 
 // Application is one of the client's applications.
