@@ -39,7 +39,7 @@ var chanuiCatalog = map[string]struct{ en, ru string }{
 	"reports.by_channel_lead": {"The funnel and the service figures of the period on each messenger. A lead written to on both counts on each.", "Воронка и показатели обслуживания за период по каждому мессенджеру. Лид, которому писали в оба, считается в каждом."},
 	"reports.channel_col":     {"Messenger", "Мессенджер"},
 	"reports.chart_channels":  {"Leads written to and replied, by messenger", "Кому написали и кто ответил, по мессенджерам"},
-	"xlsx.sheet_channels":     {"By messenger", "По мессенджерам"},
+	"reports.sheet_channels":  {"By messenger", "По мессенджерам"},
 
 	// The administrator's bots page (/admin/bots).
 	"nav.bots":           {"Bots", "Боты"},
