@@ -1,7 +1,5 @@
 package operatorui
 
-import "context"
-
 // chanuiCatalog is how people see the channels: the messengers' names, the bots, the channel on the console, the
 // live board and the reports, and the administrator's bots page. Kept in a file of its own and added to catalog
 // at start. The console's script gets the card.* and console.* texts with its page.
@@ -42,28 +40,31 @@ var chanuiCatalog = map[string]struct{ en, ru string }{
 	"reports.sheet_channels":  {"By messenger", "По мессенджерам"},
 
 	// The administrator's bots page (/admin/bots).
-	"nav.bots":           {"Bots", "Боты"},
-	"bots.title":         {"Bots", "Боты"},
-	"bots.lead":          {"Dozvon's bots on each messenger. A bot appears here when the process that has its token starts. A disabled bot sends nothing: its messages wait in the queue until it is enabled again.", "Боты Дозвона в каждом мессенджере. Бот появляется здесь, когда запускается процесс с его токеном. Выключенный бот ничего не отправляет: его сообщения ждут в очереди, пока его снова не включат."},
-	"bots.none":          {"No bot has started yet.", "Ни один бот ещё не запускался."},
-	"bots.channel":       {"Messenger", "Мессенджер"},
-	"bots.username":      {"Username", "Имя бота"},
-	"bots.name":          {"Display name", "Название"},
-	"bots.state":         {"State", "Состояние"},
-	"bots.enabled":       {"enabled", "включён"},
-	"bots.disabled":      {"disabled", "выключен"},
-	"bots.token":         {"Token", "Токен"},
-	"bots.token_env":     {"environment, %s", "переменная окружения %s"},
-	"bots.token_sim":     {"simulator", "симулятор"},
-	"bots.last_received": {"Last update received", "Последнее входящее"},
-	"bots.last_sent":     {"Last message sent", "Последнее отправленное"},
-	"bots.never":         {"never", "не было"},
-	"bots.rename":        {"Rename", "Переименовать"},
-	"bots.enable":        {"Enable", "Включить"},
-	"bots.disable":       {"Disable", "Выключить"},
-	"bots.saved":         {"Saved: %s", "Сохранено: %s"},
-	"bots.err_name":      {"A name of 1-80 characters is required.", "Нужно название от 1 до 80 символов."},
-	"bots.tokens_note":   {"Tokens are not entered here: they are secrets, kept in the bank's secret store and given to Dozvon in its environment (TELEGRAM_BOT_TOKEN, MAX_BOT_TOKEN). See README, \"Bots and their tokens\".", "Токены здесь не вводятся: это секреты, они хранятся в хранилище секретов банка и передаются Дозвону через окружение (TELEGRAM_BOT_TOKEN, MAX_BOT_TOKEN). См. README, «Боты и их токены»."},
+	"nav.bots":             {"Bots", "Боты"},
+	"bots.title":           {"Bots", "Боты"},
+	"bots.lead":            {"Dozvon's bots on each messenger. A bot appears here when the process that has its token starts. A disabled bot sends nothing: its messages wait in the queue until it is enabled again.", "Боты Дозвона в каждом мессенджере. Бот появляется здесь, когда запускается процесс с его токеном. Выключенный бот ничего не отправляет: его сообщения ждут в очереди, пока его снова не включат."},
+	"bots.none":            {"No bot has started yet.", "Ни один бот ещё не запускался."},
+	"bots.channel":         {"Messenger", "Мессенджер"},
+	"bots.username":        {"Username", "Имя бота"},
+	"bots.name":            {"Display name", "Название"},
+	"bots.state":           {"State", "Состояние"},
+	"bots.enabled":         {"enabled", "включён"},
+	"bots.disabled":        {"disabled", "выключен"},
+	"bots.token":           {"Token", "Токен"},
+	"bots.token_env":       {"environment, %s", "переменная окружения %s"},
+	"bots.token_sim":       {"simulator", "симулятор"},
+	"bots.last_received":   {"Last update received", "Последнее входящее"},
+	"bots.last_sent":       {"Last message sent", "Последнее отправленное"},
+	"bots.never":           {"never", "не было"},
+	"bots.rename":          {"Rename", "Переименовать"},
+	"bots.enable":          {"Enable", "Включить"},
+	"bots.disable":         {"Disable", "Выключить"},
+	"bots.saved":           {"Saved: %s", "Сохранено: %s"},
+	"bots.err_name":        {"A name of 1-80 characters is required.", "Нужно название от 1 до 80 символов."},
+	"audit.do.bot.rename":  {"Bot renamed", "Бот переименован"},
+	"audit.do.bot.enable":  {"Bot enabled", "Бот включён"},
+	"audit.do.bot.disable": {"Bot disabled", "Бот выключен"},
+	"bots.tokens_note":     {"Tokens are not entered here: they are secrets, kept in the bank's secret store and given to Dozvon in its environment (TELEGRAM_BOT_TOKEN, MAX_BOT_TOKEN). See README, \"Bots and their tokens\".", "Токены здесь не вводятся: это секреты, они хранятся в хранилище секретов банка и передаются Дозвону через окружение (TELEGRAM_BOT_TOKEN, MAX_BOT_TOKEN). См. README, «Боты и их токены»."},
 }
 
 func init() { addCatalog(chanuiCatalog) }
@@ -74,13 +75,4 @@ func channelLabel(locale, channel string) string {
 		return channel
 	}
 	return T(locale, "channel."+channel)
-}
-
-// severalBots is whether more than one bot ever ran: only then does the console name the bot a client writes to.
-func (ui *UI) severalBots(ctx context.Context) (bool, error) {
-	if ui.Bots == nil {
-		return false, nil
-	}
-	list, err := ui.Bots.List(ctx)
-	return len(list) > 1, err
 }

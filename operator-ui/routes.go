@@ -202,6 +202,9 @@ func (ui *UI) Routes() []Route {
 		{"GET /admin/tokens", admins, ui.showTokens},
 		{"POST /admin/tokens", admins, ui.issueToken},
 		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},
+		{"GET /admin/bots", admins, ui.showBots},
+		{"POST /admin/bots/{id}", admins, ui.renameBot},
+		{"POST /admin/bots/{id}/enabled", admins, ui.switchBot},
 
 		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
 		// The bank's systems push records as JSON, with an API token rather than a session.
@@ -252,6 +255,7 @@ var navigation = []navItem{
 	{"/admin/users", "nav.users", "u", admins},
 	{"/admin/audit", "nav.audit", "a", admins},
 	{"/admin/tokens", "nav.tokens", "t", admins},
+	{"/admin/bots", "nav.bots", "n", admins},
 	{"/account", "nav.account", "p", anyUser},
 }
 

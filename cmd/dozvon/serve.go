@@ -15,6 +15,7 @@ import (
 	"dozvon/dialog"
 	"dozvon/internal/auth"
 	"dozvon/internal/config"
+	"dozvon/messenger"
 	operatorui "dozvon/operator-ui"
 	"dozvon/reports"
 )
@@ -81,6 +82,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		Sim:           sim,
 		BotUsername:   tg.BotUsername,
 		Bot:           tg.Bot,
+		Bots:          messenger.NewBots(db.Pool),
 		Events:        dialog.NewEvents(db.Pool),
 		Dialog:        conversations,
 		Typing:        tg.Client,
