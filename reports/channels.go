@@ -10,7 +10,8 @@ import (
 type ChannelFigures struct {
 	Channel string
 	// Funnel is the leads written to on this messenger, and what became of them (Conversion's total with the
-	// filter's channel set): a lead written to on both messengers counts on each.
+	// filter's channel set): a lead written to on both messengers counts on each, and a lead's reply counts on
+	// whichever messenger the client answered (the funnel follows the lead, as the channel filter does).
 	Funnel Funnel
 	// Service is the client messages of the period on this messenger answered, in time, and the ratings given in
 	// its dialogs (ServiceTotal of ServiceByDay).
