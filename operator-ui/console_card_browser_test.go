@@ -55,8 +55,8 @@ func TestTheClientCardSpeaksTheOperatorsLanguageAndTheConsoleFitsTheScreen(t *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO outbox (campaign_id, lead_id, chat_id, text, state, created_at, sent_at)
-		VALUES ($1, $2, $3, 'Здравствуйте!', 'sent', $4, $4)`, camp.ID, c.LeadID, c.ChatID, submitted.AddDate(0, 0, 1)); err != nil {
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, created_at, sent_at)
+		VALUES ($1, $2, 'telegram', $5, $3, 'Здравствуйте!', 'sent', $4, $4)`, camp.ID, c.LeadID, c.ChatID, submitted.AddDate(0, 0, 1), d.Bot.ID); err != nil {
 		t.Fatal(err)
 	}
 	d.write(c, "Здравствуйте, что по заявке?")
