@@ -45,12 +45,30 @@ type ClientCard struct {
 	OptedOut      bool
 	// Consent is the client's latest consent, if any.
 	Consent *OutcomeRecord
+	// Chats are every chat of the client on every messenger and bot, this conversation's first, then by when
+	// they were linked: the client's chats, or this one alone for a chat linked to no client yet.
+	Chats []LinkedChat
 
 	Applications  []Application
 	Timeline      []ApplicationEvent // newest first
 	Campaigns     []CampaignTouch    // newest first
 	Conversations []PastConversation // newest first, this one included
 	Outcomes      []OutcomeRecord    // newest first
+}
+
+// LinkedChat is one of the client's chats: on which messenger, with which bot, whether it may be written to, and
+// how and when it was linked to the client.
+type LinkedChat struct {
+	Channel   string
+	BotID     int64
+	BotName   string
+	ChatID    int64
+	FirstName string
+	Username  string
+	Status    string    // active, blocked, opted_out
+	LinkedVia string    // deep_link, contact (a shared phone), manual; empty: the client wrote first
+	LinkedAt  time.Time // when Dozvon first heard from the chat
+	Current   bool      // the chat of this conversation
 }
 
 // Application is one of the client's applications.
@@ -182,6 +200,20 @@ func (s *Service) cardLists(ctx context.Context, k *ClientCard) error {
 		   OR c.contact_id = (SELECT contact_id FROM conversations WHERE id = @conv)
 		ORDER BY c.opened_at DESC, c.id DESC LIMIT 50`,
 		args, pgx.RowToStructByPos[PastConversation]); err != nil {
+		return err
+	}
+	// A chat is the client's when one of the client's leads or conversations went through it.
+	if k.Chats, err = collect(ctx, s, `
+		SELECT ct.channel, ct.bot_id, b.name, ct.chat_id, ct.first_name, ct.username,
+		       CASE WHEN ct.status = 'active' AND EXISTS (SELECT FROM opt_outs o WHERE o.lifted_at IS NULL
+		                AND o.bot_id = ct.bot_id AND o.chat_id = ct.chat_id) THEN 'opted_out' ELSE ct.status END,
+		       ct.linked_via, ct.linked_at, ct.bot_id = @bot AND ct.chat_id = @chat
+		FROM contacts ct JOIN bots b ON b.id = ct.bot_id
+		WHERE (ct.bot_id = @bot AND ct.chat_id = @chat)
+		   OR ct.id IN (SELECT cl.contact_id FROM contact_leads cl JOIN leads l ON l.id = cl.lead_id WHERE l.client_id = @client)
+		   OR ct.id IN (SELECT c.contact_id FROM conversations c WHERE c.client_id = @client)
+		ORDER BY ct.bot_id = @bot AND ct.chat_id = @chat DESC, ct.linked_at, ct.id`,
+		args, pgx.RowToStructByPos[LinkedChat]); err != nil {
 		return err
 	}
 	k.Outcomes, err = collect(ctx, s, `

@@ -18,6 +18,7 @@ type Conversation struct {
 	ContactID int64
 	// To is the client's chat, on its bot and channel: where the conversation's answers go.
 	To           messenger.Address
+	BotName      string // the bot the client writes to, as people see it
 	ClientID     *int64
 	LeadID       *int64
 	LeadKind     string
@@ -79,13 +80,14 @@ func (s *Service) Conversation(ctx context.Context, id int64) (Conversation, err
 	var c Conversation
 	var csat *int16
 	err := s.pool.QueryRow(ctx, `
-		SELECT c.id, c.contact_id, ct.channel, ct.bot_id, ct.chat_id, c.client_id, c.lead_id, coalesce(l.kind, ''),
+		SELECT c.id, c.contact_id, ct.channel, ct.bot_id, ct.chat_id, b.name, c.client_id, c.lead_id, coalesce(l.kind, ''),
 		       c.campaign_id, c.queue_id, c.status, c.operator_id, c.waiting_since, c.opened_at, c.assigned_at,
 		       c.closed_at, c.csat
 		FROM conversations c
 		JOIN contacts ct ON ct.id = c.contact_id
+		JOIN bots b ON b.id = ct.bot_id
 		LEFT JOIN leads l ON l.id = c.lead_id
-		WHERE c.id = $1`, id).Scan(&c.ID, &c.ContactID, &c.To.Channel, &c.To.BotID, &c.To.ChatID, &c.ClientID,
+		WHERE c.id = $1`, id).Scan(&c.ID, &c.ContactID, &c.To.Channel, &c.To.BotID, &c.To.ChatID, &c.BotName, &c.ClientID,
 		&c.LeadID, &c.LeadKind, &c.CampaignID, &c.QueueID, &c.Status, &c.OperatorID, &c.WaitingSince, &c.OpenedAt, &c.AssignedAt,
 		&c.ClosedAt, &csat)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -125,6 +127,8 @@ type Dialog struct {
 	ConversationID int64
 	Company        string
 	ClientName     string // the chat's first name in the messenger
+	Channel        string // the messenger the client writes on
+	BotName        string // the bot they write to, as people see it
 	LeadKind       string
 	QueueID        *int64
 	AssignedAt     *time.Time
@@ -141,7 +145,8 @@ type Dialog struct {
 // OperatorDialogs returns an operator's open conversations, the longest-waiting client first.
 func (s *Service) OperatorDialogs(ctx context.Context, operatorID int64) ([]Dialog, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id, coalesce(cl.company_name, ''), ct.first_name, coalesce(l.kind, ''), c.queue_id, c.assigned_at,
+		SELECT c.id, coalesce(cl.company_name, ''), ct.first_name, ct.channel, b.name, coalesce(l.kind, ''), c.queue_id,
+		       c.assigned_at,
 		       coalesce(last.text, ''), last.created_at,
 		       (SELECT count(*) FROM conversation_messages m
 		        WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.id > c.read_message_id),
@@ -150,6 +155,7 @@ func (s *Service) OperatorDialogs(ctx context.Context, operatorID int64) ([]Dial
 		       c.waiting_since, coalesce(q.sla_target, '60 seconds'), coalesce(q.sla_warning, '45 seconds')
 		FROM conversations c
 		JOIN contacts ct ON ct.id = c.contact_id
+		JOIN bots b ON b.id = ct.bot_id
 		LEFT JOIN clients cl ON cl.id = c.client_id
 		LEFT JOIN leads l ON l.id = c.lead_id
 		LEFT JOIN queues q ON q.id = c.queue_id
@@ -165,7 +171,7 @@ func (s *Service) OperatorDialogs(ctx context.Context, operatorID int64) ([]Dial
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Dialog, error) {
 		var d Dialog
-		err := r.Scan(&d.ConversationID, &d.Company, &d.ClientName, &d.LeadKind, &d.QueueID, &d.AssignedAt,
+		err := r.Scan(&d.ConversationID, &d.Company, &d.ClientName, &d.Channel, &d.BotName, &d.LeadKind, &d.QueueID, &d.AssignedAt,
 			&d.LastMessage, &d.LastMessageAt, &d.Unread, &d.Unanswered, &d.OldestUnansweredAt, &d.SLATarget,
 			&d.SLAWarning)
 		return d, err

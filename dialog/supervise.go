@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"dozvon/messenger"
 )
 
 // LiveBoard is what a supervisor keeps on a second screen: the queues, the team with presence and load, the
@@ -21,6 +23,16 @@ type LiveBoard struct {
 	Alerts []SLAAlert
 	// Callbacks is how many callback tasks are open (see OpenCallbacks).
 	Callbacks int
+	// Channels are the conversations waiting and open on each messenger, in messenger.Channels order, every
+	// channel listed.
+	Channels []ChannelLoad
+}
+
+// ChannelLoad is what waits and what is being answered on one messenger now.
+type ChannelLoad struct {
+	Channel  string
+	Waiting  int // in a queue
+	Assigned int // with an operator
 }
 
 // Waiting is how many conversations wait in all queues.
@@ -62,6 +74,7 @@ type SLAAlert struct {
 	ConversationID int64
 	Company        string
 	ClientName     string // the chat's first name in the messenger
+	Channel        string // the messenger the client waits on
 	Status         string // waiting (in a queue) or assigned
 	OperatorID     *int64
 	OperatorName   string
@@ -103,7 +116,23 @@ func (s *Service) LiveBoard(ctx context.Context, since time.Time) (LiveBoard, er
 		Scan(&b.Callbacks); err != nil {
 		return b, fmt.Errorf("dialog: live board callbacks: %w", err)
 	}
+	if b.Channels, err = s.channelLoad(ctx); err != nil {
+		return b, fmt.Errorf("dialog: live board channels: %w", err)
+	}
 	return b, nil
+}
+
+// channelLoad counts the open conversations per messenger; a messenger with none is listed too.
+func (s *Service) channelLoad(ctx context.Context) ([]ChannelLoad, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT ch, count(c.id) FILTER (WHERE c.status = 'waiting'), count(c.id) FILTER (WHERE c.status = 'assigned')
+		FROM unnest($1::text[]) WITH ORDINALITY AS k(ch, n)
+		LEFT JOIN conversations c ON c.channel = k.ch AND c.status IN ('waiting', 'assigned')
+		GROUP BY ch, n ORDER BY n`, messenger.Channels)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[ChannelLoad])
 }
 
 func (s *Service) liveOperators(ctx context.Context) ([]OperatorLive, error) {
@@ -126,7 +155,7 @@ func (s *Service) liveOperators(ctx context.Context) ([]OperatorLive, error) {
 
 func (s *Service) slaAlerts(ctx context.Context, now time.Time) ([]SLAAlert, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id, coalesce(cl.company_name, ''), ct.first_name, c.status, c.operator_id,
+		SELECT c.id, coalesce(cl.company_name, ''), ct.first_name, c.channel, c.status, c.operator_id,
 		       coalesce(nullif(u.display_name, ''), u.login, ''), q.id, q.name, c.waiting_since,
 		       q.sla_warning, q.sla_target, c.waiting_since <= @now::timestamptz - q.sla_target
 		FROM conversations c

@@ -125,3 +125,54 @@ const botColumns = `id, channel, coalesce(remote_id, ''), username, name, enable
 func scanBot(row pgx.Row, b *Bot) error {
 	return row.Scan(&b.ID, &b.Channel, &b.RemoteID, &b.Username, &b.Name, &b.Enabled, &b.CreatedAt)
 }
+
+// Rename gives a bot the name people see (a brand or a region).
+func (b *Bots) Rename(ctx context.Context, id int64, name string) error {
+	return b.set(ctx, id, `name = $2`, name)
+}
+
+// SetEnabled switches a bot on or off. A bot switched off sends nothing: its sender claims none of its messages
+// (Outbox.Claim), which wait queued until it is switched on again.
+func (b *Bots) SetEnabled(ctx context.Context, id int64, enabled bool) error {
+	return b.set(ctx, id, `enabled = $2`, enabled)
+}
+
+func (b *Bots) set(ctx context.Context, id int64, assignment string, value any) error {
+	tag, err := b.pool.Exec(ctx, `UPDATE bots SET `+assignment+` WHERE id = $1`, id, value)
+	if err != nil {
+		return fmt.Errorf("messenger: update bot %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNoBot
+	}
+	return nil
+}
+
+// BotActivity is a bot with when it last heard from a client and last wrote to one.
+type BotActivity struct {
+	Bot
+	LastReceived *time.Time // the newest update stored for it; nil: none yet
+	LastSent     *time.Time // the newest message it delivered; nil: none yet
+}
+
+// Activity lists the bots (as List does) with their last update received and last message sent: the newest inbox
+// row by the inbox's primary key, the newest delivery by the outbox's index on sent_at, each read backwards to
+// the first row of the bot (at once for a bot in use; a bot silent for long makes the walk longer, on an admin's
+// page only).
+func (b *Bots) Activity(ctx context.Context) ([]BotActivity, error) {
+	rows, err := b.pool.Query(ctx, `
+		SELECT `+botColumns+`,
+		       (SELECT i.received_at FROM inbox i WHERE i.bot_id = bots.id ORDER BY i.id DESC LIMIT 1),
+		       (SELECT o.sent_at FROM outbox o WHERE o.bot_id = bots.id AND o.sent_at IS NOT NULL
+		        ORDER BY o.sent_at DESC LIMIT 1)
+		FROM bots WHERE remote_id IS NOT NULL ORDER BY channel DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("messenger: bots' activity: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BotActivity, error) {
+		var a BotActivity
+		err := r.Scan(&a.ID, &a.Channel, &a.RemoteID, &a.Username, &a.Name, &a.Enabled, &a.CreatedAt,
+			&a.LastReceived, &a.LastSent)
+		return a, err
+	})
+}

@@ -120,7 +120,7 @@ type Lease struct {
 }
 
 // Claim leases up to n ready messages of bot for lease to owner, under a new token: each bot's sender claims its
-// own bot's messages. A message is ready when it is queued (or its sender's lease ran out), due, and its chat has
+// own bot's messages, and none while the bot is switched off (Bots.SetEnabled): they wait queued. A message is ready when it is queued (or its sender's lease ran out), due, and its chat has
 // no message in flight. The other half of Telegram's one message per second per chat
 // is MarkSent, which moves a chat's next queued message to a second after the last delivery; both live in the
 // database so that they hold across instances.
@@ -136,6 +136,7 @@ func (o *Outbox) Claim(ctx context.Context, bot int64, owner string, n int, leas
 		WITH picked AS (
 		    SELECT o.id FROM outbox o
 		    WHERE o.bot_id = $5 AND o.state IN ('queued', 'sending')
+		      AND EXISTS (SELECT FROM bots b WHERE b.id = $5 AND b.enabled)
 		      AND (o.state = 'queued' OR o.lease_until < now())
 		      AND o.not_before <= now()
 		      AND o.chat_id NOT IN (SELECT f.chat_id FROM outbox f

@@ -66,6 +66,9 @@ type consoleDialog struct {
 	Company       string     `json:"company"`
 	ClientName    string     `json:"client_name"`
 	LeadKind      string     `json:"lead_kind"`
+	Channel       string     `json:"channel"`
+	ChannelLabel  string     `json:"channel_label"`
+	BotName       string     `json:"bot_name,omitempty"` // only when there are several bots
 	LastMessage   string     `json:"last_message"`
 	LastMessageAt *time.Time `json:"last_message_at"`
 	Unread        int        `json:"unread"`
@@ -121,14 +124,25 @@ func (ui *UI) consoleState(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
+	several, err := ui.severalBots(r.Context())
+	if err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
+	locale := ui.requestLocale(r)
 	st := consoleState{Presence: dialog.Offline, Dialogs: make([]consoleDialog, 0, len(list)),
 		Queues: []consoleQueue{}, Colleagues: []consoleColleague{}, ServerTime: ui.Dialog.Now().UTC(), // the clock of every SLA time
-		Answered60: answeredText(ui.requestLocale(r), day)}
+		Answered60: answeredText(locale, day)}
 	for _, d := range list {
-		st.Dialogs = append(st.Dialogs, consoleDialog{ID: d.ConversationID, Company: d.Company, ClientName: d.ClientName,
-			LeadKind: d.LeadKind, LastMessage: d.LastMessage, LastMessageAt: d.LastMessageAt, Unread: d.Unread,
+		cd := consoleDialog{ID: d.ConversationID, Company: d.Company, ClientName: d.ClientName,
+			LeadKind: d.LeadKind, Channel: d.Channel, ChannelLabel: channelLabel(locale, d.Channel),
+			LastMessage: d.LastMessage, LastMessageAt: d.LastMessageAt, Unread: d.Unread,
 			Unanswered: d.Unanswered, WaitingSince: d.OldestUnansweredAt, SLATargetMS: d.SLATarget.Milliseconds(),
-			SLAWarningMS: d.SLAWarning.Milliseconds()})
+			SLAWarningMS: d.SLAWarning.Milliseconds()}
+		if several {
+			cd.BotName = d.BotName
+		}
+		st.Dialogs = append(st.Dialogs, cd)
 	}
 	var mine []int64
 	for _, o := range snap.Operators {
@@ -209,7 +223,11 @@ type consoleConversation struct {
 	ID           int64            `json:"id"`
 	Status       string           `json:"status"`
 	LeadKind     string           `json:"lead_kind"`
-	Mine         bool             `json:"mine"` // the viewer may reply, close and record outcomes
+	Channel      string           `json:"channel"`
+	ChannelLabel string           `json:"channel_label"`
+	BotName      string           `json:"bot_name,omitempty"` // only when there are several bots
+	ReplyIn      string           `json:"reply_in"`           // the composer says where an answer goes
+	Mine         bool             `json:"mine"`               // the viewer may reply, close and record outcomes
 	WaitingSince *time.Time       `json:"waiting_since"`
 	CSAT         *int             `json:"csat"`
 	Messages     []consoleMessage `json:"messages"`
@@ -225,10 +243,20 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
+	several, err := ui.severalBots(r.Context())
+	if err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
 	me, loc := currentUser(r), ui.requestLocale(r)
 	out := consoleConversation{ID: c.ID, Status: c.Status, LeadKind: c.LeadKind, WaitingSince: c.WaitingSince,
-		CSAT: c.CSAT, Mine: c.Status == "assigned" && c.OperatorID != nil && *c.OperatorID == me.ID,
+		Channel: c.To.Channel, ChannelLabel: channelLabel(loc, c.To.Channel),
+		ReplyIn: T(loc, "console.reply_in", channelLabel(loc, c.To.Channel)),
+		CSAT:    c.CSAT, Mine: c.Status == "assigned" && c.OperatorID != nil && *c.OperatorID == me.ID,
 		Messages: make([]consoleMessage, 0, len(c.Messages))}
+	if several {
+		out.BotName = c.BotName
+	}
 	for _, m := range c.Messages {
 		cm := consoleMessageOf(m)
 		cm.Attachments, cm.Shared = files[m.ID], sharedOf(loc, m.Shared())

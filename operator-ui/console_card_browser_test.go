@@ -56,7 +56,7 @@ func TestTheClientCardSpeaksTheOperatorsLanguageAndTheConsoleFitsTheScreen(t *te
 		t.Fatal(err)
 	}
 	if _, err := d.Pool.Exec(ctx, `INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, created_at, sent_at)
-		VALUES ($1, $2, 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $3, 'Здравствуйте!', 'sent', $4, $4)`, camp.ID, c.LeadID, c.ChatID, submitted.AddDate(0, 0, 1)); err != nil {
+		VALUES ($1, $2, 'telegram', $5, $3, 'Здравствуйте!', 'sent', $4, $4)`, camp.ID, c.LeadID, c.ChatID, submitted.AddDate(0, 0, 1), d.Bot.ID); err != nil {
 		t.Fatal(err)
 	}
 	d.write(c, "Здравствуйте, что по заявке?")

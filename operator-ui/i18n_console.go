@@ -104,7 +104,6 @@ var consoleCatalog = map[string]struct{ en, ru string }{
 	"console.card":              {"Client card", "Карточка клиента"},
 	"console.card_empty":        {"The client's card appears here.", "Здесь появится карточка клиента."},
 	"console.card_contact":      {"Contact person", "Контактное лицо"},
-	"console.card_telegram":     {"In Telegram", "В Telegram"},
 	"console.card_inn":          {"INN", "ИНН"},
 	"console.card_okved":        {"OKVED", "ОКВЭД"},
 	"console.card_region":       {"Region", "Регион"},

@@ -70,7 +70,6 @@ var supervisorCatalog = map[string]struct{ en, ru string }{
 	"live.card_region":     {"Region", "Регион"},
 	"live.card_local":      {"Client's local time", "Местное время клиента"},
 	"live.card_contact":    {"Contact person", "Контактное лицо"},
-	"live.card_telegram":   {"Telegram", "Telegram"},
 	"live.card_lead":       {"Lead", "Лид"},
 	"live.card_opted_out":  {"Opted out: do not write", "Отписан: не писать"},
 	"live.outcomes":        {"Outcomes", "Итоги"},

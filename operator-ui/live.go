@@ -32,6 +32,15 @@ type liveView struct {
 	Alerts      []liveAlert    `json:"alerts"`
 	Alarms      []liveAlarm    `json:"alarms"` // live_alarms.go
 	HasBreaches bool           `json:"has_breaches"`
+	Channels    []liveChannel  `json:"channels"`
+}
+
+// liveChannel is what waits and is being answered on one messenger.
+type liveChannel struct {
+	Channel  string `json:"channel"`
+	Label    string `json:"label"`
+	Waiting  int    `json:"waiting"`
+	Assigned int    `json:"assigned"`
 }
 
 type liveQueue struct {
@@ -65,6 +74,8 @@ type liveAlert struct {
 	Client         string `json:"client"`
 	Operator       string `json:"operator"`
 	Queue          string `json:"queue"`
+	Channel        string `json:"channel"`
+	ChannelLabel   string `json:"channel_label"`
 	SinceMS        int64  `json:"since_ms"`
 	WaitText       string `json:"wait_text"`
 	WarningMS      int64  `json:"warning_ms"`
@@ -124,7 +135,12 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 		Breaches: board.Breaches, Consents: team.ConsentsToday, Callbacks: board.Callbacks, HasBreaches: board.Breaches > 0,
 		SLAText:   slaText(board.SLA),
 		SLADetail: T(loc, "live.sla_detail", board.SLA.InTarget, board.SLA.Messages),
-		Queues:    []liveQueue{}, Operators: []liveOperator{}, Alerts: []liveAlert{}, Alarms: []liveAlarm{}}
+		Queues:    []liveQueue{}, Operators: []liveOperator{}, Alerts: []liveAlert{}, Alarms: []liveAlarm{},
+		Channels: []liveChannel{}}
+	for _, c := range board.Channels {
+		v.Channels = append(v.Channels, liveChannel{Channel: c.Channel, Label: channelLabel(loc, c.Channel),
+			Waiting: c.Waiting, Assigned: c.Assigned})
+	}
 	thresholds, err := ui.Dialog.AlarmThresholds(r.Context())
 	if err != nil {
 		return liveView{}, err
@@ -151,6 +167,7 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 	for _, a := range board.Alerts {
 		la := liveAlert{ConversationID: a.ConversationID, Link: "/live/dialogs/" + strconv.FormatInt(a.ConversationID, 10),
 			Company: a.Company, Client: a.ClientName, Operator: a.OperatorName, Queue: queueLabel(loc, a.QueueName),
+			Channel: a.Channel, ChannelLabel: channelLabel(loc, a.Channel),
 			SinceMS: a.WaitingSince.UnixMilli(), WaitText: waitText(board.At.Sub(a.WaitingSince)),
 			WarningMS: a.SLAWarning.Milliseconds(), TargetMS: a.SLATarget.Milliseconds(), Breached: a.Breached,
 			StateLabel: T(loc, "live.alert_warning")}

@@ -16,6 +16,7 @@ import (
 type reportCharts struct {
 	FunnelKinds, FunnelCampaigns, TrendDays, TrendWeeks template.HTML
 	SLAHours, SLAOperators, Responses, CSAT, QA         template.HTML
+	Channels                                            template.HTML
 }
 
 func buildCharts(locale string, d reportData) reportCharts {
@@ -77,6 +78,7 @@ func buildCharts(locale string, d reportData) reportCharts {
 	}
 	qa.Reference.Value, qa.Reference.Label = reports.ReferenceQATarget, t("reports.qa_target_row")
 	c.QA = svgchart.Columns(qa)
+	c.Channels = channelChart(locale, d.ByChannel)
 	return c
 }
 

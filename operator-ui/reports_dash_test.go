@@ -21,8 +21,8 @@ func TestDashboardFilterNarrowsChartsTablesAndExport(t *testing.T) {
 	c := s.loggedIn(auth.Supervisor)
 	_, body := s.get(c, "/reports")
 	charts := svgCharts.FindAllString(body, -1)
-	if len(charts) != 9 {
-		t.Fatalf("%d charts on the page, want 9", len(charts))
+	if len(charts) != 10 {
+		t.Fatalf("%d charts on the page, want 10", len(charts))
 	}
 	funnel := charts[0]
 	for _, want := range []string{`aria-label="Funnel by lead kind: leads written to, replied, consented, converted"`,

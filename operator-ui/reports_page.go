@@ -85,7 +85,7 @@ func (ui *UI) reportData(ctx context.Context, rf reportFilter) (reportData, erro
 	if d.QATrendByWeeks = rf.Days > qaTrendWeeks; d.QATrendByWeeks {
 		qaBuckets = reports.Weeks(f.Period, zone)
 	}
-	errs := make([]error, 8)
+	errs := make([]error, 9)
 	d.Conversion, errs[0] = ui.Reports.Conversion(ctx, f)
 	d.Operators, errs[1] = ui.Reports.Operators(ctx, f)
 	d.Days, errs[2] = ui.Reports.ServiceByDay(ctx, f, zone)
@@ -94,6 +94,7 @@ func (ui *UI) reportData(ctx context.Context, rf reportFilter) (reportData, erro
 	d.ByWeek, errs[5] = ui.Reports.FunnelTrend(ctx, f, reports.Weeks(f.Period, zone))
 	d.Shape, errs[6] = ui.Reports.Shape(ctx, f, zone)
 	d.QATrend, errs[7] = ui.Reports.QATrend(ctx, f, qaBuckets)
+	d.ByChannel, errs[8] = ui.Reports.ByChannel(ctx, f, zone)
 	return d, errors.Join(errs...)
 }
 

@@ -160,8 +160,14 @@ func TestConversionReportExportsToExcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day QA Funnel by day Funnel by week SLA by hour Response time CSAT QA over time]" {
+	if got := fmt.Sprint(wb.GetSheetList()); got != "[Funnel by kind By campaign Operators Service by day QA Funnel by day Funnel by week SLA by hour Response time CSAT QA over time By messenger]" {
 		t.Errorf("sheets %s", got)
+	}
+	// The week's leads were all written to on Telegram: MAX's row is there, with nothing.
+	if rows, err := wb.GetRows("By messenger"); err != nil || len(rows) != 3 ||
+		fmt.Sprintf("%q", rows[1]) != `["Telegram" "1000" "100" "18" "4" "10" "18" "22.2" "0" "" "0"]` ||
+		fmt.Sprintf("%q", rows[2]) != `["MAX" "0" "0" "0" "0" "" "" "" "0" "" "0"]` {
+		t.Errorf("the sheet by messenger: %q, %v", rows, err)
 	}
 	rows, err := wb.GetRows("Funnel by kind")
 	if err != nil || len(rows) != 5 {

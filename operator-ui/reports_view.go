@@ -32,6 +32,7 @@ type reportsView struct {
 	Days      []dayRow
 	Service   dayRow // the whole period, against the references
 	QA        qaFigure
+	Channels  []channelRow // reports_channels.go
 }
 
 // qaFigure is the team's QA over the period beside the bank's target and the reference team's result.
@@ -94,6 +95,7 @@ type reportData struct {
 	Shape          reports.Shape
 	QATrend        []reports.QAPoint
 	QATrendByWeeks bool // the QA trend's buckets are weeks (a long period), not days
+	ByChannel      []reports.ChannelFigures
 }
 
 func cell(locale string, s reports.Share, ref float64) shareCell {
@@ -179,6 +181,7 @@ func buildReportsView(locale string, f reportFilter, data reportData) reportsVie
 		v.QATrend = append(v.QATrend, row)
 	}
 	v.Charts = buildCharts(locale, data)
+	v.Channels = channelRows(locale, data.ByChannel)
 	for _, o := range data.Operators {
 		row := operatorRow{Name: o.Name, Dialogs: formatInt(locale, o.Dialogs), Answered: formatInt(locale, o.Answered),
 			Median: "—", Consents: formatInt(locale, o.Consents), Conversions: formatInt(locale, o.Conversions),

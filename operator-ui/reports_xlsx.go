@@ -115,6 +115,7 @@ func reportWorkbook(locale string, p reportPeriod, d reportData) (*bytes.Buffer,
 		{t("reports.sheet_responses"), counts(t("reports.response_time"), responseLabels(locale), d.Shape.Responses)},
 		{t("reports.sheet_csat"), counts(t("reports.rating"), csatLabels(), d.Shape.CSAT[:])},
 		{t("reports.sheet_qa_trend"), qaTrend},
+		{t("reports.sheet_channels"), channelSheet(locale, d.ByChannel)},
 	}
 	for i, s := range sheets {
 		if i == 0 {

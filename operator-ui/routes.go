@@ -204,6 +204,9 @@ func (ui *UI) Routes() []Route {
 		{"POST /admin/tokens/{id}/revoke", admins, ui.revokeToken},
 		{"GET /admin/settings", admins, ui.showSettings},
 		{"POST /admin/settings", admins, ui.saveSettings},
+		{"GET /admin/bots", admins, ui.showBots},
+		{"POST /admin/bots/{id}", admins, ui.renameBot},
+		{"POST /admin/bots/{id}/enabled", admins, ui.switchBot},
 
 		{"GET /api/v1/me", Access{API: true}, ui.apiMe},
 		// The bank's systems push records as JSON, with an API token rather than a session.
@@ -256,6 +259,7 @@ var navigation = []navItem{
 	{"/admin/audit", "nav.audit", "a", admins},
 	{"/admin/tokens", "nav.tokens", "t", admins},
 	{"/admin/settings", "nav.settings", "e", admins},
+	{"/admin/bots", "nav.bots", "n", admins},
 	{"/account", "nav.account", "p", anyUser},
 }
 

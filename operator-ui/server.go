@@ -65,6 +65,9 @@ type Deps struct {
 	// Bot is the environment's Telegram bot (the simulator's without a token): a campaign's test message to a
 	// chat id a manager types goes through it.
 	Bot messenger.Bot
+	// Bots is the registry of bots: the administrator's bots page, and the bots' names on the console when there
+	// are several; nil: the page answers 503 and the console names no bot.
+	Bots *messenger.Bots
 
 	// Events feeds the websocket hub (/ws); nil answers 503 there. The hub runs in Run.
 	Events *dialog.Events

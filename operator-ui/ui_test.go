@@ -80,7 +80,7 @@ func newSiteWith(t *testing.T, change func(*operatorui.Deps)) *site {
 		Log: zerolog.Nop(), Users: users, Reports: reports.New(pool),
 		Sessions: auth.NewSessions(pool, 12*time.Hour, time.Hour, false),
 		Ready:    pool.Ping, DefaultLocale: "en", Version: "test",
-		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot", Bot: bot,
+		Contacts: messenger.NewContacts(pool), Sim: sim, BotUsername: "dozvon_sim_bot", Bot: bot, Bots: messenger.NewBots(pool),
 		Campaigns: camps, Outbox: messenger.NewOutbox(pool),
 		Events: dialog.NewEvents(pool), Dialog: dialog.New(pool, zerolog.Nop()),
 	}

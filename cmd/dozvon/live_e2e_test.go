@@ -105,7 +105,7 @@ func TestLiveBoardFollowsANewConversationAndOpensItReadOnly(t *testing.T) {
 	}
 	waitJS(t, page, `!document.querySelector("[data-testid=live-breach-banner]").hidden`, "the breach banner")
 	page.WaitText(testid("live-alert"), "ООО Ромашка")
-	if state := page.Text(testid("live-alert") + " td:nth-child(5)"); state != "Breach" {
+	if state := page.Text(testid("live-alert") + " td:nth-child(6)"); state != "Breach" {
 		t.Errorf("the alert says %q, want Breach", state)
 	}
 

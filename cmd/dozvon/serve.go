@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		MaxSim:        deps.MaxSim,
 		BotUsername:   deps.BotUsername,
 		Bot:           deps.Bot,
+		Bots:          messenger.NewBots(db.Pool),
 		Events:        dialog.NewEvents(db.Pool),
 		Dialog:        conversations,
 		Typing:        deps.Typing,

@@ -113,6 +113,13 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 // placeholder of migration 00023 that the simulator's bot adopts when it starts.
 const demoBot = `SELECT min(id) AS id FROM bots WHERE channel = 'telegram'`
 
+// demoMAXBot is the MAX bot the demo's past chats on MAX belong to: a bot of its own (remote id demoMAXBotID), so
+// that the past needs no MAX token and no running MAX bot; the bots page lists it with its last activity.
+const (
+	demoMAXBotID = "demo-max"
+	demoMAXBot   = `SELECT id FROM bots WHERE channel = 'max' AND remote_id = '` + demoMAXBotID + `'`
+)
+
 // linkChats puts about a third of the missed-call and follow-up leads in touch through simulated chats, as if
 // they had followed an invitation; chat ids are in a range the simulator recognises as demo clients.
 func linkChats(ctx context.Context, pool *pgxpool.Pool) (int, error) {

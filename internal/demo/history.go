@@ -176,6 +176,7 @@ const (
 // past builds the demo's past in memory, deterministically, then writes it with a handful of set-based statements.
 type past struct {
 	r         *rand.Rand
+	channels  *rand.Rand // which messenger a lead was written on: a draw of its own, so the rest stays as it was
 	now       time.Time
 	camps     map[string]campaigns.Campaign // by lead kind
 	leads     [][]any
@@ -447,7 +448,7 @@ func (p *past) lead(kind string, camp campaigns.Campaign, slot time.Time, tmpl r
 	row := []any{n, kind, c.externalID, c.inn, c.company, c.legalForm, c.contact, c.phone, c.okved, c.region, c.tz,
 		c.segment, app, appStatus, manager, submitted, leadStatus, eligible, updated, int64(pastChatBase - n),
 		strings.SplitN(c.contact, " ", 2)[0], sent.Add(-p.between(24*time.Hour, 5*24*time.Hour)), camp.ID, slot, sent,
-		text, markup}
+		text, markup, p.channel(slot)}
 	if conv == nil {
 		conv = make([]any, 7)
 	}
@@ -461,6 +462,17 @@ func (p *past) lead(kind string, camp campaigns.Campaign, slot time.Time, tmpl r
 	}
 	p.leads = append(p.leads, append(append(row, conv...), qa...))
 	return nil
+}
+
+// channel is the messenger a lead written to at slot was reached on. The demo's bank is a Russian one after
+// June 2025 (DOMAIN.md, README "Channels and bots"): its clients move to MAX, so MAX's share of the leads grows over
+// the two weeks, from about 45% to about 70%, and Telegram's shrinks.
+func (p *past) channel(slot time.Time) string {
+	progress := 1 - float64(p.now.Sub(slot))/float64(15*24*time.Hour)
+	if p.channels.Float64() < 0.45+0.25*min(max(progress, 0), 1) {
+		return messenger.MAX
+	}
+	return messenger.Telegram
 }
 
 // dialog lays out one conversation in time: the client replies some minutes after the broadcast, each message is
@@ -556,7 +568,8 @@ func (p *past) dialog(n int, kind string, c clientRow, loc *time.Location, sent 
 // seedPast builds the past and writes it in one transaction: the plan goes into temporary tables with COPY, and
 // each real table is filled from them with one INSERT ... SELECT, in the order a real day would have filled it.
 func seedPast(ctx context.Context, tx pgx.Tx, camps []campaigns.Campaign, now time.Time) (Past, error) {
-	p := &past{r: rand.New(rand.NewPCG(2026, 14)), now: now, camps: map[string]campaigns.Campaign{},
+	p := &past{r: rand.New(rand.NewPCG(2026, 14)), channels: rand.New(rand.NewPCG(2026, 41)), now: now,
+		camps: map[string]campaigns.Campaign{},
 		zones: map[string]*time.Location{}}
 	for _, c := range camps {
 		p.camps[c.LeadKind] = c
@@ -598,7 +611,7 @@ func seedPast(ctx context.Context, tx pgx.Tx, camps []campaigns.Campaign, now ti
 
 var pastLeadColumns = []string{"n", "kind", "external_id", "inn", "company", "legal_form", "contact", "phone", "okved",
 	"region", "tz", "segment", "app", "app_status", "manager", "submitted", "lead_status", "eligible", "updated",
-	"chat_id", "first_name", "linked_at", "campaign_id", "slot", "sent_at", "text", "markup",
+	"chat_id", "first_name", "linked_at", "campaign_id", "slot", "sent_at", "text", "markup", "channel",
 	"operator", "opened_at", "assigned_at", "closed_at", "csat", "csat_at", "replied", "qa", "qa_answers", "qa_comment"}
 
 // The plan: one row per past lead (with the ids of what is written for it, filled in as it is written), and
@@ -610,8 +623,8 @@ const pastTables = `
 	    app text, app_status text, manager text, submitted timestamptz,
 	    lead_status text, eligible timestamptz, updated timestamptz,
 	    chat_id bigint, first_name text, linked_at timestamptz,
-	    campaign_id bigint, slot timestamptz, sent_at timestamptz, text text, markup text,
-	    operator text, opened_at timestamptz, assigned_at timestamptz, closed_at timestamptz,
+	    campaign_id bigint, slot timestamptz, sent_at timestamptz, text text, markup text, channel text,
+	    bot_id bigint, operator text, opened_at timestamptz, assigned_at timestamptz, closed_at timestamptz,
 	    csat smallint, csat_at timestamptz, replied boolean, qa smallint, qa_answers jsonb, qa_comment text,
 	    client_id bigint, application_id bigint, lead_id bigint, contact_id bigint, outbox_id bigint,
 	    conversation_id bigint, operator_id bigint, csat_buttons jsonb
@@ -652,17 +665,35 @@ var pastInserts = []string{`
 	FROM past_leads ORDER BY eligible`, `
 
 	UPDATE past_leads p SET lead_id = l.id FROM leads l WHERE l.application_id = p.application_id AND l.kind = p.kind`,
-	// The chats, linked through the campaigns' invitations before the run that wrote to them.
+	// The chats, linked through the campaigns' invitations before the run that wrote to them: on Telegram with the
+	// environment's bot, on MAX with the demo's MAX bot.
 	`
+	INSERT INTO bots (channel, remote_id, username, name) VALUES ('max', '` + demoMAXBotID + `', 'dozvon_demo_bot', 'Дозвон в MAX')
+	ON CONFLICT (channel, remote_id) DO NOTHING`, `
+
+	UPDATE past_leads SET bot_id = CASE channel WHEN 'max' THEN (` + demoMAXBot + `) ELSE (` + demoBot + `) END`, `
+
 	INSERT INTO contacts (channel, bot_id, chat_id, first_name, phone, status, linked_via, linked_at, updated_at)
-	SELECT 'telegram', (` + demoBot + `), chat_id, first_name, phone, 'active', 'deep_link', linked_at, linked_at
+	SELECT channel, bot_id, chat_id, first_name, phone, 'active', 'deep_link', linked_at, linked_at
 	FROM past_leads ORDER BY linked_at`, `
 
 	UPDATE past_leads p SET contact_id = ct.id FROM contacts ct
-	WHERE ct.bot_id = (` + demoBot + `) AND ct.chat_id = p.chat_id`, `
+	WHERE ct.bot_id = p.bot_id AND ct.chat_id = p.chat_id`, `
 
 	INSERT INTO contact_leads (contact_id, lead_id, campaign_id, via, linked_at)
 	SELECT contact_id, lead_id, campaign_id, 'deep_link', linked_at FROM past_leads`,
+	// Every fifth client reached on MAX had written to the bank's Telegram bot months before, and shared their
+	// phone there; that chat stays on their card, as the chat they moved from.
+	`
+	WITH old AS (
+	    INSERT INTO contacts (channel, bot_id, chat_id, first_name, phone, status, linked_via, linked_at, updated_at)
+	    SELECT 'telegram', (` + demoBot + `), chat_id, first_name, phone, 'active', 'contact',
+	           linked_at - interval '120 days', linked_at - interval '120 days'
+	    FROM past_leads WHERE channel = 'max' AND n % 5 = 0 ORDER BY linked_at
+	    RETURNING id, chat_id, linked_at
+	)
+	INSERT INTO contact_leads (contact_id, lead_id, via, linked_at)
+	SELECT old.id, p.lead_id, 'contact', old.linked_at FROM old JOIN past_leads p ON p.chat_id = old.chat_id`,
 	// A run per scheduled slot, each done, and the broadcasts it sent. The campaigns were created before them.
 	`
 	UPDATE campaigns SET created_at = @since WHERE id IN (SELECT campaign_id FROM past_leads)`, `
@@ -673,7 +704,7 @@ var pastInserts = []string{`
 
 	INSERT INTO outbox (campaign_id, run_id, step, lead_id, channel, bot_id, chat_id, text, reply_markup, state, attempts,
 	                    not_before, created_at, sent_at)
-	SELECT p.campaign_id, r.id, 1, p.lead_id, 'telegram', (` + demoBot + `), p.chat_id, p.text, p.markup::jsonb, 'sent', 1, p.sent_at,
+	SELECT p.campaign_id, r.id, 1, p.lead_id, p.channel, p.bot_id, p.chat_id, p.text, p.markup::jsonb, 'sent', 1, p.sent_at,
 	       p.slot, p.sent_at
 	FROM past_leads p JOIN campaign_runs r ON r.campaign_id = p.campaign_id AND r.slot = p.slot
 	ORDER BY p.sent_at`, `
@@ -686,7 +717,7 @@ var pastInserts = []string{`
 
 	INSERT INTO conversations (contact_id, channel, client_id, lead_id, campaign_id, queue_id, status, operator_id,
 	                           opened_at, queued_at, assigned_at, closed_at, csat, csat_at, last_message_at)
-	SELECT p.contact_id, 'telegram', p.client_id, p.lead_id, p.campaign_id, q.id, 'closed', p.operator_id, p.opened_at,
+	SELECT p.contact_id, p.channel, p.client_id, p.lead_id, p.campaign_id, q.id, 'closed', p.operator_id, p.opened_at,
 	       p.opened_at, p.assigned_at, p.closed_at, p.csat, p.csat_at, coalesce(p.csat_at, p.closed_at)
 	FROM past_leads p JOIN queues q ON q.lead_kind = p.kind
 	WHERE p.replied ORDER BY p.opened_at`, `
@@ -705,7 +736,7 @@ var pastInserts = []string{`
 	WITH sent AS (
 	    INSERT INTO outbox (conversation_id, channel, bot_id, chat_id, text, reply_markup, state, priority, attempts,
 	                        not_before, created_at, sent_at)
-	    SELECT p.conversation_id, 'telegram', (` + demoBot + `), p.chat_id, m.outbox_text,
+	    SELECT p.conversation_id, p.channel, p.bot_id, p.chat_id, m.outbox_text,
 	           CASE WHEN m.role = 'bot' AND m.text = @csat_question THEN p.csat_buttons END,
 	           'sent', 10, 1, m.at, m.at, m.at + interval '1 second'
 	    FROM past_messages m JOIN past_leads p USING (n)

@@ -210,3 +210,35 @@ func TestDemoPastShowsTheReferenceFigures(t *testing.T) {
 		t.Fatalf("%d past clients after the second seed, want %d", pastClients, s.Past.Leads)
 	}
 }
+
+// The demo's bank is a Russian one after June 2025: its past has both messengers, MAX's share of the leads written
+// to growing from the first week to the second, dialogs on both, and clients who moved from Telegram to MAX with
+// both chats on their card.
+func TestDemoPastIsOnBothMessengersWithMAXGrowing(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	pool, _ := demotest.Seeded(t, now)
+	var firstWeek, secondWeek float64
+	var maxDialogs, tgDialogs, movers int
+	if err := pool.QueryRow(ctx, `
+		SELECT avg((channel = 'max')::int) FILTER (WHERE sent_at < $1),
+		       avg((channel = 'max')::int) FILTER (WHERE sent_at >= $1)
+		FROM outbox WHERE campaign_id IS NOT NULL AND state = 'sent'`, now.Add(-7*24*time.Hour)).
+		Scan(&firstWeek, &secondWeek); err != nil {
+		t.Fatal(err)
+	}
+	if firstWeek < 0.35 || secondWeek <= firstWeek || secondWeek > 0.8 {
+		t.Errorf("MAX's share of the leads written to: %.2f in the first week, %.2f in the second; want it growing past Telegram's", firstWeek, secondWeek)
+	}
+	if err := pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE channel = 'max'), count(*) FILTER (WHERE channel = 'telegram'),
+		       (SELECT count(*) FROM (SELECT l.client_id FROM contact_leads cl JOIN leads l ON l.id = cl.lead_id
+		        JOIN contacts ct ON ct.id = cl.contact_id GROUP BY l.client_id HAVING count(DISTINCT ct.channel) = 2) movers)
+		FROM conversations`).Scan(&maxDialogs, &tgDialogs, &movers); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("MAX's share %.2f then %.2f; dialogs: %d on MAX, %d on Telegram; %d clients on both", firstWeek, secondWeek, maxDialogs, tgDialogs, movers)
+	if maxDialogs < 100 || tgDialogs < 50 || movers < 20 {
+		t.Errorf("%d dialogs on MAX, %d on Telegram, %d clients with chats on both; want both messengers well shown", maxDialogs, tgDialogs, movers)
+	}
+}

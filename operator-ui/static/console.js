@@ -160,6 +160,14 @@
     return s;
   }
 
+  // channelBadge names the messenger a dialog is on, in words (a colour only repeats them), and the bot when there
+  // are several.
+  function channelBadge(x) {
+    var b = testid(el("span", "badge channel-badge channel-" + x.channel, x.channel_label + (x.bot_name ? " · " + x.bot_name : "")), "channel-badge");
+    b.setAttribute("data-channel", x.channel);
+    return b;
+  }
+
   function renderDialogs() {
     var ul = $("dialogs");
     ul.textContent = "";
@@ -174,7 +182,7 @@
       if (d.unread > 0) top.append(testid(el("span", "unread", d.unread), "dialog-unread"));
       b.append(top);
       var mid = el("span", "dialog-meta");
-      mid.append(el("span", "", d.client_name), el("span", "badge", kindLabel(d.lead_kind)));
+      mid.append(channelBadge(d), el("span", "", d.client_name), el("span", "badge", kindLabel(d.lead_kind)));
       b.append(mid);
       var bottom = el("span", "dialog-bottom");
       bottom.append(testid(el("span", "dialog-last", d.last_message), "dialog-last"));
@@ -417,6 +425,7 @@
     var d = dialogById(c.id);
     $("chat-title").textContent = d ? (d.company || d.client_name) : (card && card.card.Name) || "#" + c.id;
     $("chat-kind").textContent = kindLabel(c.lead_kind);
+    $("chat-channel").replaceChildren(channelBadge(c));
     $("chat-status").textContent = t("console.conv_" + c.status) + (c.csat ? " · " + t("card.csat", c.csat) : "");
     var sla = $("chat-sla");
     sla.textContent = "";
@@ -435,7 +444,9 @@
     root.querySelectorAll(".chat-actions button, .chat-actions select, .chat-actions input").forEach(function (x) {
       x.disabled = !c.mine && !(c.status === "closed" && x.closest("#outcome-form"));
     });
-    box.placeholder = can ? t("console.reply_placeholder") : t("console.read_only_" + (c.status === "closed" ? "closed" : "other"));
+    box.placeholder = can ? c.reply_in + ": " + t("console.reply_placeholder") : t("console.read_only_" + (c.status === "closed" ? "closed" : "other"));
+    $("reply-channel").textContent = c.reply_in;
+    $("reply-channel").hidden = !can;
     tick();
     if (d && d.unread > 0) markRead();
   }
@@ -481,7 +492,7 @@
     box.append(h);
     var dl = el("dl", "card-facts");
     row(dl, t("console.card_contact"), k.ContactName);
-    row(dl, t("console.card_telegram"), k.FirstName + (k.Username ? " @" + k.Username : ""));
+    row(dl, t("console.card_in", code("messenger", k.Channel)), k.FirstName + (k.Username ? " @" + k.Username : ""));
     row(dl, t("console.card_inn"), k.INN, "card-inn");
     row(dl, t("console.card_okved"), [k.OKVED].concat(k.OKVEDExtra || []).filter(Boolean).join(", "), "card-okved");
     row(dl, t("console.card_region"), k.Region, "card-region");
@@ -502,6 +513,13 @@
     row(dl, t("console.card_contactable"), consent, "card-consent");
     if (k.Consent) row(dl, t("console.card_consent"), code("product", k.Consent.Product) + " · " + day(k.Consent.RecordedAt), "card-consent-product");
     box.append(dl);
+    var chats = section(t("console.card_chats"), k.Chats, function (c) {
+      return code("messenger", c.Channel) + " · " + t("card.chat_bot", c.BotName) + " · " + code("contact_status", c.Status) +
+        " · " + t("card.linked_via." + c.LinkedVia) + " " + t("card.chat_linked", day(c.LinkedAt)) +
+        (c.Current ? " · " + t("card.chat_this") : "");
+    });
+    testid(chats, "card-chats");
+    box.append(chats);
     box.append(section(t("console.card_applications"), k.Applications, function (a) {
       return day(a.SubmittedAt) + " · " + code("product", a.Product) + " · " + code("app_status", a.Status) +
         (a.Channel ? " · " + code("channel", a.Channel) : "") + (a.FieldManager ? " · " + t("card.manager", a.FieldManager) : "");

@@ -91,6 +91,20 @@
       return tr;
     });
 
+    fill("channels", v.channels || [], function (c) {
+      var tr = el("tr");
+      tr.setAttribute("data-testid", "live-channel");
+      tr.setAttribute("data-channel", c.channel);
+      tr.appendChild(el("td", c.label));
+      var w = el("td", c.waiting, "num");
+      w.setAttribute("data-testid", "live-channel-waiting");
+      tr.appendChild(w);
+      var o = el("td", c.assigned, "num");
+      o.setAttribute("data-testid", "live-channel-open");
+      tr.appendChild(o);
+      return tr;
+    });
+
     var manageLabel = root.querySelector("[data-testid=live-team]").getAttribute("data-manage-label");
     fill("operators", v.operators, function (o) {
       var tr = el("tr");
@@ -121,6 +135,9 @@
       who.appendChild(document.createTextNode(" "));
       who.appendChild(el("span", a.client, "muted"));
       tr.appendChild(who);
+      var ch = el("span", a.channel_label, "badge channel-badge channel-" + String(a.channel).replace(/[^a-z]/g, ""));
+      ch.setAttribute("data-testid", "live-alert-channel");
+      tr.appendChild(el("td")).appendChild(ch);
       tr.appendChild(el("td", a.operator));
       tr.appendChild(el("td", a.queue));
       tr.appendChild(timed(el("td", a.wait_text, "num"), a.since_ms, a.warning_ms, a.target_ms, ""));
