@@ -37,15 +37,15 @@ func loadYear(b *testing.B, pool *pgxpool.Pool) {
 		`INSERT INTO leads (client_id, kind, created_at)
 		 SELECT i, (ARRAY['missed_call', 'follow_up', 'acquiring'])[i % 3 + 1], $1::timestamptz + i * interval '15.768 s'
 		 FROM generate_series(1, 2000000) i`,
-		`INSERT INTO outbox (campaign_id, lead_id, chat_id, text, state, created_at, sent_at)
-		 SELECT 1 + i % 6, i, i, 'Здравствуйте', 'sent', $1::timestamptz + i * interval '15.768 s',
+		`INSERT INTO outbox (campaign_id, lead_id, channel, bot_id, chat_id, text, state, created_at, sent_at)
+		 SELECT 1 + i % 6, i, 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), i, 'Здравствуйте', 'sent', $1::timestamptz + i * interval '15.768 s',
 		        $1::timestamptz + i * interval '15.768 s'
 		 FROM generate_series(1, 2000000) i`,
-		`INSERT INTO contacts (chat_id) SELECT i FROM generate_series(1, 1000000) i`,
+		`INSERT INTO contacts (channel, bot_id, chat_id) SELECT 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), i FROM generate_series(1, 1000000) i`,
 		// Conversation c is lead 2c's reply, an hour after its message, held by operator 1 + c % 20.
-		`INSERT INTO conversations (contact_id, client_id, lead_id, campaign_id, status, operator_id, opened_at,
+		`INSERT INTO conversations (contact_id, channel, client_id, lead_id, campaign_id, status, operator_id, opened_at,
 		     closed_at, csat, csat_at)
-		 SELECT c, 2 * c, 2 * c, 1 + (2 * c) % 6, 'closed', 1 + c % 20, t + interval '1 hour', t + interval '1 day',
+		 SELECT c, 'telegram', 2 * c, 2 * c, 1 + (2 * c) % 6, 'closed', 1 + c % 20, t + interval '1 hour', t + interval '1 day',
 		        CASE WHEN c % 10 < 7 THEN CASE WHEN c % 20 = 3 THEN 4 ELSE 5 END END,
 		        CASE WHEN c % 10 < 7 THEN t + interval '1 day 1 minute' END
 		 FROM generate_series(1, 1000000) c, LATERAL (SELECT $1::timestamptz + 2 * c * interval '15.768 s' AS t) x`,
@@ -56,8 +56,8 @@ func loadYear(b *testing.B, pool *pgxpool.Pool) {
 		      LATERAL (SELECT CASE WHEN (c.id * 7 + k * 13) % 100 < 91 THEN 5000 + (c.id * 31 + k) % 55000
 		                           ELSE 61000 + (c.id * 17 + k) % 500000 END AS r) x`,
 		`WITH replies AS (
-		     INSERT INTO outbox (conversation_id, chat_id, text, state, priority, created_at, sent_at)
-		     SELECT c.id, c.contact_id, 'Ответ', 'sent', 1, t, t
+		     INSERT INTO outbox (conversation_id, channel, bot_id, chat_id, text, state, priority, created_at, sent_at)
+		     SELECT c.id, 'telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), c.contact_id, 'Ответ', 'sent', 1, t, t
 		     FROM conversations c, generate_series(0, 4) k,
 		          LATERAL (SELECT c.opened_at + k * interval '10 minutes' + interval '30 s' AS t) x
 		     RETURNING id, conversation_id, created_at

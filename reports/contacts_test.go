@@ -16,7 +16,7 @@ func TestContactsAreFoundByPhoneINNCompanyAndChatAPageAtATime(t *testing.T) {
 		client := tm.id(`INSERT INTO clients (external_id, inn, company_name, phone) VALUES ($1, $2, $3, $4) RETURNING id`,
 			fmt.Sprint("C-", i), fmt.Sprintf("77070838%02d", i), fmt.Sprintf("ООО «Ромашка-%d»", i), fmt.Sprintf("+7918123450%d", i))
 		lead := tm.id(`INSERT INTO leads (client_id, kind) VALUES ($1, 'missed_call') RETURNING id`, client)
-		contact := tm.id(`INSERT INTO contacts (chat_id, first_name, phone, status, linked_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		contact := tm.id(`INSERT INTO contacts (channel, bot_id, chat_id, first_name, phone, status, linked_at) VALUES ('telegram', (SELECT min(id) FROM bots WHERE channel = 'telegram'), $1, $2, $3, $4, $5) RETURNING id`,
 			7000+i, fmt.Sprint("Клиент ", i), fmt.Sprintf("+7918123450%d", i), map[bool]string{true: "blocked", false: "active"}[i == 3],
 			tm.day.Add(time.Duration(i)*time.Hour))
 		tm.id(`INSERT INTO contact_leads (contact_id, lead_id, via) VALUES ($1, $2, 'deep_link') RETURNING contact_id`, contact, lead)

@@ -38,8 +38,8 @@ func TestDrillDownListsAsManyDialogsAsTheFigureCounts(t *testing.T) {
 	missed := tm.leads(spring, reports.MissedCall, day, 10, 4, 2, 1, "account_opened")
 	tm.leads(autumn, reports.FollowUp, day, 5, 3, 2, 0, "account_opened")
 	// A second dialog of the first lead, from another chat: the funnel counts the lead once.
-	tm.id(`INSERT INTO conversations (contact_id, lead_id, status)
-		VALUES ((SELECT id FROM contacts WHERE chat_id = 1000000 + $1), $1, 'closed') RETURNING id`, missed[0])
+	tm.id(`INSERT INTO conversations (contact_id, channel, lead_id, status)
+		VALUES ((SELECT id FROM contacts WHERE chat_id = 1000000 + $1), 'telegram', $1, 'closed') RETURNING id`, missed[0])
 	anna := tm.operator("anna", "online")
 	olga := tm.id(`INSERT INTO users (login, role, password_hash) VALUES ('olga', 'supervisor', 'x') RETURNING id`)
 	var annas []int64
