@@ -2,6 +2,7 @@ package operatorui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ type campaignForm struct {
 	Schedule, QuietFrom, QuietTo, CapDays         string
 	InviteWebhook                                 string
 	ChannelFirst, ChannelThen                     string // the channels in the order of preference; Then "" for none
+	// channelsAbsent: the request did not carry the channel fields at all (a form of before them, a script): the
+	// campaign keeps its channels, a new one gets the default order.
+	channelsAbsent bool
 }
 
 // newCampaignForm is the form of a campaign not yet created, with the defaults the package would apply.
@@ -65,6 +69,8 @@ func readCampaignForm(r *http.Request) campaignForm {
 		CapDays: v.Get("frequency_cap_days"), InviteWebhook: strings.TrimSpace(v.Get("invite_webhook")),
 		ChannelFirst: v.Get("channel_first"), ChannelThen: v.Get("channel_then"),
 	}
+	_, posted := v["channel_first"]
+	f.channelsAbsent = !posted
 	texts, actions, replies := v["button_text"], v["button_action"], v["button_reply"]
 	f.Buttons = make([]campaigns.Button, campaigns.MaxButtons)
 	for i := range min(len(texts), campaigns.MaxButtons) {
@@ -97,12 +103,18 @@ func (f campaignForm) apply(locale string, c *campaigns.Campaign) error {
 		c.Template.Buttons = append(c.Template.Buttons, b)
 	}
 	c.Schedule, c.QuietFrom, c.QuietTo, c.InviteWebhook = f.Schedule, f.QuietFrom, f.QuietTo, f.InviteWebhook
-	if f.ChannelFirst == "" {
+	switch {
+	case f.channelsAbsent:
+		if len(c.Channels) == 0 {
+			c.Channels = slices.Clone(campaigns.DefaultChannels)
+		}
+	case f.ChannelFirst == "":
 		return msg.In("channels", "campaigns.channels_none")
-	}
-	c.Channels = []string{f.ChannelFirst}
-	if f.ChannelThen != "" {
-		c.Channels = append(c.Channels, f.ChannelThen) // the same twice is campaigns' to refuse
+	default:
+		c.Channels = []string{f.ChannelFirst}
+		if f.ChannelThen != "" {
+			c.Channels = append(c.Channels, f.ChannelThen) // the same twice is campaigns' to refuse
+		}
 	}
 	a := &c.Audience
 	a.OKVEDInclude, a.OKVEDExclude = splitList(f.OKVEDInclude, ", ;\n"), splitList(f.OKVEDExclude, ", ;\n")
