@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"dozvon/campaigns/campaignstest"
+	"dozvon/internal/browsertest"
 	"dozvon/internal/auth"
 	"dozvon/messenger"
 	"dozvon/messenger/max"
@@ -160,6 +162,16 @@ func TestSimulatorPlaysAClientOnMAX(t *testing.T) {
 		return n == 1
 	})
 
+	// As on Telegram, an operator does not play a client whose dialog waits in the queue; the supervisor does.
+	op := s.loggedIn(auth.Operator)
+	status, raw = s.call(op, http.MethodGet, "/sim/api/clients", nil)
+	if status != http.StatusOK || strings.Contains(raw, "Борис") || !strings.Contains(raw, `"first_name":"Anna"`) {
+		t.Errorf("the operator's list: %d %s, want Anna without Boris, whose dialog waits in the queue", status, raw)
+	}
+	if status, _ := s.call(op, http.MethodGet, path+q, nil); status != http.StatusForbidden {
+		t.Errorf("the operator reads the queued MAX chat: %d, want 403", status)
+	}
+
 	// Stopping the bot is MAX's block: the client cannot write until they start it again.
 	if status, raw := s.call(c, http.MethodPost, path+"/block"+q, nil); status != http.StatusOK || !decode[maxSimChat](t, raw).Client.Blocked {
 		t.Fatalf("stop the bot: %d %s", status, raw)
@@ -170,7 +182,7 @@ func TestSimulatorPlaysAClientOnMAX(t *testing.T) {
 	if status, raw := s.call(c, http.MethodPost, path+"/unblock"+q, nil); status != http.StatusOK || decode[maxSimChat](t, raw).Client.Blocked {
 		t.Errorf("start again: %d %s", status, raw)
 	}
-	// The same id on Telegram is another client, or none.
+	// The simulator sends photos and files only from Telegram clients.
 	if status, _ := s.call(c, http.MethodPost, path+"/media"+q, nil); status != http.StatusUnprocessableEntity {
 		t.Errorf("a file from a MAX client: %d, want 422", status)
 	}
@@ -192,5 +204,52 @@ func botSaysOnMAX(t *testing.T, fake *maxfake.Fake, userID int64, body map[strin
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("the bot could not send on MAX: %d", res.StatusCode)
+	}
+}
+
+// In the browser, a person picks MAX for a new client, sees the client listed as on MAX, reads the bot's message
+// there, presses its button and writes: both reach the MAX bot.
+func TestSimulatorPagePlaysAMAXClient(t *testing.T) {
+	fake := maxfake.New(maxfake.Options{BotUsername: simMaxBot})
+	t.Cleanup(fake.Close)
+	s := newSiteWith(t, func(d *operatorui.Deps) { d.MaxSim = fake })
+	page := browsertest.New(t)
+	if status := page.Login(s.URL, "operator1", testPassword); status != http.StatusOK {
+		t.Fatalf("login: %d", status)
+	}
+	page.Open(s.URL + "/sim")
+	page.Click(`[data-testid=sim-channel-max]`)
+	page.Fill(`[data-testid=sim-first-name]`, "Вера")
+	page.Click(`[data-testid=sim-create]`)
+	page.WaitText(`[data-testid=sim-channel-badge]`, "MAX")
+	page.WaitText(`[data-testid=sim-clients] [data-testid=sim-client-channel]`, "MAX")
+	page.Click(`[data-testid=sim-start]`)
+	users := fake.Users()
+	if len(users) != 1 || users[0].FirstName != "Вера" {
+		t.Fatalf("MAX's users: %+v, want Vera", users)
+	}
+	vera := users[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := fake.WaitUntil(ctx, func() bool { return !fake.Stopped(vera.UserID) && len(fake.PendingUpdates()) == 1 }); err != nil {
+		t.Fatal("Start did not reach the MAX bot")
+	}
+	botSaysOnMAX(t, fake, vera.UserID, map[string]any{"text": "Здравствуйте, Вера!",
+		"attachments": []map[string]any{{"type": "inline_keyboard", "payload": map[string]any{"buttons": [][]map[string]any{
+			{{"type": "callback", "text": "Интересно", "payload": "yes"}}}}}}})
+	page.WaitText(`[data-from=bot] [data-testid=sim-body]`, "Здравствуйте, Вера!")
+	page.Click(`#sim-log [data-press="yes"]`)
+	page.Fill(`[data-testid=sim-text]`, "Да")
+	page.Click(`[data-testid=sim-send]`)
+	page.WaitText(`[data-from=client] [data-testid=sim-body]`, "Да")
+	var got []string
+	if err := fake.WaitUntil(ctx, func() bool {
+		got = got[:0]
+		for _, u := range fake.PendingUpdates() {
+			got = append(got, u.UpdateType)
+		}
+		return slices.Equal(got, []string{"bot_started", "message_callback", "message_created"})
+	}); err != nil {
+		t.Errorf("the MAX bot received %v, want the start, the press and the message", got)
 	}
 }
