@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"dozvon/campaigns/campaignstest"
-	"dozvon/internal/browsertest"
 	"dozvon/internal/auth"
+	"dozvon/internal/browsertest"
 	"dozvon/messenger"
 	"dozvon/messenger/max"
 	"dozvon/messenger/max/maxfake"
