@@ -59,6 +59,8 @@ type Deps struct {
 	MaxWebhook http.Handler
 	// MaxSim is the built-in MAX simulator beside Sim, nil unless the simulator stands in for the messengers.
 	MaxSim *maxfake.Fake
+	// MaxBot is the MAX simulator's bot in the registry (which the simulator's reach rules look dialogs up by).
+	MaxBot messenger.Bot
 	// Sim is the built-in Telegram simulator, nil when a real bot token is configured.
 	Sim         *tgfake.Fake
 	BotUsername string

@@ -26,8 +26,10 @@ import (
 // tgfake's controls; what the bot does is the messenger's business.
 
 type simPage struct {
-	Bot   string // the simulated bot's username
-	Phone string // a made-up number to start the next client with
+	Bot string // the simulated bot's username
+	// MaxBot is the simulated MAX bot's username, "" when the simulator does not play MAX.
+	MaxBot string
+	Phone  string // a made-up number to start the next client with
 }
 
 func (ui *UI) showSim(w http.ResponseWriter, r *http.Request) {
@@ -36,12 +38,18 @@ func (ui *UI) showSim(w http.ResponseWriter, r *http.Request) {
 			Data: errorPage{Heading: "sim.off", Text: T(ui.requestLocale(r), "sim.off_text")}})
 		return
 	}
-	ui.render(w, r, http.StatusOK, "sim", view{Title: "sim.title", Data: simPage{Bot: ui.Sim.Bot().Username, Phone: randomMobile()}})
+	p := simPage{Bot: ui.Sim.Bot().Username, Phone: randomMobile()}
+	if ui.MaxSim != nil {
+		p.MaxBot = simMax{ui}.botUsername()
+	}
+	ui.render(w, r, http.StatusOK, "sim", view{Title: "sim.title", Data: p})
 }
 
-// simClient is a simulated Telegram user as the page lists them.
+// simClient is a simulated user as the page lists them, on the messenger Channel names.
 type simClient struct {
-	ID        int64  `json:"id"`
+	ID        int64  `json:"id"` // the messenger's user id
+	Channel   string `json:"channel"`
+	chat      int64  // the user's chat with the bot (Telegram: the same id), which dialogs are kept by
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name,omitempty"`
 	Username  string `json:"username,omitempty"`
@@ -64,6 +72,7 @@ type simButton struct {
 // by the fake; the page renders both as text nodes, never as markup, since client text is untrusted.
 type simMessage struct {
 	ID       int                    `json:"id"`
+	Mid      string                 `json:"mid,omitempty"` // MAX's name of the message, which a button press gives
 	FromBot  bool                   `json:"from_bot"`
 	Date     int64                  `json:"date"`
 	Edited   bool                   `json:"edited,omitempty"`
@@ -83,26 +92,29 @@ type simChat struct {
 	Placeholder string        `json:"placeholder,omitempty"`
 }
 
-// simClients lists the simulated clients the user may play (simSees), newest first.
+// simClients lists the simulated clients of every simulated messenger the user may play (simSees), newest first
+// on each, Telegram's first.
 func (ui *UI) simClients(w http.ResponseWriter, r *http.Request) {
 	if !ui.simOn(w, r) {
 		return
 	}
-	users := ui.Sim.Users()
-	ids := make([]int64, len(users))
-	for i, u := range users {
-		ids[i] = u.ID
-	}
 	me := currentUser(r)
-	reach, err := ui.simReach(r.Context(), me, ids)
-	if err != nil {
-		ui.serverError(w, r, err)
-		return
-	}
-	out := make([]simClient, 0, len(users))
-	for _, u := range slices.Backward(users) {
-		if simSees(me, reach[u.ID]) {
-			out = append(out, ui.simClientOf(u))
+	out := []simClient{}
+	for _, m := range ui.simMessengers() {
+		clients := m.clients()
+		chats := make([]int64, len(clients))
+		for i, c := range clients {
+			chats[i] = c.chat
+		}
+		reach, err := ui.simReach(r.Context(), me, m.botID(), chats)
+		if err != nil {
+			ui.serverError(w, r, err)
+			return
+		}
+		for _, c := range slices.Backward(clients) {
+			if simSees(me, reach[c.chat]) {
+				out = append(out, c)
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -128,16 +140,17 @@ func seesEveryChat(u auth.User) bool { return u.Role == auth.Supervisor || u.Rol
 
 // simReach is how far the chats' conversations got, as simSees needs it: nothing for those who see every chat,
 // nor without the dialog core (no dialogs then).
-func (ui *UI) simReach(ctx context.Context, u auth.User, chats []int64) (map[int64]dialog.Reach, error) {
+func (ui *UI) simReach(ctx context.Context, u auth.User, bot int64, chats []int64) (map[int64]dialog.Reach, error) {
 	if ui.Dialog == nil || seesEveryChat(u) {
 		return nil, nil
 	}
-	return ui.Dialog.ChatsReach(ctx, ui.Bot.ID, chats)
+	return ui.Dialog.ChatsReach(ctx, bot, chats)
 }
 
-// simCreateClient adds a simulated Telegram user. It does not start the bot: that is the client's first action.
+// simCreateClient adds a simulated user on the messenger the request names. It does not start the bot: that is the client's first action.
 func (ui *UI) simCreateClient(w http.ResponseWriter, r *http.Request) {
-	if !ui.simOn(w, r) {
+	m, ok := ui.simOnChannel(w, r)
+	if !ok {
 		return
 	}
 	var in struct {
@@ -160,13 +173,12 @@ func (ui *UI) simCreateClient(w http.ResponseWriter, r *http.Request) {
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_phone")
 		return
 	}
-	u := ui.Sim.AddUser(tgfake.User{FirstName: first, LastName: last, Phone: phone, LanguageCode: "ru"})
-	writeJSON(w, http.StatusCreated, map[string]any{"client": ui.simClientOf(u), "next_phone": randomMobile()})
+	writeJSON(w, http.StatusCreated, map[string]any{"client": m.addClient(first, last, phone), "next_phone": randomMobile()})
 }
 
 func (ui *UI) simChat(w http.ResponseWriter, r *http.Request) {
-	if id, ok := ui.simClientID(w, r); ok {
-		writeJSON(w, http.StatusOK, ui.simChatOf(id))
+	if m, id, ok := ui.simPlay(w, r); ok {
+		writeJSON(w, http.StatusOK, m.chat(id))
 	}
 }
 
@@ -175,69 +187,54 @@ type simInput struct {
 	Text      string `json:"text"`
 	Link      string `json:"link"`
 	MessageID int    `json:"message_id"`
+	Mid       string `json:"mid"` // MAX names messages by mid
 	Data      string `json:"data"`
 }
 
 func (ui *UI) simSendText(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, in simInput) error {
-		_, err := ui.Sim.SendText(id, in.Text)
-		return err
-	})
+	ui.simAct(w, r, func(m simMessenger, id int64, in simInput) error { return m.sendText(id, in.Text) })
 }
 
 // simStart is the client pressing Start, or opening an invitation link, which Telegram turns into
-// "/start TOKEN".
+// "/start TOKEN" and MAX into bot_started with the token as its payload.
 func (ui *UI) simStart(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, in simInput) error {
+	ui.simAct(w, r, func(m simMessenger, id int64, in simInput) error {
 		var token string
 		if strings.TrimSpace(in.Link) != "" {
-			_, bot, t, err := messenger.ParseInviteLink(in.Link)
+			channel, bot, t, err := messenger.ParseInviteLink(in.Link)
 			if err != nil {
 				return err
 			}
-			// A link to another bot would open that bot in Telegram, not ours.
-			if own := ui.Sim.Bot().Username; bot != "" && !strings.EqualFold(bot, own) {
+			// A link to another bot, or to the other messenger, would open that bot, not ours.
+			if own := m.botUsername(); bot != "" && (!strings.EqualFold(bot, own) || channel != m.channel()) {
 				return otherBotError{link: bot, own: own}
 			}
 			token = t
 		}
-		_, err := ui.Sim.Start(id, token)
-		return err
+		return m.start(id, token)
 	})
 }
 
 func (ui *UI) simShareContact(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, _ simInput) error {
-		_, err := ui.Sim.ShareContact(id, "") // the client's own number, as the "share my phone" button sends
-		return err
-	})
+	ui.simAct(w, r, func(m simMessenger, id int64, _ simInput) error { return m.shareContact(id) })
 }
 
 func (ui *UI) simPressButton(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, in simInput) error {
-		_, err := ui.Sim.PressButton(id, in.MessageID, in.Data)
-		return err
-	})
+	ui.simAct(w, r, func(m simMessenger, id int64, in simInput) error { return m.press(id, in) })
 }
 
 func (ui *UI) simBlock(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, _ simInput) error {
-		_, err := ui.Sim.BlockBot(id)
-		return err
-	})
+	ui.simAct(w, r, func(m simMessenger, id int64, _ simInput) error { return m.block(id) })
 }
 
 func (ui *UI) simUnblock(w http.ResponseWriter, r *http.Request) {
-	ui.simAct(w, r, func(id int64, _ simInput) error {
-		_, err := ui.Sim.UnblockBot(id)
-		return err
-	})
+	ui.simAct(w, r, func(m simMessenger, id int64, _ simInput) error { return m.unblock(id) })
 }
 
 // simAct reads an action's body, lets the client do it and answers with the chat as it is now, so the page shows
 // the client's own message at once; the bot's answer arrives with a later poll.
-func (ui *UI) simAct(w http.ResponseWriter, r *http.Request, act func(id int64, in simInput) error) {
-	id, ok := ui.simClientID(w, r)
+func (ui *UI) simAct(w http.ResponseWriter, r *http.Request, act func(m simMessenger, id int64, in simInput) error) {
+	m, id, ok := ui.simPlay(w, r)
 	if !ok {
 		return
 	}
@@ -246,11 +243,11 @@ func (ui *UI) simAct(w http.ResponseWriter, r *http.Request, act func(id int64, 
 		ui.simFail(w, r, http.StatusBadRequest, "sim.err_request")
 		return
 	}
-	if err := act(id, in); err != nil {
-		ui.simError(w, r, err)
+	if err := act(m, id, in); err != nil {
+		ui.simError(w, r, simMaxError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, ui.simChatOf(id))
+	writeJSON(w, http.StatusOK, m.chat(id))
 }
 
 func (ui *UI) simOn(w http.ResponseWriter, r *http.Request) bool {
@@ -261,28 +258,53 @@ func (ui *UI) simOn(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// simClientID is the {id} of the route, when the simulator is on and has that client, and the user may play
-// them (simSees): reading their chat and acting as them alike.
-func (ui *UI) simClientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+// simOnChannel is the messenger the request names (?channel=), when the simulator plays it.
+func (ui *UI) simOnChannel(w http.ResponseWriter, r *http.Request) (simMessenger, bool) {
 	if !ui.simOn(w, r) {
-		return 0, false
+		return nil, false
+	}
+	m := ui.simChannel(r)
+	if m == nil {
+		ui.simFail(w, r, http.StatusNotFound, "sim.err_no_channel")
+		return nil, false
+	}
+	return m, true
+}
+
+// simPlay is the messenger and the {id} of the route, when the simulator has that client there, and the user
+// may play them (simSees): reading their chat and acting as them alike.
+func (ui *UI) simPlay(w http.ResponseWriter, r *http.Request) (simMessenger, int64, bool) {
+	m, ok := ui.simOnChannel(w, r)
+	if !ok {
+		return nil, 0, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if _, ok := ui.Sim.User(id); err != nil || !ok {
+	c, ok := m.client(id)
+	if err != nil || !ok {
 		ui.simFail(w, r, http.StatusNotFound, "sim.err_no_client")
-		return 0, false
+		return nil, 0, false
 	}
 	me := currentUser(r)
-	reach, err := ui.simReach(r.Context(), me, []int64{id})
+	reach, err := ui.simReach(r.Context(), me, m.botID(), []int64{c.chat})
 	switch {
 	case err != nil:
 		ui.serverError(w, r, err)
-		return 0, false
-	case !simSees(me, reach[id]):
+		return nil, 0, false
+	case !simSees(me, reach[c.chat]):
 		ui.simFail(w, r, http.StatusForbidden, "sim.err_not_yours")
+		return nil, 0, false
+	}
+	return m, id, true
+}
+
+// simClientID is simPlay for what only the Telegram simulator does (photos and files).
+func (ui *UI) simClientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	m, id, ok := ui.simPlay(w, r)
+	if ok && m.channel() != messenger.Telegram {
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_max_media")
 		return 0, false
 	}
-	return id, true
+	return id, ok
 }
 
 // otherBotError is an invitation link for a bot other than the simulated one.
@@ -310,6 +332,8 @@ func (ui *UI) simError(w http.ResponseWriter, r *http.Request, err error) {
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_empty")
 	case errors.Is(err, tgfake.ErrTextTooLong):
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_too_long")
+	case errors.Is(err, errSimNotStarted):
+		ui.simFail(w, r, http.StatusConflict, "sim.err_not_started")
 	case errors.Is(err, tgfake.ErrNoPhone):
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_no_phone")
 	default:
@@ -322,7 +346,7 @@ func (ui *UI) simFail(w http.ResponseWriter, r *http.Request, status int, key st
 }
 
 func (ui *UI) simClientOf(u tgfake.User) simClient {
-	c := simClient{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, Phone: u.Phone,
+	c := simClient{ID: u.ID, Channel: messenger.Telegram, chat: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, Phone: u.Phone,
 		Blocked: ui.Sim.Blocked(u.ID)}
 	for _, m := range ui.Sim.Sent(u.ID) {
 		if m.FromBot() {

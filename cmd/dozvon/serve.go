@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if mx != nil {
 		runs = append(runs, mx.Run)
 		camps.BotUsername = mx.Bot.Username
+		deps.MaxBot = mx.Bot
 		deps.BotUsername, deps.Bot, deps.Typing = mx.Bot.Username, mx.Bot, mx.Channel
 		if h := mx.WebhookHandler(); h != nil {
 			deps.MaxWebhook = h
@@ -113,6 +114,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		MaxWebhook:    deps.MaxWebhook,
 		Sim:           deps.Sim,
 		MaxSim:        deps.MaxSim,
+		MaxBot:        deps.MaxBot,
 		BotUsername:   deps.BotUsername,
 		Bot:           deps.Bot,
 		Bots:          messenger.NewBots(db.Pool),

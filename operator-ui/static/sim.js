@@ -1,4 +1,4 @@
-// The Telegram simulator page: lists the simulated clients, shows the chosen client's chat with the bot as a phone
+// The simulator page: lists the simulated clients of Telegram and MAX, shows the chosen client's chat with the bot as a phone
 // would, and sends what the client does to /sim/api/... . The chat is polled every 700 ms; the server sends the whole
 // (bounded) history, and the page appends what is new, or redraws when messages were edited or deleted.
 //
@@ -18,11 +18,19 @@
     avatar: $("sim-avatar"), name: $("sim-name"), sub: $("sim-sub"),
     log: $("sim-log"), keyboard: $("sim-keyboard"), compose: $("sim-compose"), text: $("sim-text"),
     startForm: $("sim-start"), link: $("sim-link"), block: $("sim-block"), status: $("sim-status"),
-    file: $("sim-file")
+    file: $("sim-file"), badge: $("sim-channel-badge"), inviteHint: $("sim-invite-hint")
   };
   var defaultPlaceholder = els.text.getAttribute("placeholder");
 
-  var current = null;     // id of the open client
+  var current = null;     // the open client: "channel:id" (the two messengers number their users apart)
+  function key(c) { return (c.channel || "telegram") + ":" + c.id; }
+  function parts(k) { var i = k.indexOf(":"); return { channel: k.slice(0, i), id: k.slice(i + 1) }; }
+  // chatPath is the sim API's path for the open client's chat, naming its messenger.
+  function chatPath(k, action) {
+    var p = parts(k);
+    return "/sim/api/chats/" + p.id + (action ? "/" + action : "") + "?channel=" + p.channel;
+  }
+  function channelName(ch) { return ch === "max" ? t.tChannelMax : t.tChannelTelegram; }
   var shownChat = "";     // the JSON last drawn, to skip redrawing an unchanged chat
   var shownMessages = []; // each drawn message as JSON, to append new ones rather than redraw the log
   var shownList = "";
@@ -76,7 +84,7 @@
   function drawClients(list) {
     lastList = list;
     list.forEach(function (c) {
-      if (!(c.id in seen) || String(c.id) === String(current)) markSeen(c.id, c.from_bot);
+      if (!(key(c) in seen) || key(c) === current) markSeen(key(c), c.from_bot);
     });
     var q = search ? search.value.trim().toLowerCase() : "";
     var sig = JSON.stringify(list) + "|" + current + "|" + q;
@@ -94,15 +102,19 @@
       var b = document.createElement("button");
       b.type = "button";
       b.className = "sim-client";
-      b.dataset.client = String(c.id);
-      b.setAttribute("aria-pressed", String(c.id) === String(current) ? "true" : "false");
+      b.dataset.client = key(c);
+      b.setAttribute("aria-pressed", key(c) === current ? "true" : "false");
       var name = document.createElement("span");
       name.className = "sim-client-name";
       name.textContent = fullName(c);
       var meta = document.createElement("small");
       meta.textContent = c.phone || (c.username ? "@" + c.username : "id " + c.id);
-      b.append(name, meta);
-      var unread = c.from_bot - (seen[c.id] || 0);
+      var channel = document.createElement("span");
+      channel.className = "badge sim-channel-" + c.channel;
+      channel.dataset.testid = "sim-client-channel";
+      channel.textContent = channelName(c.channel);
+      b.append(name, channel, meta);
+      var unread = c.from_bot - (seen[key(c)] || 0);
       if (unread > 0) {
         var dot = document.createElement("span");
         dot.className = "sim-unread";
@@ -137,7 +149,7 @@
     shownMessages = [];
     shownList = "";
     var url = new URL(location.href);
-    url.searchParams.set("client", String(id));
+    url.searchParams.set("client", id);
     history.replaceState(null, "", url);
     els.pick.hidden = true;
     els.open.hidden = false;
@@ -149,14 +161,14 @@
   function refreshChat() {
     if (current === null) return Promise.resolve();
     var id = current, seq = ++requestSeq;
-    return api("GET", "/sim/api/chats/" + id).then(function (chat) { draw(chat, seq, id); });
+    return api("GET", chatPath(id)).then(function (chat) { draw(chat, seq, id); });
   }
 
   // act sends one thing the client does and draws the chat the server answers with.
   function act(action, body) {
     if (current === null) return Promise.resolve(false);
     var id = current, seq = ++requestSeq;
-    return api("POST", "/sim/api/chats/" + id + "/" + action, body || {}).then(function (chat) {
+    return api("POST", chatPath(id, action), body || {}).then(function (chat) {
       say("");
       draw(chat, seq, id, true);
       loadClients().catch(function () {}); // blocking shows in the list too
@@ -177,7 +189,11 @@
     var c = chat.client;
     els.name.textContent = fullName(c);
     els.avatar.textContent = (c.first_name || "?").charAt(0).toUpperCase();
-    els.sub.textContent = c.blocked ? t.tBlocked : (c.phone || "") + "  ·  @" + t.bot;
+    var bot = c.channel === "max" ? t.maxBot : t.bot;
+    els.sub.textContent = c.blocked ? t.tBlocked : (c.phone || "") + "  ·  @" + bot;
+    els.badge.textContent = channelName(c.channel);
+    els.badge.className = "badge sim-channel-" + c.channel;
+    els.inviteHint.textContent = c.channel === "max" ? t.tInviteHintMax : t.tInviteHint;
     els.block.textContent = c.blocked ? t.tUnblock : t.tBlock;
     els.block.dataset.action = c.blocked ? "unblock" : "block";
 
@@ -315,6 +331,9 @@
           if (btn.data) {
             el.dataset.press = btn.data;
             el.dataset.message = String(m.id);
+            if (m.mid) el.dataset.mid = m.mid;
+          } else if (btn.request_contact) {
+            el.dataset.action = "contact"; // MAX's "share my phone" is a button under the message
           } else {
             el.disabled = true; // a kind of button the simulator cannot play
           }
@@ -356,19 +375,20 @@
 
   els.clients.addEventListener("click", function (e) {
     var b = e.target.closest("[data-client]");
-    if (b) open(Number(b.dataset.client)).then(function () { els.text.focus(); }, function (err) { say(err.message); });
+    if (b) open(b.dataset.client).then(function () { els.text.focus(); }, function (err) { say(err.message); });
   });
 
   els.newForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var f = els.newForm.elements;
-    api("POST", "/sim/api/clients", {
+    var channel = f.channel ? f.channel.value : "telegram";
+    api("POST", "/sim/api/clients?channel=" + channel, {
       first_name: f.first_name.value, last_name: f.last_name.value, phone: f.phone.value
     }).then(function (res) {
       f.first_name.value = "";
       f.last_name.value = "";
       f.phone.value = res.next_phone;
-      return open(res.client.id).then(function () { els.link.focus(); });
+      return open(key(res.client)).then(function () { els.link.focus(); });
     }).catch(function (err) { say(err.message); });
   });
 
@@ -413,9 +433,12 @@
   root.addEventListener("click", function (e) {
     var el = e.target.closest("[data-action], [data-press], [data-say]");
     if (!el || !root.contains(el)) return;
-    if (el.dataset.press) act("press", { message_id: Number(el.dataset.message), data: el.dataset.press });
+    if (el.dataset.press) act("press", { message_id: Number(el.dataset.message), mid: el.dataset.mid || "", data: el.dataset.press });
     else if (el.dataset.say) act("text", { text: el.dataset.say });
-    else if (el.dataset.action === "stop") act("text", { text: "/stop" });
+    else if (el.dataset.action === "stop") {
+      if (parts(current).channel === "max") act("block"); // MAX's clients stop the bot from its menu
+      else act("text", { text: "/stop" });
+    }
     else act(el.dataset.action); // contact, block, unblock
   });
 
@@ -435,7 +458,8 @@
   }
 
   // A reload keeps the open client (?client=ID); one that is gone (another database, say) leaves the page as new.
-  var wanted = Number(new URL(location.href).searchParams.get("client"));
+  var wanted = new URL(location.href).searchParams.get("client") || "";
+  if (wanted && wanted.indexOf(":") < 0) wanted = "telegram:" + wanted; // a link from before MAX
   var first = wanted ? open(wanted) : loadClients();
   first.catch(function (err) {
     current = null;
