@@ -66,6 +66,7 @@ func TestConsoleOperatorAnswersABroadcastReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	camp, err := campaigns.NewStore(pool).Create(ctx, campaigns.Campaign{Name: "Недозвон", LeadKind: "missed_call",
+		Channels:  []string{"telegram"}, // the simulated Telegram client follows the invitation
 		QuietFrom: "00:00", QuietTo: "00:00",
 		Template: campaigns.Template{Body: "<b>Здравствуйте</b>, {{.Company}}! Мы не дозвонились по вашей заявке на счёт."}})
 	if err != nil {

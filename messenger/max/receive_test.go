@@ -129,9 +129,10 @@ func TestPollingLosesAndRepeatsNothingAcrossAFailedStoreAndARestart(t *testing.T
 	if st.calls != 3 {
 		t.Errorf("Store was called %d times, want 3: nothing stored was handed again", st.calls)
 	}
-	if p := fake.PendingUpdates(); len(p) != 2 {
-		// The last batch stays until a later poll's marker passes it, as MAX keeps it.
-		t.Errorf("%d updates pending at MAX, want the last batch's 2", len(p))
+	if p := fake.PendingUpdates(); len(p) > 2 {
+		// At most the last batch stays (until a later poll's marker passes it, as MAX keeps it; the poller may
+		// have polled again before it stopped).
+		t.Errorf("%d updates pending at MAX, want at most the last batch's 2", len(p))
 	}
 }
 
