@@ -339,6 +339,13 @@ func (h *harness) broadcast(f fault, prefix string, leads int) faultRow {
 
 // count fills the row from the database (the campaign's figures) and the referee (what the clients got).
 func (h *harness) count(row *faultRow, campaignID int64, prefix string, excused func(delivery) bool) {
+	h.countDeliveries(row, campaignID, prefix, h.referee.delivered, excused)
+}
+
+// countDeliveries fills the row from the database and from delivered, what a messenger's referee saw reach
+// each chat: lost, duplicated, and the duplicates excused as lost answers.
+func (h *harness) countDeliveries(row *faultRow, campaignID int64, prefix string,
+	delivered func(chat int64, prefix string) []delivery, excused func(delivery) bool) {
 	rows, err := h.pool.Query(h.ctx, `SELECT chat_id, state, last_error FROM outbox WHERE campaign_id = $1`, campaignID)
 	if err != nil {
 		h.t.Fatal(err)
@@ -350,7 +357,7 @@ func (h *harness) count(row *faultRow, campaignID int64, prefix string, excused 
 		if err := rows.Scan(&chat, &state, &lastError); err != nil {
 			h.t.Fatal(err)
 		}
-		got := h.referee.delivered(chat, prefix)
+		got := delivered(chat, prefix)
 		switch {
 		case state == "sent":
 			row.sent++

@@ -3,16 +3,11 @@ package telegram_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
@@ -46,34 +41,7 @@ func queueBroadcast(tb testing.TB, w *world, n int) {
 }
 
 func newBenchWorld(b *testing.B, flood tgfake.FloodLimits) *world {
-	return newWorldOn(b, tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: -1, HistoryLimit: 2}), benchDB(b))
-}
-
-// benchDB is a fresh, migrated database for one benchmark run: on the test cluster (fsync off), or, with
-// DOZVON_BENCH_DURABLE=1, on an embedded cluster of its own with the settings `dozvon serve` runs (PostgreSQL's
-// defaults: fsync and synchronous_commit on). Each run logs the setting it ran with and the machine's load.
-func benchDB(b *testing.B) *pgxpool.Pool {
-	b.Helper()
-	var pool *pgxpool.Pool
-	if os.Getenv("DOZVON_BENCH_DURABLE") == "1" {
-		pool = pgtest.Durable(b)
-	} else {
-		pool = pgtest.NewDB(b)
-	}
-	var fsync, syncCommit string
-	if err := pool.QueryRow(context.Background(), `SELECT current_setting('fsync'), current_setting('synchronous_commit')`).
-		Scan(&fsync, &syncCommit); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("fsync=%s synchronous_commit=%s, load average %s", fsync, syncCommit, loadAverage())
-	return pool
-}
-
-// loadAverage is the machine's load over 1, 5 and 15 minutes, for the log of a run.
-func loadAverage() string {
-	data, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(data))
-	return strings.Join(f[:min(3, len(f))], " ")
+	return newWorldOn(b, tgfake.New(tgfake.Options{Flood: flood, RequestLogSize: -1, HistoryLimit: 2}), pgtest.BenchDB(b))
 }
 
 // BenchmarkSenderUnlimited drains 20,000 queued messages through the Bot API fake over HTTP with limits off,
@@ -86,7 +54,7 @@ func BenchmarkSenderUnlimited(b *testing.B) {
 		queueBroadcast(b, w, n)
 		s := w.sender(messenger.SenderConfig{Unlimited: true, Workers: 64, Batch: 1000, Idle: time.Millisecond})
 		ctx, cancel := context.WithCancel(w.ctx)
-		goCPU, pgCPU := processCPU()
+		goCPU, pgCPU := pgtest.ProcessCPU()
 		b.StartTimer()
 		began := time.Now()
 		done := make(chan struct{})
@@ -96,7 +64,7 @@ func BenchmarkSenderUnlimited(b *testing.B) {
 		<-done // the last deliveries are recorded
 		took := time.Since(began)
 		b.StopTimer()
-		goCPU2, pgCPU2 := processCPU()
+		goCPU2, pgCPU2 := pgtest.ProcessCPU()
 		if sent := w.sent(); sent != n {
 			b.Fatalf("%d of %d recorded as sent", sent, n)
 		}
@@ -130,7 +98,7 @@ func BenchmarkSendStateless(b *testing.B) {
 		}
 		close(chats)
 		buttons := messenger.Markup{{{Text: "Ответить", Data: "reply"}}, {{Text: "Отписаться", Data: "optout"}}}
-		goCPU, _ := processCPU()
+		goCPU, _ := pgtest.ProcessCPU()
 		b.StartTimer()
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -149,7 +117,7 @@ func BenchmarkSendStateless(b *testing.B) {
 		wg.Wait()
 		took := time.Since(began)
 		b.StopTimer()
-		goCPU2, _ := processCPU()
+		goCPU2, _ := pgtest.ProcessCPU()
 		if failed.Load() != 0 {
 			b.Fatalf("%d sends failed", failed.Load())
 		}
@@ -209,7 +177,7 @@ func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 			return sum
 		}
 		ctx, cancel := context.WithCancel(w.ctx)
-		goCPU, pgCPU := processCPU()
+		goCPU, pgCPU := pgtest.ProcessCPU()
 		b.StartTimer()
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -226,7 +194,7 @@ func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 		wg.Wait() // the last deliveries are recorded
 		took := time.Since(began)
 		b.StopTimer()
-		goCPU2, pgCPU2 := processCPU()
+		goCPU2, pgCPU2 := pgtest.ProcessCPU()
 		if sent := w.sent(); sent != n {
 			b.Fatalf("%d of %d recorded as sent", sent, n)
 		}
@@ -237,48 +205,11 @@ func BenchmarkSenderUnlimitedThreeBots(b *testing.B) {
 		for i, f := range fakes {
 			perBot[i] = f.Calls("sendMessage")
 		}
-		b.Logf("messages per bot %v; load average %s at the end", perBot, loadAverage())
+		b.Logf("messages per bot %v; load average %s at the end", perBot, pgtest.LoadAverage())
 		b.ReportMetric(float64(n)/took.Seconds(), "msg/s")
 		b.ReportMetric(float64((goCPU2-goCPU).Microseconds())/n, "go-cpu-µs/msg")
 		b.ReportMetric(float64((pgCPU2-pgCPU).Microseconds())/n, "pg-cpu-µs/msg")
 	}
-}
-
-// processCPU returns the CPU time used so far by this process and by its PostgreSQL (the postmaster, its running
-// children and those it has reaped), from /proc; zero where /proc is missing.
-func processCPU() (self, postgres time.Duration) {
-	const tick = 10 * time.Millisecond // USER_HZ, 100 on Linux
-	read := func(pid int) (ppid int, used, reaped time.Duration) {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return -1, 0, 0
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd on: state, ppid, ...
-		n := func(i int) time.Duration { v, _ := strconv.ParseInt(f[i], 10, 64); return time.Duration(v) * tick }
-		ppid, _ = strconv.Atoi(f[1])
-		return ppid, n(11) + n(12), n(13) + n(14)
-	}
-	me := os.Getpid()
-	_, self, _ = read(me)
-	entries, _ := os.ReadDir("/proc")
-	parent := map[int]int{}
-	used := map[int]time.Duration{}
-	for _, e := range entries {
-		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			ppid, u, reaped := read(pid)
-			parent[pid], used[pid] = ppid, u
-			if ppid == me {
-				used[pid] += reaped
-			}
-		}
-	}
-	for pid, ppid := range parent {
-		if ppid == me || parent[ppid] == me {
-			postgres += used[pid]
-		}
-	}
-	return self, postgres
 }
 
 // BenchmarkSenderDefaultLimit sends 300 messages at Telegram's default 30 msg/s with the fake enforcing the
