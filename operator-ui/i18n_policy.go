@@ -25,8 +25,6 @@ var policyCatalog = map[string]struct{ en, ru string }{
 	"campaign.channel_then":  {"Then, where the client is not there", "Затем, если клиента там нет"},
 	"campaign.channel_none":  {"nowhere else", "больше никуда"},
 	"campaign.channels_hint": {"Each client gets one message per campaign step, on the first of these channels they have a chat on; a client with none gets an invitation with a link to the first channel Dozvon may write on.", "Каждый клиент получает одно сообщение на шаг кампании — в первом из этих каналов, где у него есть чат; клиент без чата получает приглашение со ссылкой на первый канал, в который Дозвону можно писать."},
-	"channel.telegram":       {"Telegram", "Telegram"},
-	"channel.max":            {"MAX", "MAX"},
 }
 
 // policyCodesRU is the Russian of the codes the channel policy raises (messenger, campaigns); their English is the
