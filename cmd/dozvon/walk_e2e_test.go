@@ -227,6 +227,15 @@ func walkPage(t *testing.T, page *browsertest.Page, base, path, role, lang, shot
 
 	ctx, cancel := context.WithTimeout(page.Ctx, browsertest.StepTimeout)
 	defer cancel()
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatalf("%s %s %s: width: %v", lang, role, path, err)
+	}
+	if width > 1366 {
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](widest))
+		t.Errorf("%s %s %s: the page is %d px wide on a 1366 px screen; sticking out: %s", lang, role, path, width,
+			strings.Join(wide, ", "))
+	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("%s %s %s: screenshot: %v", lang, role, path, err)
@@ -239,15 +248,6 @@ func walkPage(t *testing.T, page *browsertest.Page, base, path, role, lang, shot
 		t.Fatal(err)
 	}
 
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	if err != nil {
-		t.Fatalf("%s %s %s: width: %v", lang, role, path, err)
-	}
-	if width > 1366 {
-		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](widest))
-		t.Errorf("%s %s %s: the page is %d px wide on a 1366 px screen; sticking out: %s", lang, role, path, width,
-			strings.Join(wide, ", "))
-	}
 	if lang != "ru" {
 		return
 	}
@@ -260,5 +260,19 @@ func walkPage(t *testing.T, page *browsertest.Page, base, path, role, lang, shot
 	}
 	for _, code := range rawCodes(text) {
 		t.Errorf("%s %s %s: shows the stored code %s", lang, role, path, code)
+	}
+}
+
+// TestRawCodesAreFoundInTextAndAddressesAreNot checks the walk's reader on the lines issue 12 found on the card.
+func TestRawCodesAreFoundInTextAndAddressesAreNot(t *testing.T) {
+	got := rawCodes("Недозвоны · replied\n12.02.2026 · rko · new\ncall_attempt (no_answer)\nвход: login.ok.\n" +
+		"POST /api/v1/clients · @dozvon_demo_bot · Telegram и MAX")
+	var words []string
+	for _, g := range got {
+		w, _, _ := strings.Cut(g, " ")
+		words = append(words, w)
+	}
+	if want := "replied new call_attempt no_answer login.ok"; strings.Join(words, " ") != want {
+		t.Errorf("found %q, want %q", strings.Join(words, " "), want)
 	}
 }
