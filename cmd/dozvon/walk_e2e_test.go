@@ -101,8 +101,9 @@ func rawCodes(text string) []string {
 
 // TestEveryPageOfTheDemoInBothLanguages walks the demo as its team does: each role (administrator, manager,
 // operator, supervisor) opens every page of its navigation, and a campaign's page, a dialog's page and the reports'
-// lists of dialogs and refusals, at 1366×768, in Russian and in English. Every page is saved as a full-page PNG
-// in $DOZVON_SCREENSHOTS (or the system temporary folder's dozvon-screenshots), <lang>/<role>-<page>.png; no page
+// lists of dialogs and refusals, at 1366×768, in Russian and in English. Every page is saved as a full-page PNG,
+// pages/<lang>/<role>-<page>.png in $BROWSERTEST_SCREENSHOTS (or the system temporary folder's
+// browsertest-screenshots); no page
 // is wider than the screen (a wide table scrolls in its own box); and no Russian page shows a code as it is
 // stored.
 func TestEveryPageOfTheDemoInBothLanguages(t *testing.T) {
@@ -112,10 +113,11 @@ func TestEveryPageOfTheDemoInBothLanguages(t *testing.T) {
 	if srv.AdminPassword == "" || srv.DemoPassword == "" {
 		t.Fatalf("the demo printed no passwords; stdout:\n%s", srv.Stdout())
 	}
-	shots := os.Getenv("DOZVON_SCREENSHOTS")
+	shots := os.Getenv("BROWSERTEST_SCREENSHOTS") // where browsertest keeps its screenshots, as the other tests do
 	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "dozvon-screenshots")
+		shots = filepath.Join(os.TempDir(), "browsertest-screenshots")
 	}
+	shots = filepath.Join(shots, "pages")
 
 	roles := []struct{ login, password string }{
 		{"admin", srv.AdminPassword},
