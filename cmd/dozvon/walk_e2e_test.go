@@ -242,7 +242,8 @@ func walkPage(t *testing.T, page *browsertest.Page, base, path, role, lang, shot
 	if err != nil {
 		t.Fatalf("%s %s %s: screenshot: %v", lang, role, path, err)
 	}
-	name := role + "-" + strings.NewReplacer("/", "_").Replace(strings.Trim(path, "/"))
+	bare, _, _ := strings.Cut(path, "?")
+	name := role + "-" + strings.NewReplacer("/", "_").Replace(strings.Trim(bare, "/"))
 	if err := os.MkdirAll(filepath.Join(shots, lang), 0o755); err != nil {
 		t.Fatal(err)
 	}
