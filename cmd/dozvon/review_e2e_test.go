@@ -23,7 +23,7 @@ func TestSupervisorDrillsFromAFigureToTheDialogsBehindIt(t *testing.T) {
 		t.Fatalf("login: %d", status)
 	}
 	page.Open(srv.URL + "/reports")
-	page.Click(testid("reports-quick-30"))
+	page.Submit(testid("reports-quick-30")) // a link: Submit waits for the page it loads, charts and all
 	page.WaitText(`a[aria-current=true]`, "30")
 	figure := `[data-testid=reports-kind][data-kind=missed_call] [data-testid=consented] a`
 	consents := page.Text(figure)
@@ -67,7 +67,7 @@ func TestSupervisorReviewsADialogFromTheSampleAndGetsWhatSheTicked(t *testing.T)
 		t.Fatalf("login: %d", status)
 	}
 	page.Open(srv.URL + "/reports")
-	page.Click(testid("reports-quick-30"))
+	page.Submit(testid("reports-quick-30"))
 	page.WaitText(`a[aria-current=true]`, "30")
 	if status := page.Submit(testid("reports-qa-sample")); status != http.StatusOK || page.Path() != "/reports/dialogs" {
 		t.Fatalf("the sample: %d, on %s", status, page.Path())
