@@ -182,6 +182,8 @@ func TestSimulatorPageSendsAPhotoWithACaption(t *testing.T) {
 	page.Fill(testidSel("sim-text"), "Скан паспорта")
 	page.Upload(testidSel("sim-file"), file)
 	page.WaitText(`[data-from=client] [data-testid=sim-file-line]`, "📷 Photo")
+	// The page polls the chat as well as drawing the upload's answer: wait for the log to settle on the photo.
+	page.WaitText(`[data-from=client]:last-child [data-testid=sim-body]`, "Скан паспорта")
 	if got := page.Text(`[data-from=client]:last-child [data-testid=sim-body]`); got != "Скан паспорта" {
 		t.Errorf("the photo's caption reads %q", got)
 	}
