@@ -32,6 +32,9 @@ func TestSupervisorReadsTheDemosConversionAgainstTheReference(t *testing.T) {
 	if page.Path() != "/reports" {
 		t.Fatalf("g f opened %s", page.Path())
 	}
+	// "g f" navigates from a script: the heading shows while the report still loads, and a click on a page that is
+	// still being built may find its node replaced.
+	waitJS(t, page, `document.readyState === "complete"`, "the report loaded")
 	page.Submit(testid("reports-quick-30")) // a link: Submit waits for the page it loads, charts and all
 	page.WaitText(`a[aria-current=true]`, "30")
 
