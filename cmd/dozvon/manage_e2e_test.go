@@ -44,8 +44,12 @@ func TestManagerBuildsAScheduleAndSearchesContacts(t *testing.T) {
 
 	// The builder: weekdays at 10:00 and 15:00 Vladivostok time.
 	page.Open(srv.URL + "/campaigns/new")
+	// Clicked once the page has settled (a click during layout may land beside the box), and each box checked.
+	waitJS(t, page, `document.readyState === "complete"`, "the campaign form loaded")
 	for _, d := range []string{"1", "2", "3", "4", "5"} {
-		page.Click(testid("sched-day-" + d))
+		box := testid("sched-day-" + d)
+		page.Click(box)
+		waitJS(t, page, `document.querySelector("`+box+`").checked`, "day "+d+" ticked")
 	}
 	page.Select(testid("sched-zone"), "Asia/Vladivostok")
 	page.Fill(testid("sched-times"), "10:00, 15:00")
