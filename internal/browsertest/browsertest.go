@@ -197,10 +197,21 @@ func (p *Page) Submit(selector string) int {
 	ctx, cancel := context.WithTimeout(p.Ctx, StepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+	if err != nil && staleNode(err) {
+		// A page that redraws itself (a live board, a page still loading) replaced the element between finding it
+		// and clicking it: find it again, once.
+		resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+	}
 	if err != nil {
 		p.fail("click "+selector, err)
 	}
 	return int(resp.Status)
+}
+
+// staleNode tells whether err is Chromium's answer about an element the page replaced after it was found.
+func staleNode(err error) bool {
+	return strings.Contains(err.Error(), "Could not find node with given id") ||
+		strings.Contains(err.Error(), "No node with given id found")
 }
 
 // Login opens baseURL's login page, types login and password into the form and submits it. It returns the
