@@ -122,6 +122,10 @@ func TestSimulatorPlaysAClientOnMAX(t *testing.T) {
 
 	// The bot writes to Boris on MAX (as the sender does: POST /messages), formatted, with buttons.
 	u, _ := fake.User(boris)
+	// The bot's welcome after the start goes out through the sender, by itself: it is counted before, not after.
+	waitFor(t, "the bot's welcome on MAX", func() bool {
+		return slices.ContainsFunc(fake.Sent(u.ChatID), func(m maxfake.Message) bool { return m.FromBot() })
+	})
 	before := len(fake.Sent(u.ChatID))
 	botSaysOnMAX(t, fake, boris, map[string]any{"format": "html",
 		"text": `<b>Здравствуйте</b>, Борис &amp; Ко!`,
