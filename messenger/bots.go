@@ -132,9 +132,19 @@ func (b *Bots) Rename(ctx context.Context, id int64, name string) error {
 }
 
 // SetEnabled switches a bot on or off. A bot switched off sends nothing: its sender claims none of its messages
-// (Outbox.Claim), which wait queued until it is switched on again.
+// (Outbox.Claim), which wait queued until it is switched on again. It receives nothing new by long polling: no
+// instance's poller holds its lease, and its updates wait at the messenger. What reaches its webhook is stored and
+// acknowledged but not processed (Inbox.ProcessNext), until it is switched on: README, "Switching a bot off".
+// Switching it on wakes every instance's sender and processor.
 func (b *Bots) SetEnabled(ctx context.Context, id int64, enabled bool) error {
-	return b.set(ctx, id, `enabled = $2`, enabled)
+	if err := b.set(ctx, id, `enabled = $2`, enabled); err != nil {
+		return err
+	}
+	if enabled {
+		_ = Notify(ctx, b.pool, ChannelOutbox)
+		_ = Notify(ctx, b.pool, ChannelInbox)
+	}
+	return nil
 }
 
 func (b *Bots) set(ctx context.Context, id int64, assignment string, value any) error {

@@ -132,13 +132,15 @@ type Update struct {
 
 // ProcessNext takes bot's oldest unprocessed update that no other instance holds, calls handle with it, and marks
 // it processed, all in one transaction: a crash in handle leaves it for the next try. An error from handle is
-// recorded on the update and it is not tried again (a poison update must not block the rest).
+// recorded on the update and it is not tried again (a poison update must not block the rest). A bot an
+// administrator switched off has nothing to process: its stored updates (its webhook's, what its poller stored
+// before it stopped) wait, in order, until it is switched on again.
 func (in *Inbox) ProcessNext(ctx context.Context, bot int64, handle func(ctx context.Context, u Update) error) (int64, error) {
 	var u Update
 	err := pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			SELECT id, key, coalesce(raw, convert_to(payload::text, 'UTF8')) FROM inbox
-			WHERE bot_id = $1 AND processed_at IS NULL
+			WHERE bot_id = $1 AND processed_at IS NULL AND NOT EXISTS (SELECT FROM bots WHERE id = $1 AND NOT enabled)
 			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, bot).Scan(&u.ID, &u.Key, &u.Payload)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrEmpty

@@ -42,7 +42,7 @@ var chanuiCatalog = map[string]struct{ en, ru string }{
 	// The administrator's bots page (/admin/bots).
 	"nav.bots":             {"Bots", "Боты"},
 	"bots.title":           {"Bots", "Боты"},
-	"bots.lead":            {"Dozvon's bots on each messenger. A bot appears here when the process that has its token starts. A disabled bot sends nothing: its messages wait in the queue until it is enabled again.", "Боты Дозвона в каждом мессенджере. Бот появляется здесь, когда запускается процесс с его токеном. Выключенный бот ничего не отправляет: его сообщения ждут в очереди, пока его снова не включат."},
+	"bots.lead":            {"Dozvon's bots on each messenger. A bot appears here when the process that has its token starts. A disabled bot neither sends nor receives: its messages wait in the queue, and what clients write waits at the messenger (or, delivered to its webhook, in Dozvon) until it is enabled again.", "Боты Дозвона в каждом мессенджере. Бот появляется здесь, когда запускается процесс с его токеном. Выключенный бот ничего не отправляет и не получает: его сообщения ждут в очереди, а то, что пишут клиенты, — в мессенджере (или, если пришло на его вебхук, в Дозвоне), пока его снова не включат."},
 	"bots.none":            {"No bot has started yet.", "Ни один бот ещё не запускался."},
 	"bots.channel":         {"Messenger", "Мессенджер"},
 	"bots.username":        {"Username", "Имя бота"},

@@ -70,14 +70,21 @@ const (
 )
 
 // Body converts a message Dozvon wrote (Telegram HTML, messenger.Markup) into MAX's, or says why MAX would refuse
-// it or show it otherwise than written.
+// it or show it otherwise than written. A text with formatting goes as MAX's HTML; one without (an operator's
+// reply, which is escaped: what the operator typed, "<b>" included, is what the client reads) goes as plain text,
+// exactly as the client reads it. MAX's 4000 characters count the text as sent, markup and entities included:
+// sent as HTML, an escaped "<" would be the four characters of "&lt;", and a reply that fits the limit as the
+// client reads it (what Dozvon checks when it is queued) would be refused by MAX for its length.
 func Body(m messenger.Message) (NewMessageBody, error) {
-	text, err := ConvertHTML(m.Text)
+	html, plain, formatted, err := convertHTML(m.Text)
 	if err != nil {
 		return NewMessageBody{}, err
 	}
-	b := NewMessageBody{Text: text, Format: "html"}
-	if err := checkText(text); err != nil {
+	b := NewMessageBody{Text: plain}
+	if formatted {
+		b.Text, b.Format = html, "html"
+	}
+	if err := checkText(b.Text, formatted); err != nil {
 		return NewMessageBody{}, err
 	}
 	if len(m.Buttons) == 0 {
@@ -100,10 +107,14 @@ func Validate(m messenger.Message) error {
 	return err
 }
 
-func checkText(text string) error {
+func checkText(text string, html bool) error {
 	n := utf8.RuneCountInString(text)
+	visible := text
+	if html {
+		visible = visibleText(text)
+	}
 	switch {
-	case strings.TrimSpace(visibleText(text)) == "":
+	case strings.TrimSpace(visible) == "":
 		return &messenger.PermanentError{Reason: "the text is empty"}
 	case n > MaxTextLength:
 		// MAX counts the text as sent, markup included (NewMessageBody.text's maxLength).
@@ -193,33 +204,44 @@ func button(b messenger.Button) (Button, error) {
 // out as the four MAX and Telegram both read (&amp; &lt; &gt; &quot;), numeric references as their characters. A
 // text Telegram would refuse is refused with Telegram's reason, so one text works on both messengers.
 func ConvertHTML(s string) (string, error) {
+	html, _, _, err := convertHTML(s)
+	return html, err
+}
+
+// convertHTML is ConvertHTML, with the text as the client reads it (tags dropped, entities as their characters)
+// and whether any formatting survives the conversion.
+func convertHTML(s string) (html, plain string, formatted bool, err error) {
 	if p := messenger.ParseHTML(s); p.Refused != nil {
-		return "", &messenger.PermanentError{Reason: p.Refused.Error()}
+		return "", "", false, &messenger.PermanentError{Reason: p.Refused.Error()}
 	}
-	var b strings.Builder
+	var b, t strings.Builder
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
 			end := strings.IndexByte(s[i:], '>')
 			if end < 0 { // ParseHTML refuses this; kept safe anyway
 				b.WriteString("&lt;")
+				t.WriteByte('<')
 				i++
 				continue
 			}
 			tag, err := convertTag(s[i+1 : i+end])
 			if err != nil {
-				return "", err
+				return "", "", false, err
 			}
 			b.WriteString(tag)
+			formatted = formatted || tag != ""
 			i += end + 1
 		case '&':
 			r, n := reference(s[i:])
 			if n == 0 {
 				b.WriteString("&amp;")
+				t.WriteByte('&')
 				i++
 				continue
 			}
 			b.WriteString(escape(string(r)))
+			t.WriteRune(r)
 			i += n
 		default:
 			next := strings.IndexAny(s[i:], "<&")
@@ -227,10 +249,11 @@ func ConvertHTML(s string) (string, error) {
 				next = len(s) - i
 			}
 			b.WriteString(escapeText(s[i : i+next]))
+			t.WriteString(s[i : i+next])
 			i += next
 		}
 	}
-	return b.String(), nil
+	return b.String(), t.String(), formatted, nil
 }
 
 // maxTags maps Telegram's tags to MAX's; "" drops the tag and keeps its text.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"dozvon/messenger"
 	"dozvon/messenger/max"
@@ -95,5 +96,36 @@ func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
 		case tc.want != "" && (!errors.As(err, &permanent) || permanent.Reason != tc.want):
 			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
 		}
+	}
+}
+
+// An operator's reply is escaped (what they typed is what the client reads): with nothing left to format, MAX gets
+// it as plain text, exactly as typed, with no format. As HTML, an escaped "<" would be the four characters of
+// "&lt;" and count so against MAX's 4000 (the schema's maxLength is on the text as sent): a reply of 4000
+// characters, which Dozvon accepts when it is queued, would have been refused by MAX for a "<b>" in it.
+func TestAnOperatorsReplyWithMarkupReachesMAXAsTyped(t *testing.T) {
+	typed := "Откроем счёт <b>завтра</b> & пришлём \"договор\", Анна."
+	long := typed + strings.Repeat("я", max.MaxTextLength-utf8.RuneCountInString(typed))
+	for _, tc := range []struct {
+		name, text, want, format string
+	}{
+		{"typed markup", messenger.Escape(typed), typed, ""},
+		{"4000 characters with typed markup", messenger.Escape(long), long, ""},
+		{"entities", "5 &lt; 7, &#1071;", "5 < 7, Я", ""},
+		{"a formatted campaign", "<b>Здравствуйте</b>, &lt;ООО&gt; «Ромашка»!", "<b>Здравствуйте</b>, &lt;ООО&gt; «Ромашка»!", "html"},
+		{"a tag MAX drops keeps the text plain", "<blockquote>цитата</blockquote>", "цитата", ""},
+	} {
+		m := messenger.Message{Address: messenger.Address{Channel: messenger.MAX, BotID: 1, ChatID: 1}, Text: tc.text}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("%s: refused when queued: %v", tc.name, err)
+		}
+		b, err := max.Body(m)
+		if err != nil || b.Text != tc.want || b.Format != tc.format {
+			t.Errorf("%s: MAX gets %.80q (%d characters) as %q (%v), want %.80q as %q", tc.name, b.Text,
+				utf8.RuneCountInString(b.Text), b.Format, err, tc.want, tc.format)
+		}
+	}
+	if err := max.Validate(messenger.Message{Address: maxChat(1), Text: messenger.Escape("<b>  </b>")}); err != nil {
+		t.Errorf("a reply of typed tags around spaces is text, not an empty message: %v", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
@@ -238,7 +236,9 @@ func webhookSecret(ctx context.Context, pool *pgxpool.Pool, bot int64) (string, 
 
 // poll long-polls GET /updates while this instance holds the bot's lease in max_receivers, from the marker kept
 // there, and keeps the marker there after every stored batch: a restart, or another instance taking over, neither
-// loses updates nor needs more than the keys' deduplication for the batch in flight.
+// loses updates nor needs more than the keys' deduplication for the batch in flight. A bot an administrator
+// switched off is polled by no instance: the lease's renewal refuses it and cuts the poll in flight, and its
+// updates wait at MAX, after the stored marker, until the bot is switched on.
 func (s *Service) poll(ctx context.Context) error {
 	said := ""
 	say := func(what string) {
@@ -248,12 +248,15 @@ func (s *Service) poll(ctx context.Context) error {
 		}
 	}
 	for ctx.Err() == nil {
-		marker, held, err := s.claim(ctx)
+		marker, held, off, err := s.claim(ctx)
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
 				s.cfg.Log.Warn().Err(err).Msg("max: claim the poller's lease; retrying")
 			}
+		case off:
+			s.release() // the poll this instance held has ended: hold returned
+			say("max: the bot is switched off (/admin/bots): no instance polls it")
 		case !held:
 			say("max: another instance polls, or the bot is in webhook mode: this instance does not poll")
 		default:
@@ -267,23 +270,26 @@ func (s *Service) poll(ctx context.Context) error {
 	return nil
 }
 
-// claim takes or renews the polling lease unless an instance with a public URL was seen lately; it returns the
-// stored marker.
-func (s *Service) claim(ctx context.Context) (*int64, bool, error) {
-	var marker *int64
-	err := s.cfg.Pool.QueryRow(ctx, `
-		INSERT INTO max_receivers AS r (bot_id, poller, lease_until) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-		ON CONFLICT (bot_id) DO UPDATE SET poller = excluded.poller, lease_until = excluded.lease_until
-		WHERE (r.poller = excluded.poller OR r.lease_until IS NULL OR r.lease_until < now())
-		  AND (r.webhook_seen_at IS NULL OR r.webhook_seen_at < now() - $4 * interval '1 millisecond')
-		RETURNING marker`, s.Bot.ID, s.owner, s.cfg.Lease.Milliseconds(), webhookStale.Milliseconds()).Scan(&marker)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
-	}
+// claim takes or renews the polling lease unless an instance with a public URL was seen lately or an
+// administrator switched the bot off (off); it returns the stored marker.
+func (s *Service) claim(ctx context.Context) (marker *int64, held, off bool, err error) {
+	err = s.cfg.Pool.QueryRow(ctx, `
+		WITH off AS (
+			SELECT FROM bots WHERE id = $1 AND NOT enabled
+		), lease AS (
+			INSERT INTO max_receivers AS r (bot_id, poller, lease_until)
+			SELECT $1, $2, now() + $3 * interval '1 millisecond' WHERE NOT EXISTS (SELECT FROM off)
+			ON CONFLICT (bot_id) DO UPDATE SET poller = excluded.poller, lease_until = excluded.lease_until
+			WHERE (r.poller = excluded.poller OR r.lease_until IS NULL OR r.lease_until < now())
+			  AND (r.webhook_seen_at IS NULL OR r.webhook_seen_at < now() - $4 * interval '1 millisecond')
+			RETURNING marker
+		)
+		SELECT (SELECT marker FROM lease), EXISTS (SELECT FROM lease), EXISTS (SELECT FROM off)`,
+		s.Bot.ID, s.owner, s.cfg.Lease.Milliseconds(), webhookStale.Milliseconds()).Scan(&marker, &held, &off)
 	if err != nil {
-		return nil, false, fmt.Errorf("max: poller of bot %d: claim the lease: %w", s.Bot.ID, err)
+		return nil, false, false, fmt.Errorf("max: poller of bot %d: claim the lease: %w", s.Bot.ID, err)
 	}
-	return marker, true, nil
+	return marker, held, off, nil
 }
 
 // hold polls while the lease is renewed every Lease/4; a renewal that fails, or does not answer within a
@@ -316,9 +322,9 @@ func (s *Service) hold(ctx context.Context, marker *int64) {
 		case <-time.After(s.cfg.Lease / 4):
 		}
 		rctx, cancel := context.WithTimeout(pollCtx, s.cfg.Lease/4)
-		_, held, err := s.claim(rctx)
+		_, held, _, err := s.claim(rctx)
 		cancel()
-		if err != nil || !held {
+		if err != nil || !held { // switched off, too
 			cut()
 			<-done
 			return

@@ -56,6 +56,7 @@ func TestEveryRequestTheClientMakesFitsTheSchema(t *testing.T) {
 		{Address: maxChat(anna.ChatID), Text: "<b>Жирный</b> <i>курсив</i> <u>подчёркнутый</u> <s>зачёркнутый</s> <code>код</code> <pre>блок</pre> <a href=\"https://bank.example\">ссылка</a>",
 			Buttons: messenger.Markup{{{Text: "Да", Data: "c:1:0"}, {Text: "Нет", Data: "c:1:1"}},
 				{{Text: "Сайт", URL: "https://bank.example"}}, {{Text: "Номер", RequestContact: true}}}},
+		{Address: maxChat(anna.ChatID), Text: messenger.Escape("<b>набрано</b> оператором " + strings.Repeat("я", max.MaxTextLength-32))},
 		{Address: maxChat(anna.ChatID), Text: strings.Repeat("я", max.MaxTextLength),
 			Buttons: messenger.Markup{{{Text: strings.Repeat("к", max.MaxButtonText), Data: strings.Repeat("d", max.MaxPayloadLength)}}}},
 	} {

@@ -32,6 +32,10 @@ import (
 // can reach PostgreSQL or not, and nobody else may take the lease before it has run out. The lease is renewed on
 // a connection of its own (the pool may be busy, and a lost connection is the first sign of trouble) by a watcher
 // every Lease/10, and before every getUpdates; a failed renewal cancels the poll in flight at once.
+//
+// A bot an administrator switched off (messenger.Bots.SetEnabled) is not polled: the renewal refuses the lease, so
+// every instance's poll stops within a renewal, and its updates wait at Telegram (which keeps them for 24 hours)
+// until the bot is switched on; a poll cut before its batch was stored did not acknowledge it.
 type Poller struct {
 	Token, APIURL string
 	HTTP          *http.Client
@@ -55,7 +59,8 @@ type Poller struct {
 	WebhookStale time.Duration
 }
 
-// errLeaseLost ends polling: another instance holds the lease, or the bot is in webhook mode.
+// errLeaseLost ends polling: another instance holds the lease, the bot is in webhook mode, or an administrator
+// switched it off.
 var errLeaseLost = errors.New("telegram: the poller's lease is lost")
 
 // Run polls, while this instance holds the bot's lease, until ctx ends.
@@ -117,13 +122,15 @@ func (p *Poller) lead(ctx context.Context, botID int64, say func(string, *zerolo
 	}
 	defer l.close()
 	for {
-		webhook, held, err := l.claim(ctx)
+		webhook, held, off, err := l.claim(ctx)
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
 				say("claim the poller's lease; retrying", p.Log.Warn().Err(err))
 			}
 			return retry
+		case off:
+			say("the bot is switched off (/admin/bots): no instance polls it", p.Log.Info())
 		case webhook != "":
 			say("the bot is in webhook mode, set by an instance with DOZVON_PUBLIC_URL: this instance does not poll",
 				p.Log.Info().Str("webhook", webhook))
@@ -172,6 +179,9 @@ func (p *Poller) poll(ctx context.Context, l *lease) error {
 	var conflict string // the 409 last logged: said once, not at every try
 	for {
 		sleep(ctx, backoff)
+		if ctx.Err() != nil { // cut while storing a batch: it was not acknowledged, and comes again
+			return l.lostBecause()
+		}
 		if err := l.renew(ctx); err != nil {
 			return err
 		}
@@ -301,32 +311,35 @@ func (p *Poller) connect(ctx context.Context, botID int64) (*lease, error) {
 
 func (l *lease) close() { _ = l.conn.Close(context.Background()) }
 
-// claim takes or renews the lease unless the bot is in webhook mode (then it returns the webhook's URL). The
-// lease is free when nobody holds it or when its holder's ran out.
-func (l *lease) claim(ctx context.Context) (webhook string, held bool, err error) {
+// claim takes or renews the lease unless the bot is in webhook mode (then it returns the webhook's URL) or an
+// administrator switched it off (off). The lease is free when nobody holds it or when its holder's ran out.
+func (l *lease) claim(ctx context.Context) (webhook string, held, off bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	start := time.Now() // before PostgreSQL's now(): l.until is never later than expires_at
 	err = l.conn.QueryRow(ctx, `
-		WITH webhook AS (
+		WITH off AS (
+			SELECT FROM bots WHERE id = $5 AND NOT enabled
+		), webhook AS (
 			SELECT url FROM telegram_webhooks WHERE bot_id = $1 AND seen_at > now() - $4 * interval '1 millisecond'
 			ORDER BY seen_at DESC LIMIT 1
 		), lease AS (
 			INSERT INTO telegram_pollers AS l (bot_id, owner, expires_at)
-			SELECT $1, $2, now() + $3 * interval '1 millisecond' WHERE NOT EXISTS (SELECT FROM webhook)
+			SELECT $1, $2, now() + $3 * interval '1 millisecond'
+			WHERE NOT EXISTS (SELECT FROM webhook) AND NOT EXISTS (SELECT FROM off)
 			ON CONFLICT (bot_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 				WHERE l.owner = excluded.owner OR l.expires_at < now()
 			RETURNING 1
 		)
-		SELECT coalesce((SELECT url FROM webhook), ''), EXISTS (SELECT FROM lease)`,
-		l.botID, l.p.Owner, l.p.Lease.Milliseconds(), l.p.WebhookStale.Milliseconds()).Scan(&webhook, &held)
+		SELECT coalesce((SELECT url FROM webhook), ''), EXISTS (SELECT FROM lease), EXISTS (SELECT FROM off)`,
+		l.botID, l.p.Owner, l.p.Lease.Milliseconds(), l.p.WebhookStale.Milliseconds(), l.p.Bot).Scan(&webhook, &held, &off)
 	if err != nil {
-		return "", false, fmt.Errorf("telegram: poller of bot %d: claim the lease: %w", l.botID, err)
+		return "", false, false, fmt.Errorf("telegram: poller of bot %d: claim the lease: %w", l.botID, err)
 	}
 	if held {
 		l.until = start.Add(l.p.Lease)
 	}
-	return webhook, held, nil
+	return webhook, held, off, nil
 }
 
 // renew keeps the lease, or says why it cannot. It gives up a margin before the lease runs out, so that a poll
@@ -337,11 +350,11 @@ func (l *lease) renew(ctx context.Context) error {
 	l.mu.Unlock()
 	rctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	webhook, held, err := l.claim(rctx)
+	webhook, held, _, err := l.claim(rctx)
 	switch {
 	case err != nil:
 		return err
-	case webhook != "" || !held:
+	case webhook != "" || !held: // switched off, too
 		return errLeaseLost
 	}
 	return nil

@@ -185,7 +185,7 @@ func TestTheControlAPIPlaysAUser(t *testing.T) {
 		Message Message `json:"message"`
 	}
 	call(t, f, base, "POST", "/messages?chat_id="+jsonNumber(u.ChatID),
-		`{"text":"?","attachments":[{"type":"inline_keyboard","payload":{"buttons":[[{"type":"callback","text":"Да","payload":"y"}]]}}],"link":null}`, &mid)
+		`{"text":"&lt;b&gt;?","format":"html","attachments":[{"type":"inline_keyboard","payload":{"buttons":[[{"type":"callback","text":"Да","payload":"y"}]]}}],"link":null}`, &mid)
 	if code := post(id("/_fake/users/{id}/press"), `{"mid":"`+mid.Message.Body.Mid+`","payload":"y"}`, &upd); code != 200 || upd.Callback.Payload != "y" {
 		t.Fatalf("press: %d %+v", code, upd)
 	}
@@ -206,11 +206,12 @@ func TestTheControlAPIPlaysAUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var history []Message
+	var history []chatMessage
 	_ = json.NewDecoder(res.Body).Decode(&history)
 	res.Body.Close()
-	if len(history) != 3 || history[0].Body.Text != "Здравствуйте" || !history[1].FromBot() || history[2].Body.Attachments[0].Type != "contact" {
-		t.Fatalf("history %+v", history)
+	if len(history) != 3 || history[0].Body.Text != "Здравствуйте" || history[0].Format != "" || !history[1].FromBot() ||
+		history[1].Body.Text != "&lt;b&gt;?" || history[1].Format != "html" || history[2].Body.Attachments[0].Type != "contact" {
+		t.Fatalf("history %+v", history) // the bot's message with the format it was sent in: MAX shows "<b>?"
 	}
 	if code := post("/_fake/faults", `{"route":"POST /messages","status":503}`, nil); code != 200 {
 		t.Fatal(code)

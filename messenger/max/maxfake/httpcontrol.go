@@ -52,6 +52,22 @@ func (f *Fake) controlMux() *http.ServeMux {
 	return f.control
 }
 
+// chatMessage is a message of a dialog as the control API shows it: MAX's Message with the format the bot asked
+// its text to be read in (html, markdown, or none), which decides what the client sees and which no field of
+// MAX's Message carries.
+type chatMessage struct {
+	Message
+	Format string `json:"format,omitempty"`
+}
+
+func withFormat(msgs []Message) []chatMessage {
+	out := make([]chatMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = chatMessage{Message: m, Format: m.Format}
+	}
+	return out
+}
+
 type userJSON struct {
 	UserID    int64  `json:"user_id"`
 	ChatID    int64  `json:"chat_id"`
@@ -155,7 +171,7 @@ func (f *Fake) newControlMux() *http.ServeMux {
 
 	mux.HandleFunc("GET /_fake/chats/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
 		if id, ok := pathID(w, r); ok {
-			writeJSON(w, http.StatusOK, nonNil(f.Sent(id)))
+			writeJSON(w, http.StatusOK, withFormat(f.Sent(id)))
 		}
 	})
 	mux.HandleFunc("GET /_fake/chats/{id}/actions", func(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +196,7 @@ func (f *Fake) newControlMux() *http.ServeMux {
 			writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
 			return
 		}
-		writeJSON(w, http.StatusOK, msgs)
+		writeJSON(w, http.StatusOK, withFormat(msgs))
 	})
 	mux.HandleFunc("DELETE /_fake/chats/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if id, ok := pathID(w, r); ok {
@@ -189,7 +205,7 @@ func (f *Fake) newControlMux() *http.ServeMux {
 		}
 	})
 	mux.HandleFunc("GET /_fake/bot_messages", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, nonNil(f.BotMessages()))
+		writeJSON(w, http.StatusOK, withFormat(f.BotMessages()))
 	})
 	mux.HandleFunc("GET /_fake/updates", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, nonNil(f.PendingUpdates()))
