@@ -53,8 +53,11 @@ func (ui *UI) attachmentsOf(ctx context.Context, c dialog.Conversation) (map[int
 			if !ok {
 				f.State = messenger.FileFailed
 			}
+			if f.MIME == "" {
+				f.MIME = a.MIME // the type the messenger said; once fetched, the file's own (MAX says none)
+			}
 			out[m.ID] = append(out[m.ID], consoleAttachment{ID: a.ID, Kind: a.Kind, Name: a.Name,
-				Size: max(a.Size, f.Size), State: f.State, Image: inlineImages[a.MIME] && f.State == messenger.FileReady,
+				Size: max(a.Size, f.Size), State: f.State, Image: inlineImages[f.MIME] && f.State == messenger.FileReady,
 				URL: "/console/api/dialogs/" + strconv.FormatInt(c.ID, 10) + "/files/" + strconv.FormatInt(a.ID, 10)})
 		}
 	}
