@@ -228,6 +228,9 @@ type consoleConversation struct {
 	BotName      string           `json:"bot_name,omitempty"` // only when there are several bots
 	ReplyIn      string           `json:"reply_in"`           // the composer says where an answer goes
 	Mine         bool             `json:"mine"`               // the viewer may reply, close and record outcomes
+	// ChannelClosed says, in the viewer's words, why nobody may answer in this chat (the channel policy closes its
+	// channel: Telegram under deny, a channel turned off) and how to reach the client instead; "" when it is open.
+	ChannelClosed string `json:"channel_closed,omitempty"`
 	WaitingSince *time.Time       `json:"waiting_since"`
 	CSAT         *int             `json:"csat"`
 	Messages     []consoleMessage `json:"messages"`
@@ -256,6 +259,10 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 		Messages: make([]consoleMessage, 0, len(c.Messages))}
 	if several {
 		out.BotName = c.BotName
+	}
+	if out.ChannelClosed, err = ui.channelClosed(r.Context(), loc, c.To.Channel); err != nil {
+		ui.consoleFail(w, r, err)
+		return
 	}
 	for _, m := range c.Messages {
 		cm := consoleMessageOf(m)
