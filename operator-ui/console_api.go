@@ -220,20 +220,21 @@ type consoleMessage struct {
 }
 
 type consoleConversation struct {
-	ID           int64  `json:"id"`
-	Status       string `json:"status"`
-	LeadKind     string `json:"lead_kind"`
-	Channel      string `json:"channel"`
-	ChannelLabel string `json:"channel_label"`
-	BotName      string `json:"bot_name,omitempty"` // only when there are several bots
-	ReplyIn      string `json:"reply_in"`           // the composer says where an answer goes
-	Mine         bool   `json:"mine"`               // the viewer may reply, close and record outcomes
+	ID           int64            `json:"id"`
+	Status       string           `json:"status"`
+	LeadKind     string           `json:"lead_kind"`
+	Channel      string           `json:"channel"`
+	ChannelLabel string           `json:"channel_label"`
+	BotName      string           `json:"bot_name,omitempty"` // only when there are several bots
+	ReplyIn      string           `json:"reply_in"`           // the composer says where an answer goes
+	Mine         bool             `json:"mine"`               // the viewer may reply, close and record outcomes
+	WaitingSince *time.Time       `json:"waiting_since"`
+	CSAT         *int             `json:"csat"`
+	Messages     []consoleMessage `json:"messages"`
+
 	// ChannelClosed says, in the viewer's words, why nobody may answer in this chat (the channel policy closes its
 	// channel: Telegram under deny, a channel turned off) and how to reach the client instead; "" when it is open.
-	ChannelClosed string           `json:"channel_closed,omitempty"`
-	WaitingSince  *time.Time       `json:"waiting_since"`
-	CSAT          *int             `json:"csat"`
-	Messages      []consoleMessage `json:"messages"`
+	ChannelClosed string `json:"channel_closed,omitempty"`
 }
 
 func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
