@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"dozvon/internal/msg"
 	"dozvon/internal/pg"
 )
 
@@ -231,7 +232,7 @@ func (f *Files) TooLarge(ctx context.Context, id, size int64) error {
 	return nil
 }
 
-// Retry records a failed fetch: the file is tried again after a back-off, and given up as failed after
+// Retry records a failed fetch (the cause as msg.Record keeps it, for the operator to read): the file is tried again after a back-off, and given up as failed after
 // fileAttempts tries, or at once when permanent.
 func (f *Files) Retry(ctx context.Context, x File, cause error, permanent bool) error {
 	state := FilePending
@@ -242,7 +243,7 @@ func (f *Files) Retry(ctx context.Context, x File, cause error, permanent bool) 
 	_, err := f.pool.Exec(ctx, `
 		UPDATE inbound_files SET state = $2, last_error = $3, lease_until = NULL,
 		       not_before = now() + make_interval(secs => $4)
-		WHERE id = $1 AND state = 'pending'`, x.ID, state, CleanText(cause.Error()), backoff.Seconds())
+		WHERE id = $1 AND state = 'pending'`, x.ID, state, CleanText(msg.Record(cause)), backoff.Seconds())
 	if err != nil {
 		return fmt.Errorf("messenger: file %d: record a failed fetch: %w", x.ID, err)
 	}

@@ -242,7 +242,8 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	files, err := ui.attachmentsOf(r.Context(), c)
+	me, loc := currentUser(r), ui.requestLocale(r)
+	files, err := ui.attachmentsOf(r.Context(), loc, c)
 	if err != nil {
 		ui.consoleFail(w, r, err)
 		return
@@ -252,7 +253,6 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
-	me, loc := currentUser(r), ui.requestLocale(r)
 	out := consoleConversation{ID: c.ID, Status: c.Status, LeadKind: c.LeadKind, WaitingSince: c.WaitingSince,
 		Channel: c.To.Channel, ChannelLabel: channelLabel(loc, c.To.Channel),
 		ReplyIn: T(loc, "console.reply_in", channelLabel(loc, c.To.Channel)),
@@ -267,6 +267,7 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range c.Messages {
 		cm := consoleMessageOf(m)
+		cm.DeliveryError = recordedText(loc, m.DeliveryError)
 		cm.Attachments, cm.Shared = files[m.ID], sharedOf(loc, m.Shared())
 		out.Messages = append(out.Messages, cm)
 	}

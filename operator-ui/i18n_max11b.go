@@ -1,5 +1,7 @@
 package operatorui
 
+import "dozvon/internal/msg"
+
 // max11bCatalog is what the MAX track's second pass adds to the catalog: a MAX client's photos and files in the
 // simulator, the console's banner on a chat the channel policy closes, and the messengers' refusals (their codes'
 // Russian; the English is the engines'). Added to catalog at start.
@@ -12,4 +14,29 @@ var max11bCatalog = map[string]struct{ en, ru string }{
 	"console.reply_closed":   {"Answers are off in this chat (see above); a note for colleagues is still possible.", "Ответы в этом чате отключены (см. выше); заметку для коллег оставить можно."},
 }
 
-func init() { addCatalog(max11bCatalog) }
+// max11bCodesRU is the Russian of the messengers' refusals (messenger/max, messenger/telegram codes.go); their
+// English is the engines' own.
+var max11bCodesRU = map[string]string{
+	"max.refused":               "MAX отклонил запрос %s (%d %s)",
+	"max.blocked":               "клиент остановил бота или удалил диалог в MAX (%s: %s)",
+	"max.chat_not_found":        "MAX не знает такого чата (%s: %s)",
+	"max.failed":                "сбой MAX при запросе %s (%d %s); Дозвон повторит попытку",
+	"max.unreachable":           "MAX не ответил на запрос %s; Дозвон повторит попытку",
+	"max.file_url":              "адрес, который MAX дал для файла, не веб-адрес",
+	"max.file_status":           "MAX не отдал файл (HTTP %d)",
+	"max.file_unreachable":      "MAX не ответил, когда Дозвон забирал файл; Дозвон повторит попытку",
+	"telegram.file_refused":     "Telegram отказался отдать файл (getFile)",
+	"telegram.file_no_path":     "getFile в Telegram не дал пути к файлу",
+	"telegram.file_status":      "Telegram не отдал файл (HTTP %d)",
+	"telegram.file_unreachable": "Telegram не ответил, когда Дозвон забирал файл; Дозвон повторит попытку",
+}
+
+func init() {
+	addCatalog(max11bCatalog)
+	part := make(map[string]struct{ en, ru string }, len(max11bCodesRU))
+	for code, ru := range max11bCodesRU {
+		en, _ := msg.EnglishOf(code)
+		part[code] = struct{ en, ru string }{en, ru}
+	}
+	addCatalog(part)
+}

@@ -361,7 +361,7 @@
     } else if (a.state === "too_large") {
       box.append(el("span", "", t("console.file_too_large", a.name, fileSize(a.size))));
     } else {
-      box.append(el("span", "", t("console.file_failed", a.name)));
+      box.append(el("span", "", t("console.file_failed", a.name) + (a.reason ? ": " + a.reason : "")));
     }
     return box;
   }
