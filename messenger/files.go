@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"path"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"dozvon/internal/msg"
 	"dozvon/internal/pg"
 )
 
@@ -159,12 +162,13 @@ func (f *Files) Claim(ctx context.Context, bot int64, lease time.Duration) (File
 	return x, nil
 }
 
-// Save stores a claimed file's bytes from r and marks it ready. A file another instance saved meanwhile is left
+// Save stores a claimed file's bytes from r and marks it ready; a file registered without a type gets the one its
+// bytes show. A file another instance saved meanwhile is left
 // as it is; one over Max is recorded as too large, and nothing of it is kept.
 func (f *Files) Save(ctx context.Context, id int64, r io.Reader) error {
 	err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
-		var state string
-		if err := tx.QueryRow(ctx, `SELECT state FROM inbound_files WHERE id = $1 FOR UPDATE`, id).Scan(&state); err != nil {
+		var state, mimeType string
+		if err := tx.QueryRow(ctx, `SELECT state, mime FROM inbound_files WHERE id = $1 FOR UPDATE`, id).Scan(&state, &mimeType); err != nil {
 			return err
 		}
 		if state != FilePending {
@@ -180,6 +184,11 @@ func (f *Files) Save(ctx context.Context, id int64, r io.Reader) error {
 			if size += int64(n); size > f.Max {
 				return errTooLarge{size}
 			}
+			if seq == 0 && mimeType == "" {
+				// A messenger that does not say what a file is (MAX) leaves it to its bytes, as a browser would
+				// read them: a picture is then shown as one.
+				mimeType, _, _ = mime.ParseMediaType(http.DetectContentType(buf[:n]))
+			}
 			if n > 0 {
 				if _, err := tx.Exec(ctx, `INSERT INTO inbound_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`,
 					id, seq, buf[:n]); err != nil {
@@ -194,8 +203,8 @@ func (f *Files) Save(ctx context.Context, id int64, r io.Reader) error {
 			}
 		}
 		_, err := tx.Exec(ctx, `
-			UPDATE inbound_files SET state = 'ready', size = $2, fetched_at = now(), lease_until = NULL, last_error = ''
-			WHERE id = $1`, id, size)
+			UPDATE inbound_files SET state = 'ready', size = $2, mime = $3, fetched_at = now(), lease_until = NULL, last_error = ''
+			WHERE id = $1`, id, size, mimeType)
 		return err
 	})
 	var big errTooLarge
@@ -223,7 +232,7 @@ func (f *Files) TooLarge(ctx context.Context, id, size int64) error {
 	return nil
 }
 
-// Retry records a failed fetch: the file is tried again after a back-off, and given up as failed after
+// Retry records a failed fetch (the cause as msg.Record keeps it, for the operator to read): the file is tried again after a back-off, and given up as failed after
 // fileAttempts tries, or at once when permanent.
 func (f *Files) Retry(ctx context.Context, x File, cause error, permanent bool) error {
 	state := FilePending
@@ -234,7 +243,7 @@ func (f *Files) Retry(ctx context.Context, x File, cause error, permanent bool) 
 	_, err := f.pool.Exec(ctx, `
 		UPDATE inbound_files SET state = $2, last_error = $3, lease_until = NULL,
 		       not_before = now() + make_interval(secs => $4)
-		WHERE id = $1 AND state = 'pending'`, x.ID, state, CleanText(cause.Error()), backoff.Seconds())
+		WHERE id = $1 AND state = 'pending'`, x.ID, state, CleanText(msg.Record(cause)), backoff.Seconds())
 	if err != nil {
 		return fmt.Errorf("messenger: file %d: record a failed fetch: %w", x.ID, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"dozvon/internal/msg"
 )
 
 // SenderConfig tunes a sender; zero values take the defaults noted.
@@ -760,15 +762,15 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 				return s.contacts.MarkBlocked(ctx, r.Address, r.err.Error())
 			})
 		}
-		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, msg.Record(r.err)) })
 		log.Info().Err(r.err).Msg("chat unreachable; contact marked")
 	case errors.As(r.err, &permanent) || r.Attempts >= s.cfg.MaxAttempts:
-		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, r.err.Error()) })
+		s.durably(ctx, "record a failure", func(ctx context.Context) error { return s.outbox.Fail(ctx, r.Lease, msg.Record(r.err)) })
 		log.Warn().Err(r.err).Msg("message failed")
 	default:
 		delay := backoff(r.Attempts, s.cfg.BackoffBase, s.cfg.BackoffMax)
 		s.durably(ctx, "requeue a failed send", func(ctx context.Context) error {
-			return s.outbox.Retry(ctx, r.Lease, time.Now().Add(delay), r.err.Error(), true)
+			return s.outbox.Retry(ctx, r.Lease, time.Now().Add(delay), msg.Record(r.err), true)
 		})
 		log.Warn().Err(r.err).Dur("retry_in", delay).Msg("send failed; will retry")
 	}

@@ -231,6 +231,10 @@ type consoleConversation struct {
 	WaitingSince *time.Time       `json:"waiting_since"`
 	CSAT         *int             `json:"csat"`
 	Messages     []consoleMessage `json:"messages"`
+
+	// ChannelClosed says, in the viewer's words, why nobody may answer in this chat (the channel policy closes its
+	// channel: Telegram under deny, a channel turned off) and how to reach the client instead; "" when it is open.
+	ChannelClosed string `json:"channel_closed,omitempty"`
 }
 
 func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +242,8 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	files, err := ui.attachmentsOf(r.Context(), c)
+	me, loc := currentUser(r), ui.requestLocale(r)
+	files, err := ui.attachmentsOf(r.Context(), loc, c)
 	if err != nil {
 		ui.consoleFail(w, r, err)
 		return
@@ -248,7 +253,6 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
-	me, loc := currentUser(r), ui.requestLocale(r)
 	out := consoleConversation{ID: c.ID, Status: c.Status, LeadKind: c.LeadKind, WaitingSince: c.WaitingSince,
 		Channel: c.To.Channel, ChannelLabel: channelLabel(loc, c.To.Channel),
 		ReplyIn: T(loc, "console.reply_in", channelLabel(loc, c.To.Channel)),
@@ -257,8 +261,13 @@ func (ui *UI) consoleDialog(w http.ResponseWriter, r *http.Request) {
 	if several {
 		out.BotName = c.BotName
 	}
+	if out.ChannelClosed, err = ui.channelClosed(r.Context(), loc, c.To.Channel); err != nil {
+		ui.consoleFail(w, r, err)
+		return
+	}
 	for _, m := range c.Messages {
 		cm := consoleMessageOf(m)
+		cm.DeliveryError = recordedText(loc, m.DeliveryError)
 		cm.Attachments, cm.Shared = files[m.ID], sharedOf(loc, m.Shared())
 		out.Messages = append(out.Messages, cm)
 	}

@@ -25,14 +25,17 @@ type consoleAttachment struct {
 	State string `json:"state"` // pending (the page says "loading"), ready, too_large, failed
 	Image bool   `json:"image"` // shown inline once ready
 	URL   string `json:"url"`
+	// Reason is why a failed file could not be fetched, in the reader's language.
+	Reason string `json:"reason,omitempty"`
 }
 
 // inlineImages are the types a browser shows as pictures without running anything: an SVG (a script) or any other
 // type is offered as a download instead.
 var inlineImages = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
-// attachmentsOf returns the files of a conversation's messages by message id, with their fetch states.
-func (ui *UI) attachmentsOf(ctx context.Context, c dialog.Conversation) (map[int64][]consoleAttachment, error) {
+// attachmentsOf returns the files of a conversation's messages by message id, with their fetch states, and why a
+// failed one failed in locale.
+func (ui *UI) attachmentsOf(ctx context.Context, locale string, c dialog.Conversation) (map[int64][]consoleAttachment, error) {
 	out := map[int64][]consoleAttachment{}
 	var ids []int64
 	for _, m := range c.Messages {
@@ -53,9 +56,13 @@ func (ui *UI) attachmentsOf(ctx context.Context, c dialog.Conversation) (map[int
 			if !ok {
 				f.State = messenger.FileFailed
 			}
+			if f.MIME == "" {
+				f.MIME = a.MIME // the type the messenger said; once fetched, the file's own (MAX says none)
+			}
 			out[m.ID] = append(out[m.ID], consoleAttachment{ID: a.ID, Kind: a.Kind, Name: a.Name,
-				Size: max(a.Size, f.Size), State: f.State, Image: inlineImages[a.MIME] && f.State == messenger.FileReady,
-				URL: "/console/api/dialogs/" + strconv.FormatInt(c.ID, 10) + "/files/" + strconv.FormatInt(a.ID, 10)})
+				Size: max(a.Size, f.Size), State: f.State, Image: inlineImages[f.MIME] && f.State == messenger.FileReady,
+				URL:    "/console/api/dialogs/" + strconv.FormatInt(c.ID, 10) + "/files/" + strconv.FormatInt(a.ID, 10),
+				Reason: failedBecause(locale, f)})
 		}
 	}
 	return out, nil

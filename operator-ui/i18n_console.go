@@ -141,8 +141,8 @@ var consoleCatalog = map[string]struct{ en, ru string }{
 	"console.err_internal":     {"Something went wrong on the server; try again.", "На сервере произошла ошибка, повторите попытку."},
 	// A client's photo or file: the page shows it, or says why it cannot yet.
 	"console.file_loading":   {"%s — loading…", "%s — загружается…"},
-	"console.file_too_large": {"%s, %s — too large to fetch from Telegram (over 20 MB); ask the client for it another way", "%s, %s — слишком большой, чтобы получить его из Telegram (больше 20 МБ); попросите клиента прислать иначе"},
-	"console.file_failed":    {"%s — could not be fetched from Telegram", "%s — не удалось получить из Telegram"},
+	"console.file_too_large": {"%s, %s — too large to fetch from the messenger (over 20 MB); ask the client for it another way", "%s, %s — слишком большой, чтобы получить его из мессенджера (больше 20 МБ); попросите клиента прислать иначе"},
+	"console.file_failed":    {"%s — could not be fetched from the messenger", "%s — не удалось получить из мессенджера"},
 	"console.file_missing":   {"No such file in this dialog, or it is not fetched yet.", "В этом диалоге нет такого файла, или он ещё не получен."},
 	"console.file_size_kb":   {"%s KB", "%s КБ"},
 	"console.file_size_mb":   {"%s MB", "%s МБ"},

@@ -145,7 +145,7 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 			}
 		}
 	}
-	files, err := ui.attachmentsOf(ctx, v.Conv)
+	files, err := ui.attachmentsOf(ctx, loc, v.Conv)
 	if err != nil {
 		return v, err
 	}
@@ -173,7 +173,11 @@ func liveFileOf(loc string, a consoleAttachment) liveFile {
 	case messenger.FileTooLarge:
 		return liveFile{Label: T(loc, "console.file_too_large", a.Name, fileSize(loc, a.Size))}
 	}
-	return liveFile{Label: T(loc, "console.file_failed", a.Name)}
+	f := liveFile{Label: T(loc, "console.file_failed", a.Name)}
+	if a.Reason != "" {
+		f.Label += ": " + a.Reason
+	}
+	return f
 }
 
 // fileSize is a file's size as people read it, as the console's script writes it too.

@@ -297,16 +297,6 @@ func (ui *UI) simPlay(w http.ResponseWriter, r *http.Request) (simMessenger, int
 	return m, id, true
 }
 
-// simClientID is simPlay for what only the Telegram simulator does (photos and files).
-func (ui *UI) simClientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	m, id, ok := ui.simPlay(w, r)
-	if ok && m.channel() != messenger.Telegram {
-		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_max_media")
-		return 0, false
-	}
-	return id, ok
-}
-
 // otherBotError is an invitation link for a bot other than the simulated one.
 type otherBotError struct{ link, own string }
 

@@ -31,6 +31,7 @@ type simMessenger interface {
 	sendText(id int64, text string) error
 	shareContact(id int64) error
 	press(id int64, in simInput) error
+	sendMedia(id int64, up simUpload) error
 	block(id int64) error
 	unblock(id int64) error
 }
@@ -109,6 +110,15 @@ func (s simTelegram) press(id int64, in simInput) error {
 	_, err := s.ui.Sim.PressButton(id, in.MessageID, in.Data)
 	return err
 }
+func (s simTelegram) sendMedia(id int64, up simUpload) error {
+	var err error
+	if up.Photo {
+		_, err = s.ui.Sim.SendPhoto(id, up.Data, up.Width, up.Height, up.Caption)
+	} else {
+		_, err = s.ui.Sim.SendDocument(id, up.Name, up.MIME, up.Data, up.Caption)
+	}
+	return err
+}
 func (s simTelegram) block(id int64) error   { _, err := s.ui.Sim.BlockBot(id); return err }
 func (s simTelegram) unblock(id int64) error { _, err := s.ui.Sim.UnblockBot(id); return err }
 
@@ -169,6 +179,7 @@ func (s simMax) chat(id int64) simChat {
 		if m.Format == "html" {
 			sm.Text = html.UnescapeString(htmlTag.ReplaceAllString(m.Body.Text, ""))
 		}
+		sm.File = simMaxFileOf(m) // its caption is the message's text
 		for _, a := range m.Body.Attachments {
 			if a.Type == "contact" {
 				sm.Phone = vcfPhone(a.Payload)
@@ -225,6 +236,14 @@ func (s simMax) sendText(id int64, text string) error {
 func (s simMax) shareContact(id int64) error { _, err := s.ui.MaxSim.ShareContact(id, ""); return err }
 func (s simMax) press(id int64, in simInput) error {
 	_, err := s.ui.MaxSim.PressButton(id, in.Mid, in.Data)
+	return err
+}
+func (s simMax) sendMedia(id int64, up simUpload) error {
+	kind := "file"
+	if up.Photo {
+		kind = "image"
+	}
+	_, err := s.ui.MaxSim.SendFile(id, kind, up.Name, up.Data, up.Caption)
 	return err
 }
 func (s simMax) block(id int64) error   { _, err := s.ui.MaxSim.StopBot(id); return err }

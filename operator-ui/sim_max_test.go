@@ -186,10 +186,6 @@ func TestSimulatorPlaysAClientOnMAX(t *testing.T) {
 	if status, raw := s.call(c, http.MethodPost, path+"/unblock"+q, nil); status != http.StatusOK || decode[maxSimChat](t, raw).Client.Blocked {
 		t.Errorf("start again: %d %s", status, raw)
 	}
-	// The simulator sends photos and files only from Telegram clients.
-	if status, _ := s.call(c, http.MethodPost, path+"/media"+q, nil); status != http.StatusUnprocessableEntity {
-		t.Errorf("a file from a MAX client: %d, want 422", status)
-	}
 }
 
 // botSaysOnMAX sends a message as the bot over the fake's Bot API, as the MAX sender does.

@@ -12,12 +12,14 @@ import (
 	"net/http"
 	"strings"
 
+	"dozvon/messenger/max/maxfake"
 	"dozvon/messenger/telegram/tgfake"
 )
 
-// The simulated client sends a photo or a file with a caption, as from Telegram's apps: a picture goes as a photo
-// (what the apps do unless asked to send it as a file), anything else as a document. The bot then fetches it as
-// it fetches any client's file (getFile), so the operator's console shows it as it would a real one.
+// The simulated client sends a photo or a file with a caption, as from the messenger's apps: a picture goes as a
+// photo (what Telegram's apps do unless asked to send it as a file; MAX's "image"), anything else as a document
+// (MAX's "file"). The bot then fetches it as it fetches any client's file (Telegram: getFile; MAX: the URL in the
+// attachment), so the operator's console shows it as it would a real one.
 
 // simMaxUpload is the largest file the page sends: a little over what the Bot API lets a bot download, so that a
 // person can also see how Dozvon treats a file too big to fetch.
@@ -40,10 +42,10 @@ var simMediaCatalog = map[string]struct{ en, ru string }{
 	"sim.err_caption_too_long": {"The caption is longer than Telegram allows (1024 characters).", "Подпись длиннее, чем позволяет Telegram (1024 символа)."},
 }
 
-// simSendMedia is POST /sim/api/chats/{id}/media: a multipart form with the file ("file") and its caption
-// ("caption"). It answers with the chat, like the other actions.
+// simSendMedia is POST /sim/api/chats/{id}/media?channel=: a multipart form with the file ("file") and its caption
+// ("caption"), sent as from the client's messenger. It answers with the chat, like the other actions.
 func (ui *UI) simSendMedia(w http.ResponseWriter, r *http.Request) {
-	id, ok := ui.simClientID(w, r)
+	m, id, ok := ui.simPlay(w, r)
 	if !ok {
 		return
 	}
@@ -61,19 +63,30 @@ func (ui *UI) simSendMedia(w http.ResponseWriter, r *http.Request) {
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_no_file")
 		return
 	}
+	up := simUpload{Name: name, MIME: mimeType, Data: data, Caption: caption}
 	if pic, _, perr := image.DecodeConfig(bytes.NewReader(data)); perr == nil {
-		_, err = ui.Sim.SendPhoto(id, data, pic.Width, pic.Height, caption)
-	} else {
-		_, err = ui.Sim.SendDocument(id, name, mimeType, data, caption)
+		up.Photo, up.Width, up.Height = true, pic.Width, pic.Height
 	}
+	err = m.sendMedia(id, up)
 	switch {
 	case errors.Is(err, tgfake.ErrCaptionTooLong):
 		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_caption_too_long")
+	case errors.Is(err, maxfake.ErrTextTooLong):
+		ui.simFail(w, r, http.StatusUnprocessableEntity, "sim.err_caption_too_long_max")
 	case err != nil:
-		ui.simError(w, r, err)
+		ui.simError(w, r, simMaxError(err))
 	default:
-		writeJSON(w, http.StatusOK, ui.simChatOf(id))
+		writeJSON(w, http.StatusOK, m.chat(id))
 	}
+}
+
+// simUpload is a photo or file the person sends as the client: Photo when it is a picture (Width × Height).
+type simUpload struct {
+	Name, MIME    string
+	Data          []byte
+	Caption       string
+	Photo         bool
+	Width, Height int
 }
 
 // readSimUpload reads the form's file (its type, name and bytes) and caption.
@@ -117,6 +130,19 @@ func simFileOf(m tgfake.Message) *simFile {
 		return &simFile{Kind: "photo"}
 	case m.Document != nil:
 		return &simFile{Kind: "document", Name: m.Document.FileName}
+	}
+	return nil
+}
+
+// simMaxFileOf is the photo or file of a MAX client's message; nil for words.
+func simMaxFileOf(m maxfake.Message) *simFile {
+	for _, a := range m.Body.Attachments {
+		switch a.Type {
+		case "image":
+			return &simFile{Kind: "photo"}
+		case "file", "video", "audio":
+			return &simFile{Kind: "document", Name: a.Filename}
+		}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -39,7 +38,7 @@ func startMax(ctx context.Context, cfg *config.Config, db *database, log zerolog
 		if err != nil {
 			return nil, nil, err
 		}
-		go func() { _ = http.Serve(ln, sim) }()
+		go func() { _ = sim.Serve(ln) }() // it serves the files its users send too
 		context.AfterFunc(ctx, func() { _ = ln.Close(); sim.Close() })
 		mc.Token, mc.APIURL, mc.PublicURL = maxfake.DefaultToken, "http://"+ln.Addr().String(), ""
 	}

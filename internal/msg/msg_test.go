@@ -74,3 +74,20 @@ func TestJSONKeepsCodeArgsAndNestedMessages(t *testing.T) {
 		t.Fatalf("back: %q", back.Error())
 	}
 }
+
+// A table keeps a coded message as its code and arguments, and words without one as they are.
+func TestARecordedMessageComesBackWithItsArguments(t *testing.T) {
+	Register(map[string]string{"msgtest.refused": "%s refused (%s, %d): %s"})
+	err := fmt.Errorf("send: %w", New("msgtest.refused", "MAX", "POST /messages", 400, "text: too long"))
+	rec := Record(err)
+	m, ok := Recorded(rec)
+	if !ok || m.Code != "msgtest.refused" || English(m) != "MAX refused (POST /messages, 400): text: too long" {
+		t.Fatalf("recorded %s, read back %+v", rec, m)
+	}
+	if rec := Record(errors.New("dial tcp: refused")); rec != "dial tcp: refused" {
+		t.Errorf("words without a code recorded as %q", rec)
+	}
+	if _, ok := Recorded("the client opted out"); ok {
+		t.Error("plain words read back as a message")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 )
 
@@ -78,7 +79,8 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("max: %s %s: %w", method, path, err) // the token is in a header, never in err's URL
+		// The token is in a header, never in err's URL.
+		return messenger.Coded(fmt.Errorf("max: %s %s: %w", method, path, err), "max.unreachable", method+" "+path)
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
@@ -106,6 +108,8 @@ func statusError(call string, res *http.Response, raw []byte) error {
 		desc = http.StatusText(res.StatusCode)
 	}
 	key := strings.ToLower(e.Code + " " + e.Message)
+	// A person reads MAX's error key (chat.denied, proto.payload), not its message, which is English prose: that
+	// stays in the logs.
 	switch {
 	case res.StatusCode == http.StatusTooManyRequests:
 		return &messenger.RetryAfterError{After: retryAfter(res, DefaultRetryAfter)}
@@ -113,13 +117,16 @@ func statusError(call string, res *http.Response, raw []byte) error {
 		return &messenger.RetryAfterError{After: retryAfter(res, DefaultUnavailableWait)}
 	case res.StatusCode == http.StatusForbidden:
 		// chat.denied / error.dialog.suspended: the user stopped or blocked the bot, or deleted the dialog.
-		return fmt.Errorf("%w (max: %s: %s)", messenger.ErrBlocked, call, desc)
+		return messenger.Coded(fmt.Errorf("%w (max: %s: %s)", messenger.ErrBlocked, call, desc), "max.blocked", call, e.Code)
 	case res.StatusCode == http.StatusNotFound || strings.Contains(key, "not.found"):
-		return fmt.Errorf("%w (max: %s: %s)", messenger.ErrChatNotFound, call, desc)
+		return messenger.Coded(fmt.Errorf("%w (max: %s: %s)", messenger.ErrChatNotFound, call, desc), "max.chat_not_found",
+			call, e.Code)
 	case res.StatusCode >= 400 && res.StatusCode < 500:
-		return &messenger.PermanentError{Reason: fmt.Sprintf("max: %s: %d %s", call, res.StatusCode, desc)}
+		return &messenger.PermanentError{Reason: fmt.Sprintf("max: %s: %d %s", call, res.StatusCode, desc),
+			Msg: msg.New("max.refused", call, res.StatusCode, e.Code)}
 	}
-	return fmt.Errorf("max: %s: %d %s", call, res.StatusCode, desc) // 5xx: worth a retry
+	// 5xx: worth a retry.
+	return messenger.Coded(fmt.Errorf("max: %s: %d %s", call, res.StatusCode, desc), "max.failed", call, res.StatusCode, e.Code)
 }
 
 // retryAfter reads a Retry-After in seconds, if MAX (or a proxy in front of it) sent one.

@@ -24,6 +24,7 @@ func served(t *testing.T, fake *maxfake.Fake) *max.Client {
 func serve(t *testing.T, fake *maxfake.Fake) string {
 	t.Helper()
 	srv := httptest.NewServer(fake)
+	fake.SetURL(srv.URL) // the URLs of the files users send
 	t.Cleanup(func() {
 		fake.Close()
 		srv.CloseClientConnections()

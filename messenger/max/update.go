@@ -246,6 +246,10 @@ func decodeMessage(b []byte, e *Event) {
 var fileKinds = map[string]string{"image": "photo", "video": "video", "audio": "audio", "file": "document",
 	"sticker": "sticker"}
 
+// fileNames name what MAX sends without a name (all but a file): the operator sees it, and saves it under it.
+// MAX says no type either: the file's bytes say it once fetched (messenger.Files.Save).
+var fileNames = map[string]string{"image": "photo", "video": "video", "audio": "audio", "sticker": "sticker"}
+
 // decodeAttachment reads one attachment into e; it returns the type of one Dozvon does not show ("" otherwise).
 func decodeAttachment(raw json.RawMessage, e *Event, senderID int64) string {
 	var a struct {
@@ -265,7 +269,11 @@ func decodeAttachment(raw json.RawMessage, e *Event, senderID int64) string {
 		}
 		_ = json.Unmarshal(a.Payload, &p)
 		if p.URL != "" {
-			e.Files = append(e.Files, messenger.RemoteFile{Kind: kind, RemoteID: p.URL, Name: a.Filename, Size: a.Size})
+			name := a.Filename
+			if name == "" {
+				name = fileNames[a.Type]
+			}
+			e.Files = append(e.Files, messenger.RemoteFile{Kind: kind, RemoteID: p.URL, Name: name, Size: a.Size})
 		}
 		return ""
 	}

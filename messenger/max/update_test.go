@@ -35,7 +35,7 @@ func TestUpdatesDecodeIntoEvents(t *testing.T) {
 				Mid: "mid.1", Text: "Здравствуйте"}},
 		{"files", message(`{"mid":"mid.2","seq":2,"text":"скан","attachments":[{"type":"image","payload":{"photo_id":7,"url":"https://i.max.ru/7","token":"t7"}},{"type":"file","payload":{"url":"https://f.max.ru/8","token":"t8"},"filename":"выписка.pdf","size":2048},{"type":"inline_keyboard","payload":{"buttons":[]}}]}`),
 			max.Event{Kind: max.KindMessage, Type: "message_created", Key: "message_created:mid.2", Chat: anna, At: at,
-				Mid: "mid.2", Text: "скан", Files: []messenger.RemoteFile{{Kind: "photo", RemoteID: "https://i.max.ru/7"},
+				Mid: "mid.2", Text: "скан", Files: []messenger.RemoteFile{{Kind: "photo", RemoteID: "https://i.max.ru/7", Name: "photo"},
 					{Kind: "document", RemoteID: "https://f.max.ru/8", Name: "выписка.pdf", Size: 2048}}}},
 		{"own contact", message(`{"mid":"mid.3","seq":3,"text":null,"attachments":[` + string(ownContact) + `]}`),
 			max.Event{Kind: max.KindMessage, Type: "message_created", Key: "message_created:mid.3", Chat: anna, At: at,

@@ -361,7 +361,7 @@
     } else if (a.state === "too_large") {
       box.append(el("span", "", t("console.file_too_large", a.name, fileSize(a.size))));
     } else {
-      box.append(el("span", "", t("console.file_failed", a.name)));
+      box.append(el("span", "", t("console.file_failed", a.name) + (a.reason ? ": " + a.reason : "")));
     }
     return box;
   }
@@ -438,13 +438,17 @@
     if (atBottom || !list.dataset.shown || list.dataset.shown !== String(c.id)) list.scrollTop = list.scrollHeight;
     list.dataset.shown = String(c.id);
     var box = $("reply-text");
-    var can = c.mine;
+    // A chat the channel policy closes: a standing banner says why and what to do; answers are off, notes are not.
+    $("chat-closed").textContent = c.channel_closed || "";
+    $("chat-closed").hidden = !c.channel_closed;
+    var can = c.mine && !c.channel_closed;
     box.disabled = !can && noteMode() === false;
     $("send").disabled = !can && !noteMode();
     root.querySelectorAll(".chat-actions button, .chat-actions select, .chat-actions input").forEach(function (x) {
       x.disabled = !c.mine && !(c.status === "closed" && x.closest("#outcome-form"));
     });
-    box.placeholder = can ? c.reply_in + ": " + t("console.reply_placeholder") : t("console.read_only_" + (c.status === "closed" ? "closed" : "other"));
+    box.placeholder = can ? c.reply_in + ": " + t("console.reply_placeholder") :
+      c.mine ? t("console.reply_closed") : t("console.read_only_" + (c.status === "closed" ? "closed" : "other"));
     $("reply-channel").textContent = c.reply_in;
     $("reply-channel").hidden = !can;
     tick();
@@ -694,7 +698,7 @@
   $("composer").addEventListener("submit", function (e) { e.preventDefault(); send(); });
   $("reply-text").addEventListener("input", function () {
     suggest();
-    if (noteMode() || !conv || !conv.mine) return;
+    if (noteMode() || !conv || !conv.mine || conv.channel_closed) return;
     var now = Date.now();
     if (now - (lastTyping[openId] || 0) < TYPING_EVERY) return;
     lastTyping[openId] = now;

@@ -201,17 +201,6 @@ func (f *Fake) ShareLocation(userID int64, latitude, longitude float64) (Update,
 	return f.userMessage(userID, "", []Attachment{{Type: "location", Latitude: &latitude, Longitude: &longitude}})
 }
 
-// SendFile is the user sending a file: kind is MAX's attachment type (image, video, audio, file), url where MAX
-// serves it.
-func (f *Fake) SendFile(userID int64, kind, url, filename string, size int64, caption string) (Update, error) {
-	raw, _ := json.Marshal(map[string]any{"url": url, "token": "tok_" + strconv.FormatInt(size, 36)})
-	a := Attachment{Type: kind, Payload: raw}
-	if kind == "file" {
-		a.Filename, a.Size = filename, &size
-	}
-	return f.userMessage(userID, caption, []Attachment{a})
-}
-
 // userMessage is a message from the user in their dialog, queued as message_created.
 func (f *Fake) userMessage(userID int64, text string, atts []Attachment) (Update, error) {
 	now := f.clock.Now()

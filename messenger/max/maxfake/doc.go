@@ -9,7 +9,8 @@
 //
 // On top of the API it offers test controls, as a Go API and as JSON over HTTP under /_fake/ (for the simulator):
 // add users and act as them (write, press a callback button, start the bot through a deep link with a payload,
-// share their contact or someone else's, send a place, stop the bot or delete the dialog, or queue any raw
+// share their contact or someone else's, send a place or a file (a picture, a video, a sound or any file, served
+// at a URL of its own as MAX's storage does), stop the bot or delete the dialog, or queue any raw
 // update), read what the bot did (each chat's history, typing actions, callback answers, a request log), inject
 // faults (429, 503, a dropped connection, a response lost after the message went) and latency, and MAX's limit of
 // about 30 requests a second per bot as a strict sliding one-second window against an injectable clock, every

@@ -105,6 +105,9 @@ type Fake struct {
 
 	controlOnce sync.Once
 	control     *http.ServeMux
+
+	baseURL string                 // where the fake is served: users' files' URLs start with it
+	files   map[string]*storedFile // what users sent, by id
 }
 
 type chat struct {
@@ -190,6 +193,7 @@ func (f *Fake) StartServer() (url string, stop func()) {
 	if err != nil {
 		panic("maxfake: listen: " + err.Error())
 	}
+	f.SetURL("http://" + ln.Addr().String())
 	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
@@ -266,6 +270,10 @@ func findRoute(method, path string) (route, string) {
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		f.controlMux().ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, FilePath) {
+		f.serveFile(w, r) // MAX's file storage, which takes no token
 		return
 	}
 	token := r.Header.Get("Authorization")
