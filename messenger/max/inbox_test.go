@@ -92,6 +92,10 @@ func TestAPolledMAXBatchWithAnUpdatePostgreSQLRefusesHoldsUpNoOtherClient(t *tes
 		}
 	}
 	waitStored(t, pool, svc.Bot.ID, 4)
+	// The next poll, with the marker past them, is what tells MAX the starts were read.
+	if err := fake.WaitUntil(ctxTimeout(t), func() bool { return len(fake.PendingUpdates()) == 0 }); err != nil {
+		t.Fatalf("the starts still wait in MAX: %v", err)
+	}
 	stop()
 	// While no instance polls: the next start gets the four messages in one batch.
 	for _, m := range []struct {

@@ -39,7 +39,7 @@ func TestTelegramHTMLBecomesTheHTMLMAXShows(t *testing.T) {
 	}
 }
 
-func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
+func TestABodyMAXWouldRefuseIsRefusedWithAReason(t *testing.T) {
 	cb := func(n int) []messenger.Button {
 		row := make([]messenger.Button, n)
 		for i := range row {
@@ -66,7 +66,6 @@ func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
 		{"markup counts", messenger.Message{Address: maxChat(1), Text: "<b>" + strings.Repeat("я", 3994) + "</b>"},
 			"the text is 4001 characters with its markup, MAX allows 4000"},
 		{"empty", messenger.Message{Address: maxChat(1), Text: "<b> </b>"}, "the text is empty"},
-		{"no chat", messenger.Message{Text: "x"}, "no chat"},
 		{"1024 characters of data", messenger.Message{Address: maxChat(1), Text: "x",
 			Buttons: messenger.Markup{{{Text: "Да", Data: strings.Repeat("ж", 1024)}}}}, ""},
 		{"1025 characters of data", messenger.Message{Address: maxChat(1), Text: "x",
@@ -87,7 +86,7 @@ func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
 		{"button text of 129", messenger.Message{Address: maxChat(1), Text: "x", Buttons: messenger.Markup{{{Text: strings.Repeat("к", 129), Data: "d"}}}},
 			`button "` + strings.Repeat("к", 129) + `" is longer than MAX's 128 characters`},
 	} {
-		err := max.Validate(tc.m)
+		_, err := max.Body(tc.m) // what Channel.Send sends, or its refusal
 		var permanent *messenger.PermanentError
 		switch {
 		case tc.want == "" && err != nil:
