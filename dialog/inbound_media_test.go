@@ -190,3 +190,40 @@ func TestAMessageQuotingAPaidLivePhotoReachesTheOperator(t *testing.T) {
 		t.Fatalf("processing error: %s", e)
 	}
 }
+
+// A voice message and a video, each with a caption, sent by a Telegram app (Bot API 10.1: the caption beside the
+// file, no text) reach the operator: the caption as the message, the file as an attachment of its kind to fetch.
+// A field Dozvon does not know in the message loses nothing around it.
+func TestAVoiceMessageAndAVideoWithCaptionsReachTheOperator(t *testing.T) {
+	l := newQuietLine(t)
+	u := l.fake.AddUser(tgfake.User{FirstName: "Ирина"})
+	head := fmt.Sprintf(`"message_id": %%d, "date": 1767225600, "chat": {"id": %d, "type": "private", "first_name": "Ирина"},
+		"from": {"id": %[1]d, "is_bot": false, "first_name": "Ирина"}`, u.ID)
+	l.send(l.fake.SendRaw(json.RawMessage(fmt.Sprintf(`{"message": {`+head+`, "caption": "Послушайте, пожалуйста",
+		"voice": {"file_id": "AwADvoice", "file_unique_id": "AgADv", "duration": 4, "mime_type": "audio/ogg", "file_size": 5120},
+		"a_field_of_2027": {"shape": ["unknown"]}}}`, 11))))
+	l.send(l.fake.SendRaw(json.RawMessage(fmt.Sprintf(`{"message": {`+head+`, "caption": "Видео с ошибкой в приложении",
+		"video": {"file_id": "BAADvideo", "file_unique_id": "AgADw", "width": 720, "height": 1280, "duration": 9,
+		"file_name": "ошибка.mp4", "mime_type": "video/mp4", "file_size": 204800}}}`, 12))))
+	l.receive()
+	l.eventually("both messages are in the dialog", func() bool {
+		return l.int(`SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL`) == 2 &&
+			l.int(`SELECT count(*) FROM conversation_messages WHERE direction = 'in'`) == 2
+	})
+	if got := l.clientText(u.ID); got != "Послушайте, пожалуйста | Видео с ошибкой в приложении" {
+		t.Fatalf("the dialog has %q, want both captions", got)
+	}
+	var kinds string
+	l.eventually("the files are registered", func() bool {
+		kinds = l.str(`SELECT string_agg(a->>'kind' || ' ' || (a->>'name') || ' ' || (a->>'mime') || ' ' || (a->>'size'), '; '
+			ORDER BY m.id) FROM conversation_messages m, jsonb_array_elements(m.payload->'attachments') a
+			WHERE m.direction = 'in'`)
+		return kinds != ""
+	})
+	if kinds != "voice voice.ogg audio/ogg 5120; video ошибка.mp4 video/mp4 204800" {
+		t.Fatalf("attachments: %s", kinds)
+	}
+	if e := l.str(`SELECT string_agg(error, ';') FROM inbox WHERE error <> ''`); e != "" {
+		t.Fatalf("processing error: %s", e)
+	}
+}

@@ -65,13 +65,12 @@ func TestTheSameChatIDOnTwoBotsIsTwoContacts(t *testing.T) {
 	if err := contacts.MarkBlocked(ctx, chatOf(brandA, 777).Address, "test"); err != nil {
 		t.Fatal(err)
 	}
-	list, err := contacts.List(ctx, "", 10)
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[int64]string{}
-	for _, c := range list {
+	if err := contacts.Each(ctx, func(c messenger.Contact) error {
 		got[c.BotID] = c.Channel + "/" + c.Status
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	if got[brandA.ID] != "telegram/blocked" || got[brandB.ID] != "telegram/active" || len(got) != 2 {
 		t.Fatalf("contacts by bot = %v, want A blocked and B active", got)

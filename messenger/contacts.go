@@ -303,16 +303,6 @@ func (c *Contacts) MarkUnblocked(ctx context.Context, chat Address) error {
 	return nil
 }
 
-// List returns the newest contacts first (by when the chat first reached the bot); status filters when not empty.
-func (c *Contacts) List(ctx context.Context, status string, limit int) ([]Contact, error) {
-	rows, err := c.pool.Query(ctx, contactQuery+`
-		WHERE $1 = '' OR c.status = $1 GROUP BY c.id ORDER BY c.linked_at DESC, c.id DESC LIMIT $2`, status, limit)
-	if err != nil {
-		return nil, fmt.Errorf("messenger: list contacts: %w", err)
-	}
-	return pgx.CollectRows(rows, scanContact)
-}
-
 // Each calls fn with every contact, oldest first, one row at a time rather than all of them in memory. The
 // simulator uses it at start to bring back the chats it had. An error from fn stops the walk and is returned.
 func (c *Contacts) Each(ctx context.Context, fn func(Contact) error) error {

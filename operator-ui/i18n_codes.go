@@ -1,7 +1,6 @@
 package operatorui
 
 import (
-	"errors"
 	"strings"
 
 	"dozvon/internal/msg"
@@ -249,13 +248,4 @@ func messageOr(locale string, m *msg.Error, english string) string {
 		return strings.TrimPrefix(english, "imports: ")
 	}
 	return msgText(locale, m)
-}
-
-// errCode is the code of err's message, "" when it has none: what the JSON API adds beside the words.
-func errCode(err error) string {
-	var m *msg.Error
-	if errors.As(err, &m) {
-		return m.Code
-	}
-	return ""
 }

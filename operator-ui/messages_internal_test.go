@@ -129,17 +129,17 @@ func TestEveryMessageCodeHasBothLanguages(t *testing.T) {
 	if len(raised) < 150 {
 		t.Fatalf("found only %d codes raised in the source; the scan no longer sees them", len(raised))
 	}
-	for _, code := range msg.Codes() {
+	// A code an engine registers and raises has its Russian checked below, as raised; one registered with its
+	// Russian and raised nowhere is dead.
+	for code := range codesRU {
+		if _, ok := msg.EnglishOf(code); !ok {
+			t.Errorf("codesRU has %s, which no engine registers", code)
+		}
 		if _, ok := raised[code]; !ok && !strings.HasPrefix(code, "campaigns.status_") && !strings.HasPrefix(code, "imports.unknown_") {
 			// a code raised only in a table (a third party's mistakes) is found there too; anything else is unused
 			t.Errorf("code %s is registered but raised nowhere", code)
 		}
 		raised[code] = append(raised[code], -1)
-	}
-	for code := range codesRU {
-		if _, ok := msg.EnglishOf(code); !ok {
-			t.Errorf("codesRU has %s, which no engine registers", code)
-		}
 	}
 	for code, counts := range raised {
 		c, ok := catalog[code]

@@ -13,7 +13,7 @@ import (
 
 	"dozvon/internal/auth"
 	"dozvon/internal/browsertest"
-	"dozvon/messenger/max"
+	"dozvon/messenger"
 	"dozvon/messenger/max/maxfake"
 )
 
@@ -197,8 +197,8 @@ func TestTheWholeLoopOnMAXInTheBrowser(t *testing.T) {
 	staff := loginClient(t, srv.URL, "marina", password)
 	id, _ := strconv.ParseInt(strings.TrimPrefix(campaignPath, "/campaigns/"), 10, 64)
 	link := consoleInvitationLink(t, staff, srv.URL, id, "+79031230012")
-	bot, token, err := max.ParseStartLink(link)
-	if err != nil || bot != "bank_max_bot" {
+	via, bot, token, err := messenger.ParseInviteLink(link)
+	if err != nil || via != messenger.MAX || bot != "bank_max_bot" || !strings.HasPrefix(link, "https://max.ru/bank_max_bot?start=") {
 		t.Fatalf("the invitation link is %q (%v), want a max.ru link to the bank's MAX bot", link, err)
 	}
 	boris := newMaxClient(t, api.URL, "Борис", "+79031230012")

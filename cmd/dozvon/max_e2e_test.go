@@ -15,7 +15,7 @@ import (
 	"dozvon/campaigns"
 	"dozvon/internal/apispec"
 	"dozvon/internal/auth"
-	"dozvon/messenger/max"
+	"dozvon/messenger"
 	"dozvon/messenger/max/maxfake"
 )
 
@@ -159,8 +159,8 @@ func TestTheWholeLoopOnMAX(t *testing.T) {
 	staff := loginClient(t, srv.URL, "admin", password)
 	consoleRunCampaign(t, staff, srv.URL, camp.ID)
 	link := consoleInvitationLink(t, staff, srv.URL, camp.ID, "+79031230002")
-	bot, token, err := max.ParseStartLink(link)
-	if err != nil || bot != "bank_max_bot" || !strings.HasPrefix(link, "https://max.ru/bank_max_bot?start=") {
+	via, bot, token, err := messenger.ParseInviteLink(link)
+	if err != nil || via != messenger.MAX || bot != "bank_max_bot" || !strings.HasPrefix(link, "https://max.ru/bank_max_bot?start=") {
 		t.Fatalf("the invitation link is %q (%v), want a max.ru link to the bank's MAX bot", link, err)
 	}
 	var campaignMsg maxfake.Message

@@ -10,7 +10,6 @@ package msg
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -91,18 +90,6 @@ func EnglishOf(code string) (string, bool) {
 	defer mu.RUnlock()
 	en, ok := english[code]
 	return en, ok
-}
-
-// Codes lists every registered code, sorted.
-func Codes() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	codes := make([]string, 0, len(english))
-	for c := range english {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	return codes
 }
 
 // English renders e in English, without the package and the field. An unregistered code shows as itself with

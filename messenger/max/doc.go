@@ -4,7 +4,7 @@
 // What it owns: the wire format. Client calls the API (GET /me, POST /messages, POST /answers, GET /updates,
 // POST/GET/DELETE /subscriptions, POST /chats/{chatId}/actions) and maps its errors onto messenger's; Channel is
 // the messenger.Channel the sender sends through, converting a messenger.Message (Telegram-flavoured HTML and
-// messenger.Markup) into MAX's body and refusing what MAX would refuse (Validate); Decode reads a stored update
+// messenger.Markup) into MAX's body and refusing what MAX would refuse (Body); Decode reads a stored update
 // leniently into an Event; Poller and WebhookHandler receive updates and hand them to a Store before
 // acknowledging them. It owns no table: where updates are stored and what they do is the caller's.
 //

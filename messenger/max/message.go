@@ -15,15 +15,14 @@ import (
 // and from its keyboard guide (dev.max.ru, "Клавиатура в сообщениях": up to 210 buttons in 30 rows, up to 7 a
 // row, up to 3 a row of link, open_app, request_geo_location or request_contact buttons).
 const (
-	MaxTextLength      = 4000
-	MaxPayloadLength   = 1024
-	MaxURLLength       = 2048
-	MaxButtonText      = 128
-	MaxButtons         = 210
-	MaxRows            = 30
-	MaxRowButtons      = 7
-	MaxRowWideButtons  = 3
-	MaxStartPayloadLen = 512
+	MaxTextLength     = 4000
+	MaxPayloadLength  = 1024
+	MaxURLLength      = 2048
+	MaxButtonText     = 128
+	MaxButtons        = 210
+	MaxRows           = 30
+	MaxRowButtons     = 7
+	MaxRowWideButtons = 3
 )
 
 // NewMessageBody is what POST /messages sends. Text, Attachments and Link are required by the schema and
@@ -96,15 +95,6 @@ func Body(m messenger.Message) (NewMessageBody, error) {
 	}
 	b.Attachments = []AttachmentRequest{{Type: "inline_keyboard", Payload: KeyboardPayload{Buttons: kb}}}
 	return b, nil
-}
-
-// Validate refuses a message MAX would refuse, with a reason a campaign manager can act on.
-func Validate(m messenger.Message) error {
-	if m.ChatID == 0 {
-		return &messenger.PermanentError{Reason: "no chat"}
-	}
-	_, err := Body(m)
-	return err
 }
 
 func checkText(text string, html bool) error {

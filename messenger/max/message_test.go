@@ -40,7 +40,7 @@ func TestTelegramHTMLBecomesTheHTMLMAXShows(t *testing.T) {
 	}
 }
 
-func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
+func TestABodyMAXWouldRefuseIsRefusedWithAReason(t *testing.T) {
 	cb := func(n int) []messenger.Button {
 		row := make([]messenger.Button, n)
 		for i := range row {
@@ -67,7 +67,6 @@ func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
 		{"markup counts", messenger.Message{Address: maxChat(1), Text: "<b>" + strings.Repeat("я", 3994) + "</b>"},
 			"the text is 4001 characters with its markup, MAX allows 4000"},
 		{"empty", messenger.Message{Address: maxChat(1), Text: "<b> </b>"}, "the text is empty"},
-		{"no chat", messenger.Message{Text: "x"}, "no chat"},
 		{"1024 characters of data", messenger.Message{Address: maxChat(1), Text: "x",
 			Buttons: messenger.Markup{{{Text: "Да", Data: strings.Repeat("ж", 1024)}}}}, ""},
 		{"1025 characters of data", messenger.Message{Address: maxChat(1), Text: "x",
@@ -88,7 +87,7 @@ func TestValidateRefusesWhatMAXWouldRefuseWithAReason(t *testing.T) {
 		{"button text of 129", messenger.Message{Address: maxChat(1), Text: "x", Buttons: messenger.Markup{{{Text: strings.Repeat("к", 129), Data: "d"}}}},
 			`button "` + strings.Repeat("к", 129) + `" is longer than MAX's 128 characters`},
 	} {
-		err := max.Validate(tc.m)
+		_, err := max.Body(tc.m) // what Channel.Send sends, or its refusal
 		var permanent *messenger.PermanentError
 		switch {
 		case tc.want == "" && err != nil:
@@ -125,7 +124,7 @@ func TestAnOperatorsReplyWithMarkupReachesMAXAsTyped(t *testing.T) {
 				utf8.RuneCountInString(b.Text), b.Format, err, tc.want, tc.format)
 		}
 	}
-	if err := max.Validate(messenger.Message{Address: maxChat(1), Text: messenger.Escape("<b>  </b>")}); err != nil {
+	if _, err := max.Body(messenger.Message{Address: maxChat(1), Text: messenger.Escape("<b>  </b>")}); err != nil {
 		t.Errorf("a reply of typed tags around spaces is text, not an empty message: %v", err)
 	}
 }

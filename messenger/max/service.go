@@ -107,9 +107,6 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// BotUsername is what the bot's deep links name.
-func (s *Service) BotUsername() string { return s.Bot.Username }
-
 // store keeps received updates in the inbox, under the bot and Key, and wakes the processor.
 func (s *Service) store(ctx context.Context, keys []string, payloads [][]byte) error {
 	raw := make([]json.RawMessage, len(payloads))

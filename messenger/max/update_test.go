@@ -3,7 +3,6 @@ package max_test
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -124,32 +123,5 @@ func TestASharedContactIsVerifiedWithTheBotsToken(t *testing.T) {
 	c = decode(foreign)
 	if c.Phone != "+79007654321" || c.Own || c.Verified(fake.Token()) {
 		t.Errorf("foreign contact %+v", c)
-	}
-}
-
-func TestDeepLinksCarryAStartPayloadOfUpTo512Characters(t *testing.T) {
-	link, err := max.StartLink("dozvon_bank_bot", "inv_42")
-	if err != nil || link != "https://max.ru/dozvon_bank_bot?start=inv_42" {
-		t.Fatalf("got %q, %v", link, err)
-	}
-	for _, s := range []string{link, "max.ru/dozvon_bank_bot?start=inv_42", " http://MAX.ru/dozvon_bank_bot/?start=inv_42 "} {
-		bot, payload, err := max.ParseStartLink(s)
-		if err != nil || bot != "dozvon_bank_bot" || payload != "inv_42" {
-			t.Errorf("%q: %q %q %v", s, bot, payload, err)
-		}
-	}
-	p512 := strings.Repeat("ж", 512)
-	if link, err := max.StartLink("b", p512); err != nil {
-		t.Errorf("a payload of 512 characters: %v", err)
-	} else if _, p, err := max.ParseStartLink(link); err != nil || p != p512 {
-		t.Errorf("round trip of 512 characters: %v", err)
-	}
-	if _, err := max.StartLink("b", p512+"ж"); err != max.ErrStartPayloadTooLong {
-		t.Errorf("a payload of 513 characters: %v", err)
-	}
-	for _, bad := range []string{"https://t.me/bot?start=x", "https://max.ru/", "https://max.ru/a/b", "ftp://max.ru/b"} {
-		if _, _, err := max.ParseStartLink(bad); err != max.ErrBadStartLink {
-			t.Errorf("%q: %v", bad, err)
-		}
 	}
 }

@@ -164,19 +164,20 @@ func (w *world) botMessages(chatID int64) int {
 	return n
 }
 
-// contact is the chat's row of the contact registry, as the contacts page lists it; empty before the chat is known.
+// contact is the chat's row of the contact registry, as the simulator reads it at start; empty before the chat is
+// known.
 func (w *world) contact(chatID int64) messenger.Contact {
 	w.t.Helper()
-	list, err := w.contacts.List(w.ctx, "", 1000)
-	if err != nil {
+	var found messenger.Contact
+	if err := w.contacts.Each(w.ctx, func(c messenger.Contact) error {
+		if c.ChatID == chatID {
+			found = c
+		}
+		return nil
+	}); err != nil {
 		w.t.Fatal(err)
 	}
-	for _, c := range list {
-		if c.ChatID == chatID {
-			return c
-		}
-	}
-	return messenger.Contact{}
+	return found
 }
 
 func (w *world) lastBotText(chatID int64) string {

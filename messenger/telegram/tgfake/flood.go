@@ -5,12 +5,11 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
 // Clock is the fake's time source. Flood control, message dates and request
-// timestamps read it, so tests can move time by hand with a ManualClock.
+// timestamps read it, so tests can move time by hand (clock_test.go).
 // Long-poll timeouts and webhook back-off use real time: they are about the
 // test's wall-clock duration, not about simulated Telegram time.
 type Clock interface {
@@ -20,36 +19,6 @@ type Clock interface {
 type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
-
-// ManualClock is a Clock that moves only when told to.
-type ManualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewManualClock returns a ManualClock set to start.
-func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
-
-// Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *ManualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// Set moves the clock to t.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
 
 // FloodLimits emulates Telegram's broadcast limits for sendMessage: about
 // 30 messages per second per bot overall, and one message per second per

@@ -25,7 +25,7 @@ type Options struct {
 	BotFirstName string // default "Fake Bot"
 
 	// Clock drives message dates, request timestamps and flood control.
-	// Default: the system clock. Use a *ManualClock to test flood control.
+	// Default: the system clock. Tests move a clock of their own to test flood control.
 	Clock Clock
 
 	// Flood configures Telegram-like rate limits; on by default.
