@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -130,40 +129,17 @@ func (s *Service) WebhookHandler() http.Handler {
 
 // Run sends, receives, processes and fetches files until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	run := func(fn func(context.Context) error) {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = fn(ctx) }()
+	receive := s.poll
+	if s.cfg.PublicURL != "" {
+		receive = s.keepWebhook
 	}
-	run(s.Sender.Run)
-	run(s.Processor.Run)
-	run(s.Fetcher.Run)
-	run(s.listen)
-	if s.cfg.PublicURL == "" {
-		run(s.poll)
-	} else {
-		run(s.keepWebhook)
-	}
-	wg.Wait()
+	messenger.RunAll(ctx, s.Sender.Run, s.Processor.Run, s.Fetcher.Run, s.listen, receive)
 	return nil
 }
 
 // listen wakes the sender and the processor on the notifications any instance sends.
 func (s *Service) listen(ctx context.Context) error {
-	for ctx.Err() == nil {
-		err := messenger.Listen(ctx, s.cfg.Pool, func(channel string) {
-			switch channel {
-			case messenger.ChannelOutbox:
-				s.Sender.Wake()
-			case messenger.ChannelInbox:
-				s.Processor.Wake()
-			}
-		})
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Log.Warn().Err(err).Msg("max: listen for notifications; retrying")
-			sleep(ctx, 2*time.Second)
-		}
-	}
+	messenger.WakeOnNotify(ctx, s.cfg.Pool, s.cfg.Log.With().Str("channel", messenger.MAX).Logger(), s.Sender, s.Processor)
 	return nil
 }
 

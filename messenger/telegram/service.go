@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -112,23 +111,13 @@ func (s *Service) WebhookHandler() http.HandlerFunc {
 // Run sends, receives (polling, unless a webhook is set), processes and fetches clients' files until ctx ends,
 // and listens for other instances' NOTIFY so queued messages and stored updates are picked up at once.
 func (s *Service) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	run := func(fn func(context.Context) error) {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = fn(ctx) }()
-	}
-	run(s.Sender.Run)
-	run(s.Processor.Run)
-	run(s.Fetcher.Run)
-	run(s.listen)
+	receive := s.keepWebhookMode
 	if s.cfg.PublicURL == "" {
 		poller := &Poller{Token: s.cfg.Token, APIURL: s.cfg.APIURL, Bot: s.Bot.ID, Inbox: s.Inbox, Pool: s.cfg.Pool,
 			Wake: s.Processor.Wake, Log: s.cfg.Log.With().Str("part", "poller").Logger()}
-		run(poller.Run)
-	} else {
-		run(s.keepWebhookMode)
+		receive = poller.Run
 	}
-	wg.Wait()
+	messenger.RunAll(ctx, s.Sender.Run, s.Processor.Run, s.Fetcher.Run, s.listen, receive)
 	return nil
 }
 
@@ -190,19 +179,6 @@ func markWebhookMode(ctx context.Context, pool *pgxpool.Pool, token, instance, u
 
 // listen wakes the sender and the processor on the notifications any instance sends.
 func (s *Service) listen(ctx context.Context) error {
-	for ctx.Err() == nil {
-		err := messenger.Listen(ctx, s.cfg.Pool, func(channel string) {
-			switch channel {
-			case messenger.ChannelOutbox:
-				s.Sender.Wake()
-			case messenger.ChannelInbox:
-				s.Processor.Wake()
-			}
-		})
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Log.Warn().Err(err).Msg("listen for notifications; retrying")
-			sleep(ctx, 2*time.Second)
-		}
-	}
+	messenger.WakeOnNotify(ctx, s.cfg.Pool, s.cfg.Log, s.Sender, s.Processor)
 	return nil
 }

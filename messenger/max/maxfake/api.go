@@ -154,8 +154,8 @@ func (f *Fake) sendMessage(r *http.Request, body []byte) (any, *apiError) {
 	m.Format = format
 	c.history[len(c.history)-1].Format = format
 	c.botSent++
-	f.publishLocked(Event{Kind: EventMessage, ChatID: c.id, Message: m, Time: now})
-	f.stateSig.notify()
+	f.events.Publish(Event{Kind: EventMessage, ChatID: c.id, Message: m, Time: now})
+	f.stateSig.Notify()
 	return map[string]any{"message": m}, nil
 }
 
@@ -197,7 +197,7 @@ func (f *Fake) answer(r *http.Request, body []byte) (any, *apiError) {
 		a.Notification = *in.Notification
 	}
 	f.answers = append(f.answers, a)
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return map[string]bool{"success": true}, nil
 }
 
@@ -225,7 +225,7 @@ func (f *Fake) chatAction(r *http.Request, body []byte) (any, *apiError) {
 		return nil, errDenied
 	}
 	c.actions = append(c.actions, ChatAction{Action: in.Action, At: now.UnixMilli()})
-	f.publishLocked(Event{Kind: EventChatAction, ChatID: chatID, Action: in.Action, Time: now})
-	f.stateSig.notify()
+	f.events.Publish(Event{Kind: EventChatAction, ChatID: chatID, Action: in.Action, Time: now})
+	f.stateSig.Notify()
 	return map[string]bool{"success": true}, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dozvon/messenger/fakekit"
 )
 
 // Errors of the user-side controls.
@@ -55,7 +57,7 @@ func (f *Fake) AddUser(u User) User {
 	u.Name = strings.TrimSpace(u.FirstName + " " + u.LastName)
 	stored := u
 	f.users[u.UserID] = &stored
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return u
 }
 
@@ -206,21 +208,31 @@ func (f *Fake) userMessage(userID int64, text string, atts []Attachment) (Update
 	now := f.clock.Now()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	u, c, err := f.openDialogLocked(userID, ErrNoDialog)
+	if err != nil {
+		return Update{}, err
+	}
+	m := f.appendLocked(c, f.userLocked(u, now), text, atts, now)
+	f.events.Publish(Event{Kind: EventMessage, ChatID: c.id, Message: m, Time: now})
+	return f.enqueueLocked(Update{UpdateType: "message_created", Timestamp: now.UnixMilli(), Message: &m,
+		UserLocale: "ru"}), nil
+}
+
+// openDialogLocked is the user and their dialog with the bot, open: ErrUnknownUser for a user never added,
+// noDialog for one who never started the bot, ErrBotStopped for one who stopped it.
+func (f *Fake) openDialogLocked(userID int64, noDialog error) (*User, *chat, error) {
 	u := f.users[userID]
 	if u == nil {
-		return Update{}, ErrUnknownUser
+		return nil, nil, ErrUnknownUser
 	}
 	c := f.chats[u.ChatID]
 	switch {
 	case c == nil:
-		return Update{}, ErrNoDialog
+		return nil, nil, noDialog
 	case c.stopped:
-		return Update{}, ErrBotStopped
+		return nil, nil, ErrBotStopped
 	}
-	m := f.appendLocked(c, f.userLocked(u, now), text, atts, now)
-	f.publishLocked(Event{Kind: EventMessage, ChatID: c.id, Message: m, Time: now})
-	return f.enqueueLocked(Update{UpdateType: "message_created", Timestamp: now.UnixMilli(), Message: &m,
-		UserLocale: "ru"}), nil
+	return u, c, nil
 }
 
 // PressButton is the user pressing the callback button with payload under the bot's message mid: the bot
@@ -229,16 +241,9 @@ func (f *Fake) PressButton(userID int64, mid, payload string) (Update, error) {
 	now := f.clock.Now()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	u := f.users[userID]
-	if u == nil {
-		return Update{}, ErrUnknownUser
-	}
-	c := f.chats[u.ChatID]
-	switch {
-	case c == nil:
-		return Update{}, ErrNoSuchMessage
-	case c.stopped:
-		return Update{}, ErrBotStopped
+	u, c, err := f.openDialogLocked(userID, ErrNoSuchMessage)
+	if err != nil {
+		return Update{}, err
 	}
 	i := slices.IndexFunc(c.history, func(m Message) bool { return m.Body.Mid == mid })
 	if i < 0 {
@@ -314,7 +319,7 @@ func (f *Fake) ForgetChat(chatID int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.chats, chatID)
-	f.stateSig.notify()
+	f.stateSig.Notify()
 }
 
 // --- what the bot did ---
@@ -405,20 +410,12 @@ func (f *Fake) WaitSent(ctx context.Context, chatID int64, n int) ([]Message, er
 // WaitUntil blocks until cond is true, checking it after every change of the fake's state; cond runs without the
 // fake's lock, so it may call the fake.
 func (f *Fake) WaitUntil(ctx context.Context, cond func() bool) error {
-	for {
-		f.mu.Lock()
-		wake, closed := f.stateSig.wait(), f.closed
-		f.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		if closed {
-			return errClosed
-		}
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return fakekit.WaitUntil(ctx, f.nextChange, cond, errClosed)
+}
+
+// nextChange is the channel the next change of the fake's state closes, and whether the fake is closed.
+func (f *Fake) nextChange() (<-chan struct{}, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stateSig.Wait(), f.closed
 }

@@ -22,28 +22,4 @@ type Event struct {
 
 // Subscribe delivers every event from now on; a subscriber more than 1024 events behind misses some (tests that
 // must see everything use WaitSent). cancel unsubscribes and closes the channel.
-func (f *Fake) Subscribe() (events <-chan Event, cancel func()) {
-	ch := make(chan Event, 1024)
-	f.mu.Lock()
-	f.subSeq++
-	id := f.subSeq
-	f.subs[id] = ch
-	f.mu.Unlock()
-	return ch, func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if _, ok := f.subs[id]; ok {
-			delete(f.subs, id)
-			close(ch)
-		}
-	}
-}
-
-func (f *Fake) publishLocked(e Event) {
-	for _, ch := range f.subs {
-		select {
-		case ch <- e:
-		default:
-		}
-	}
-}
+func (f *Fake) Subscribe() (events <-chan Event, cancel func()) { return f.events.Subscribe() }

@@ -100,7 +100,7 @@ func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "" || r.URL.Query().Has("access_token") {
 		f.calls["GET file with a token"]++
 	}
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	f.mu.Unlock()
 	if r.Method != http.MethodGet || sf == nil || r.URL.Query().Get("sig") != sf.sig {
 		writeError(w, errNotFound)

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"net/http"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // RateLimit is MAX's limit of requests per bot: about 30 a second (dev.max.ru, and its partners' FAQ), counted
@@ -31,19 +33,16 @@ type RateStats struct {
 	Peak int
 }
 
-// limiter is a strict sliding window: the times of the last admitted requests, oldest first.
+// limiter is a strict sliding window of the admitted requests.
 type limiter struct {
-	limit RateLimit
-	times []time.Time
-	stats RateStats
+	limit  RateLimit
+	window fakekit.Window
+	stats  RateStats
 }
 
 // admit records a request now, or refuses it. Caller holds f.mu.
 func (l *limiter) admit(now time.Time, route string) bool {
-	for len(l.times) > 0 && !l.times[0].Add(time.Second).After(now) {
-		l.times = l.times[1:]
-	}
-	if !l.limit.Disabled && len(l.times) >= l.limit.PerSecond {
+	if wait := l.window.Wait(now, l.limit.PerSecond, time.Second); !l.limit.Disabled && wait > 0 {
 		l.stats.Rejected++
 		if l.stats.RejectedByRoute == nil {
 			l.stats.RejectedByRoute = map[string]int{}
@@ -51,9 +50,9 @@ func (l *limiter) admit(now time.Time, route string) bool {
 		l.stats.RejectedByRoute[route]++
 		return false
 	}
-	l.times = append(l.times, now)
+	l.window.Add(now)
 	l.stats.Admitted++
-	l.stats.Peak = max(l.stats.Peak, len(l.times))
+	l.stats.Peak = max(l.stats.Peak, l.window.Len())
 	return true
 }
 
@@ -100,47 +99,12 @@ func (ft Fault) apiError() *apiError {
 	return e
 }
 
-type faultEntry struct {
-	fault Fault
-	left  int
-}
-
 // FailNext makes the next n requests of route ("POST /messages", "GET /updates" ...) fail with fault; faults
 // for one route queue up.
-func (f *Fake) FailNext(route string, n int, fault Fault) {
-	if n <= 0 {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults[route] = append(f.faults[route], faultEntry{fault, n})
-}
+func (f *Fake) FailNext(route string, n int, fault Fault) { f.faults.Add(route, n, fault) }
 
 // ClearFaults drops the faults not yet used.
-func (f *Fake) ClearFaults() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.faults)
-}
-
-func (f *Fake) takeFault(route string) (Fault, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := f.faults[route]
-	if len(q) == 0 {
-		return Fault{}, false
-	}
-	ft := q[0].fault
-	if q[0].left--; q[0].left == 0 {
-		q = q[1:]
-	}
-	if len(q) == 0 {
-		delete(f.faults, route)
-	} else {
-		f.faults[route] = q
-	}
-	return ft, true
-}
+func (f *Fake) ClearFaults() { f.faults.Clear() }
 
 // SetLatency delays every API request by d (0: none); the controls are not delayed.
-func (f *Fake) SetLatency(d time.Duration) { f.latency.Store(int64(max(d, 0))) }
+func (f *Fake) SetLatency(d time.Duration) { f.latency.Set(d) }

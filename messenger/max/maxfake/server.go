@@ -11,8 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // DefaultToken is the bot token accepted when Options.Token is empty.
@@ -44,18 +45,14 @@ type Options struct {
 }
 
 // Clock is the fake's time source.
-type Clock interface{ Now() time.Time }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
+type Clock = fakekit.Clock
 
 // Fake is an in-memory MAX Bot API server. All methods are safe for concurrent use.
 type Fake struct {
 	opts    Options
 	bot     User
 	clock   Clock
-	latency atomic.Int64
+	latency fakekit.Latency
 
 	mu         sync.Mutex
 	users      map[int64]*User // by user_id
@@ -69,14 +66,13 @@ type Fake struct {
 	callbacks  map[string]*callbackState
 	cbSeq      int64
 	answers    []CallbackAnswer
-	faults     map[string][]faultEntry
+	faults     fakekit.Faults[Fault]
 	calls      map[string]int
 	requests   []Request
 	limiter    limiter
-	updatesSig signal
-	stateSig   signal
-	subs       map[int]chan Event
-	subSeq     int
+	updatesSig fakekit.Signal
+	stateSig   fakekit.Signal
+	events     fakekit.Hub[Event]
 	closed     bool
 	wg         sync.WaitGroup
 
@@ -125,7 +121,7 @@ func New(opts Options) *Fake {
 		opts.BotUserID = 900000001
 	}
 	if opts.Clock == nil {
-		opts.Clock = systemClock{}
+		opts.Clock = fakekit.SystemClock{}
 	}
 	if opts.RequestLogSize == 0 {
 		opts.RequestLogSize = 1000
@@ -148,10 +144,8 @@ func New(opts Options) *Fake {
 		nextSeq:    1,
 		cbSeq:      opts.SeqBase,
 		callbacks:  map[string]*callbackState{},
-		faults:     map[string][]faultEntry{},
 		calls:      map[string]int{},
 		limiter:    limiter{limit: opts.Limit.withDefaults()},
-		subs:       map[int]chan Event{},
 	}
 }
 
@@ -186,8 +180,8 @@ func (f *Fake) Close() {
 	if f.sub != nil {
 		f.sub.stop()
 	}
-	f.updatesSig.notify()
-	f.stateSig.notify()
+	f.updatesSig.Notify()
+	f.stateSig.Notify()
 	f.mu.Unlock()
 	f.wg.Wait()
 }
@@ -275,12 +269,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest("cannot read the body"))
 		return
 	}
-	if d := time.Duration(f.latency.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
+	if !f.latency.Wait(r.Context()) {
+		return
 	}
 	f.mu.Lock()
 	admitted := f.limiter.admit(f.clock.Now(), rt.name)
@@ -290,7 +280,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errTooMany)
 		return
 	}
-	fault, faulted := f.takeFault(rt.name)
+	fault, faulted := f.faults.Take(rt.name)
 	if faulted && !fault.AfterApply {
 		f.writeFault(w, rt.name, r, body, fault)
 		return
@@ -352,24 +342,7 @@ func (f *Fake) logRequest(name string, r *http.Request, body []byte, status int)
 		f.requests = append(f.requests, Request{Time: now.UnixMilli(), Route: name, Query: q.Encode(),
 			Body: string(body), Status: status})
 	}
-	f.stateSig.notify()
-}
-
-// signal is a broadcast: waiters take wait() under the lock, notify (under the lock) wakes them all.
-type signal struct{ ch chan struct{} }
-
-func (s *signal) wait() <-chan struct{} {
-	if s.ch == nil {
-		s.ch = make(chan struct{})
-	}
-	return s.ch
-}
-
-func (s *signal) notify() {
-	if s.ch != nil {
-		close(s.ch)
-		s.ch = nil
-	}
+	f.stateSig.Notify()
 }
 
 var errClosed = errors.New("maxfake: closed")

@@ -1,11 +1,9 @@
 package maxfake
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // Updates wait in f.pending, numbered by position (seq), until acknowledged: by a GET /updates with a marker past
@@ -23,8 +23,8 @@ func (f *Fake) enqueueLocked(u Update) Update {
 	u.seq = f.nextSeq
 	f.nextSeq++
 	f.pending = append(f.pending, u)
-	f.updatesSig.notify()
-	f.stateSig.notify()
+	f.updatesSig.Notify()
+	f.stateSig.Notify()
 	return u
 }
 
@@ -86,7 +86,7 @@ func (f *Fake) getUpdates(r *http.Request, _ []byte) (any, *apiError) {
 			f.mu.Unlock()
 			return map[string]any{"updates": batch, "marker": next}, nil
 		}
-		wake := f.updatesSig.wait()
+		wake := f.updatesSig.Wait()
 		f.mu.Unlock()
 		select {
 		case <-wake:
@@ -164,8 +164,8 @@ func (f *Fake) subscribe(_ *http.Request, body []byte) (any, *apiError) {
 		f.wg.Add(1)
 		go f.deliver(ctx, in.URL, secret, types)
 	}
-	f.updatesSig.notify() // long polls in flight end
-	f.stateSig.notify()
+	f.updatesSig.Notify() // long polls in flight end
+	f.stateSig.Notify()
 	return map[string]bool{"success": true}, nil
 }
 
@@ -191,7 +191,7 @@ func (f *Fake) unsubscribe(r *http.Request, _ []byte) (any, *apiError) {
 	}
 	f.sub.stop()
 	f.sub = nil
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return map[string]bool{"success": true}, nil
 }
 
@@ -199,72 +199,33 @@ func (f *Fake) unsubscribe(r *http.Request, _ []byte) (any, *apiError) {
 // a failing endpoint delays the later ones instead of reordering them. It runs until the subscription changes.
 func (f *Fake) deliver(ctx context.Context, target, secret string, types []string) {
 	defer f.wg.Done()
-	backoff := f.opts.WebhookRetryDelay
-	for {
+	fakekit.Deliver(ctx, f.opts.WebhookRetryDelay, func() (Update, bool, <-chan struct{}) {
 		f.mu.Lock()
+		defer f.mu.Unlock()
 		if len(types) > 0 {
 			f.pending = slices.DeleteFunc(f.pending, func(u Update) bool { return !slices.Contains(types, u.UpdateType) })
 		}
-		var head *Update
-		var wake <-chan struct{}
-		if len(f.pending) > 0 {
-			u := f.pending[0]
-			head = &u
-		} else {
-			wake = f.updatesSig.wait()
+		if len(f.pending) == 0 {
+			return Update{}, false, f.updatesSig.Wait()
 		}
-		f.mu.Unlock()
-		if head == nil {
-			select {
-			case <-wake:
-				continue
-			case <-ctx.Done():
-				return
-			}
-		}
-		err := f.post(ctx, target, secret, *head)
-		if ctx.Err() != nil {
-			return // the subscription changed; the update stays pending
-		}
-		if err != nil {
-			f.mu.Lock()
-			f.stateSig.notify()
-			f.mu.Unlock()
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
-				return
-			}
-			backoff = min(2*backoff, max(time.Second, f.opts.WebhookRetryDelay))
-			continue
-		}
-		backoff = f.opts.WebhookRetryDelay
+		return f.pending[0], true, nil
+	}, func(ctx context.Context, u Update) error {
+		return f.post(ctx, target, secret, u)
+	}, func(u Update, err error) {
 		f.mu.Lock()
-		f.pending = slices.DeleteFunc(f.pending, func(p Update) bool { return p.seq == head.seq })
-		f.stateSig.notify()
-		f.mu.Unlock()
-	}
+		defer f.mu.Unlock()
+		if err == nil {
+			f.pending = slices.DeleteFunc(f.pending, func(p Update) bool { return p.seq == u.seq })
+		}
+		f.stateSig.Notify()
+	})
 }
 
 func (f *Fake) post(ctx context.Context, target, secret string, u Update) error {
-	body, err := json.Marshal(u)
+	res, err := fakekit.PostUpdate(ctx, f.opts.WebhookClient, target, "X-Max-Bot-Api-Secret", secret, u)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if secret != "" {
-		req.Header.Set("X-Max-Bot-Api-Secret", secret)
-	}
-	res, err := f.opts.WebhookClient.Do(req)
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	res.Body.Close()
 	if res.StatusCode != http.StatusOK { // MAX counts anything but 200 as a failed delivery
 		return fmt.Errorf("webhook answered %s", res.Status)
 	}

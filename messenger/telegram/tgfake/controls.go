@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dozvon/messenger/fakekit"
 )
 
 // Errors returned by the user-side controls.
@@ -52,7 +54,7 @@ func (f *Fake) AddUser(u User) User {
 		u.ID = f.nextUserID
 	}
 	u = f.storeUserLocked(u)
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return u
 }
 
@@ -89,7 +91,7 @@ func (f *Fake) RestoreChat(u User, blocked bool) (User, error) {
 	if f.chats[u.ID] == nil {
 		f.chats[u.ID] = &chat{userID: u.ID, blocked: blocked}
 	}
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return u, nil
 }
 
@@ -334,7 +336,7 @@ func (f *Fake) ForgetChat(chatID int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.chats, chatID)
-	f.stateSig.notify()
+	f.stateSig.Notify()
 }
 
 // --- reading what the bot did ---
@@ -495,24 +497,14 @@ func (f *Fake) WaitSent(ctx context.Context, chatID int64, n int) ([]Message, er
 // change to the fake's state (messages, updates, requests, ...). cond runs
 // without the fake's lock held, so it may call the Fake's methods.
 func (f *Fake) WaitUntil(ctx context.Context, cond func() bool) error {
-	for {
-		// Take the wake-up channel before checking, so a change between
-		// the check and the wait is not missed.
-		f.mu.Lock()
-		wake, closed := f.stateSig.wait(), f.closed
-		f.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		if closed {
-			return errClosed
-		}
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return fakekit.WaitUntil(ctx, f.nextChange, cond, errClosed)
+}
+
+// nextChange is the channel the next change of the fake's state closes, and whether the fake is closed.
+func (f *Fake) nextChange() (<-chan struct{}, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stateSig.Wait(), f.closed
 }
 
 func derefAll(ms []*Message) []Message {

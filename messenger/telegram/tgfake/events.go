@@ -22,36 +22,8 @@ type Event struct {
 	Time    time.Time `json:"time"`
 }
 
-// subscriberBuffer is how many events a subscriber may lag behind before
-// events are dropped for it.
-const subscriberBuffer = 1024
-
 // Subscribe delivers every chat event from now on. Delivery never blocks
 // the fake: a subscriber more than 1024 events behind misses events, so
 // tests that must not miss anything should use WaitSent/WaitUntil. Call
 // cancel to unsubscribe; it closes the channel.
-func (f *Fake) Subscribe() (events <-chan Event, cancel func()) {
-	ch := make(chan Event, subscriberBuffer)
-	f.mu.Lock()
-	f.subSeq++
-	id := f.subSeq
-	f.subs[id] = ch
-	f.mu.Unlock()
-	return ch, func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if _, ok := f.subs[id]; ok {
-			delete(f.subs, id)
-			close(ch)
-		}
-	}
-}
-
-func (f *Fake) publishLocked(e Event) {
-	for _, ch := range f.subs {
-		select {
-		case ch <- e:
-		default:
-		}
-	}
-}
+func (f *Fake) Subscribe() (events <-chan Event, cancel func()) { return f.events.Subscribe() }

@@ -48,62 +48,19 @@ func (ft Fault) apiError() *apiError {
 	return e
 }
 
-type faultEntry struct {
-	fault Fault
-	left  int
-}
-
 // FailNext makes the next n calls of a Bot API method (case-insensitive,
 // e.g. "sendMessage") fail with fault. Faults queue up: a second FailNext
 // for the same method applies after the first is used up.
 func (f *Fake) FailNext(method string, n int, fault Fault) {
-	if n <= 0 {
-		return
-	}
-	key := canonicalMethod(method)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults[key] = append(f.faults[key], faultEntry{fault: fault, left: n})
-	f.faultsQueued.Store(true)
+	f.faults.Add(canonicalMethod(method), n, fault)
 }
 
 // ClearFaults drops all pending injected faults.
-func (f *Fake) ClearFaults() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.faults)
-	f.faultsQueued.Store(false)
-}
-
-// takeFault consumes one pending fault for the method, if any.
-func (f *Fake) takeFault(method string) (Fault, bool) {
-	if !f.faultsQueued.Load() {
-		return Fault{}, false // the usual case, without taking the lock every request needs once more
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := f.faults[method]
-	if len(q) == 0 {
-		return Fault{}, false
-	}
-	ft := q[0].fault
-	if q[0].left--; q[0].left == 0 {
-		q = q[1:]
-	}
-	if len(q) == 0 {
-		delete(f.faults, method)
-		f.faultsQueued.Store(len(f.faults) > 0)
-	} else {
-		f.faults[method] = q
-	}
-	return ft, true
-}
+func (f *Fake) ClearFaults() { f.faults.Clear() }
 
 // SetLatency delays every Bot API request by d before it is handled
 // (0 to turn off). Control endpoints are not delayed.
-func (f *Fake) SetLatency(d time.Duration) {
-	f.latency.Store(int64(max(d, 0)))
-}
+func (f *Fake) SetLatency(d time.Duration) { f.latency.Set(d) }
 
 // canonicalMethod maps any spelling of a known method to its canonical
 // name, and leaves unknown names as given.

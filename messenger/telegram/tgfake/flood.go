@@ -6,19 +6,15 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // Clock is the fake's time source. Flood control, message dates and request
 // timestamps read it, so tests can move time by hand (clock_test.go).
 // Long-poll timeouts and webhook back-off use real time: they are about the
 // test's wall-clock duration, not about simulated Telegram time.
-type Clock interface {
-	Now() time.Time
-}
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
+type Clock = fakekit.Clock
 
 // FloodLimits emulates Telegram's broadcast limits for sendMessage: about
 // 30 messages per second per bot overall, and one message per second per
@@ -66,37 +62,14 @@ func (l FloodLimits) withDefaults() FloodLimits {
 	return l
 }
 
-// window is a strict sliding window: the times of the last admitted sends, at most limit of them, oldest at next.
-type window struct {
-	sent []time.Time
-	next int
-}
-
-// wait is how long from now until one more send keeps every rolling span of length d at most limit sends.
-func (w *window) wait(now time.Time, limit int, d time.Duration) time.Duration {
-	if len(w.sent) < limit {
-		return 0
-	}
-	return max(0, w.sent[w.next].Add(d).Sub(now))
-}
-
-func (w *window) add(now time.Time, limit int) {
-	if len(w.sent) < limit {
-		w.sent = append(w.sent, now)
-		return
-	}
-	w.sent[w.next] = now
-	w.next = (w.next + 1) % limit
-}
-
 func span(burst int, rate float64) time.Duration {
 	return time.Duration(float64(burst) / rate * float64(time.Second))
 }
 
 type floodLimiter struct {
 	limits FloodLimits
-	global window
-	paid   window
+	global fakekit.Window
+	paid   fakekit.Window
 	// until is the end of the bot's flood wait. rejects counts the sends refused for going over a window,
 	// waitSends those made during a flood wait (the bot's or their chat's).
 	until     time.Time
@@ -167,7 +140,7 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 		global, globalLimit, globalSpan = &fl.paid, int(math.Ceil(l.PaidPerSecond)), time.Second
 	}
 	chatSpan := span(l.ChatBurst, l.ChatPerSecond)
-	if wait := global.wait(now, globalLimit, globalSpan); wait > 0 {
+	if wait := global.Wait(now, globalLimit, globalSpan); wait > 0 {
 		fl.rejects++
 		fl.stats.count(c.userID, false, false)
 		fl.stats.Waits++
@@ -175,15 +148,15 @@ func (fl *floodLimiter) admit(c *chat, paid bool, now time.Time) *apiError {
 		fl.until = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
 		return aerr
 	}
-	if wait := c.flood.wait(now, l.ChatBurst, chatSpan); wait > 0 {
+	if wait := c.flood.Wait(now, l.ChatBurst, chatSpan); wait > 0 {
 		fl.rejects++
 		fl.stats.count(c.userID, false, true)
 		aerr := tooMany(wait)
 		c.floodUntil = now.Add(time.Duration(aerr.RetryAfter) * time.Second)
 		return aerr
 	}
-	c.flood.add(now, l.ChatBurst)
-	global.add(now, globalLimit)
+	c.flood.Add(now)
+	global.Add(now)
 	return nil
 }
 

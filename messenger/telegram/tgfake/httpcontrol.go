@@ -2,14 +2,10 @@ package tgfake
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // The control API mirrors the Go controls as JSON over HTTP, so another
@@ -54,137 +50,60 @@ func (f *Fake) controlMux() *http.ServeMux {
 }
 
 func (f *Fake) newControlMux() *http.ServeMux {
-	mux := http.NewServeMux()
+	mux := fakekit.NewControlMux(f, "tgfake: ", ErrUnknownUser, ErrNoSuchMessage)
 	mux.HandleFunc("GET /_fake/users", func(w http.ResponseWriter, r *http.Request) {
 		users := f.Users()
 		out := make([]userJSON, len(users))
 		for i, u := range users {
 			out[i] = f.userJSON(u)
 		}
-		writeJSON(w, http.StatusOK, out)
+		fakekit.WriteJSON(w, http.StatusOK, out)
 	})
 	mux.HandleFunc("POST /_fake/users", func(w http.ResponseWriter, r *http.Request) {
 		var in userJSON
-		if !readJSON(w, r, &in) {
+		if !fakekit.ReadJSON(w, r, &in) {
 			return
 		}
 		u := f.AddUser(User{ID: in.ID, FirstName: in.FirstName, LastName: in.LastName,
 			Username: in.Username, LanguageCode: in.LanguageCode, Phone: in.Phone})
-		writeJSON(w, http.StatusOK, f.userJSON(u))
+		fakekit.WriteJSON(w, http.StatusOK, f.userJSON(u))
 	})
-	userAction := func(path string, act func(id int64, r *http.Request) (Update, error)) {
-		mux.HandleFunc("POST /_fake/users/{id}/"+path, func(w http.ResponseWriter, r *http.Request) {
-			id, ok := pathID(w, r)
-			if !ok {
-				return
-			}
-			upd, err := act(id, r)
-			if err != nil {
-				writeControlError(w, err)
-				return
-			}
-			writeJSON(w, http.StatusOK, upd)
-		})
-	}
-	userAction("start", func(id int64, r *http.Request) (Update, error) {
-		var in struct{ Payload string }
-		if err := decodeBody(r, &in); err != nil {
-			return Update{}, err
-		}
+	fakekit.Act(mux, "start", func(id int64, in struct{ Payload string }) (Update, error) {
 		return f.Start(id, in.Payload)
 	})
-	userAction("text", func(id int64, r *http.Request) (Update, error) {
-		var in struct{ Text string }
-		if err := decodeBody(r, &in); err != nil {
-			return Update{}, err
-		}
+	fakekit.Act(mux, "text", func(id int64, in struct{ Text string }) (Update, error) {
 		return f.SendText(id, in.Text)
 	})
-	userAction("press", func(id int64, r *http.Request) (Update, error) {
-		var in struct {
-			MessageID int    `json:"message_id"`
-			Data      string `json:"data"`
-		}
-		if err := decodeBody(r, &in); err != nil {
-			return Update{}, err
-		}
+	fakekit.Act(mux, "press", func(id int64, in struct {
+		MessageID int    `json:"message_id"`
+		Data      string `json:"data"`
+	}) (Update, error) {
 		return f.PressButton(id, in.MessageID, in.Data)
 	})
-	userAction("contact", func(id int64, r *http.Request) (Update, error) {
-		var in struct{ Phone string }
-		if err := decodeBody(r, &in); err != nil {
-			return Update{}, err
-		}
+	fakekit.Act(mux, "contact", func(id int64, in struct{ Phone string }) (Update, error) {
 		return f.ShareContact(id, in.Phone)
 	})
-	userAction("foreign_contact", func(id int64, r *http.Request) (Update, error) {
-		var in struct {
-			Phone  string `json:"phone"`
-			UserID int64  `json:"user_id"`
-		}
-		if err := decodeBody(r, &in); err != nil {
-			return Update{}, err
-		}
+	fakekit.Act(mux, "foreign_contact", func(id int64, in struct {
+		Phone  string `json:"phone"`
+		UserID int64  `json:"user_id"`
+	}) (Update, error) {
 		return f.ShareForeignContact(id, in.Phone, in.UserID)
 	})
-	userAction("block", func(id int64, _ *http.Request) (Update, error) { return f.BlockBot(id) })
-	userAction("unblock", func(id int64, _ *http.Request) (Update, error) { return f.UnblockBot(id) })
+	fakekit.Act(mux, "block", func(id int64, _ struct{}) (Update, error) { return f.BlockBot(id) })
+	fakekit.Act(mux, "unblock", func(id int64, _ struct{}) (Update, error) { return f.UnblockBot(id) })
 
-	mux.HandleFunc("GET /_fake/chats/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
-		if id, ok := pathID(w, r); ok {
-			writeJSON(w, http.StatusOK, messagesJSON(f.Sent(id)))
-		}
-	})
-	mux.HandleFunc("GET /_fake/chats/{id}/keyboard", func(w http.ResponseWriter, r *http.Request) {
-		if id, ok := pathID(w, r); ok {
-			writeJSON(w, http.StatusOK, f.Keyboard(id))
-		}
-	})
-	mux.HandleFunc("GET /_fake/chats/{id}/actions", func(w http.ResponseWriter, r *http.Request) {
-		if id, ok := pathID(w, r); ok {
-			writeJSON(w, http.StatusOK, nonNil(f.ChatActions(id)))
-		}
-	})
-	mux.HandleFunc("GET /_fake/chats/{id}/wait", func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(w, r)
-		if !ok {
-			return
-		}
-		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
-		timeout := 10 * time.Second
-		if ms, err := strconv.Atoi(r.URL.Query().Get("timeout_ms")); err == nil && ms > 0 {
-			timeout = time.Duration(ms) * time.Millisecond
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		defer cancel()
+	mux.GetChat("GET /_fake/chats/{id}/messages", func(id int64) any { return messagesJSON(f.Sent(id)) })
+	mux.GetChat("GET /_fake/chats/{id}/keyboard", func(id int64) any { return f.Keyboard(id) })
+	mux.GetChat("GET /_fake/chats/{id}/actions", func(id int64) any { return fakekit.NonNil(f.ChatActions(id)) })
+	mux.HandleWait(func(ctx context.Context, id int64, n int) (any, error) {
 		msgs, err := f.WaitSent(ctx, id, n)
-		if err != nil {
-			writeJSON(w, http.StatusRequestTimeout, map[string]string{"error": err.Error()})
-			return
-		}
-		writeJSON(w, http.StatusOK, messagesJSON(msgs))
+		return messagesJSON(msgs), err
 	})
-	mux.HandleFunc("DELETE /_fake/chats/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if id, ok := pathID(w, r); ok {
-			f.ForgetChat(id)
-			writeJSON(w, http.StatusOK, true)
-		}
-	})
-	mux.HandleFunc("GET /_fake/bot_messages", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, messagesJSON(f.BotMessages()))
-	})
-	mux.HandleFunc("GET /_fake/updates", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, nonNil(f.PendingUpdates()))
-	})
-	mux.HandleFunc("GET /_fake/callback_answers", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, nonNil(f.CallbackAnswers()))
-	})
-	mux.HandleFunc("GET /_fake/requests", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, nonNil(f.Requests()))
-	})
-	mux.HandleFunc("GET /_fake/stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, f.stats())
-	})
+	mux.Get("GET /_fake/bot_messages", func() any { return messagesJSON(f.BotMessages()) })
+	mux.Get("GET /_fake/updates", func() any { return fakekit.NonNil(f.PendingUpdates()) })
+	mux.Get("GET /_fake/callback_answers", func() any { return fakekit.NonNil(f.CallbackAnswers()) })
+	mux.Get("GET /_fake/requests", func() any { return fakekit.NonNil(f.Requests()) })
+	mux.Get("GET /_fake/stats", func() any { return f.stats() })
 	mux.HandleFunc("POST /_fake/faults", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Method      string `json:"method"`
@@ -195,65 +114,21 @@ func (f *Fake) newControlMux() *http.ServeMux {
 			Disconnect  bool   `json:"disconnect"`
 			AfterApply  bool   `json:"after_apply"`
 		}
-		if !readJSON(w, r, &in) {
+		if !fakekit.ReadJSON(w, r, &in) {
 			return
 		}
 		if in.Method == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "method is required"})
+			fakekit.WriteError(w, http.StatusBadRequest, "method is required")
 			return
 		}
 		f.FailNext(in.Method, max(in.N, 1), Fault{Code: in.Code, Description: in.Description,
 			RetryAfter: in.RetryAfter, Disconnect: in.Disconnect, AfterApply: in.AfterApply})
-		writeJSON(w, http.StatusOK, true)
+		fakekit.WriteJSON(w, http.StatusOK, true)
 	})
-	mux.HandleFunc("DELETE /_fake/faults", func(w http.ResponseWriter, r *http.Request) {
-		f.ClearFaults()
-		writeJSON(w, http.StatusOK, true)
+	fakekit.HandleEvents(mux, f.Subscribe, func(e Event) any {
+		return eventJSON{Kind: e.Kind, ChatID: e.ChatID, Message: toMessageJSON(e.Message), Action: e.Action, Time: e.Time}
 	})
-	mux.HandleFunc("PUT /_fake/latency", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ MS int }
-		if !readJSON(w, r, &in) {
-			return
-		}
-		f.SetLatency(time.Duration(in.MS) * time.Millisecond)
-		writeJSON(w, http.StatusOK, true)
-	})
-	mux.HandleFunc("GET /_fake/events", f.serveEvents)
-	mux.HandleFunc("/_fake/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such control endpoint"})
-	})
-	return mux
-}
-
-// serveEvents streams Subscribe as server-sent events, which a browser's
-// EventSource reads without any library.
-func (f *Fake) serveEvents(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "streaming unsupported"})
-		return
-	}
-	events, cancel := f.Subscribe()
-	defer cancel()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
-	keepAlive := time.NewTicker(15 * time.Second)
-	defer keepAlive.Stop()
-	for {
-		select {
-		case e := <-events:
-			data, _ := json.Marshal(eventJSON{Kind: e.Kind, ChatID: e.ChatID, Message: toMessageJSON(e.Message), Action: e.Action, Time: e.Time})
-			fmt.Fprintf(w, "data: %s\n\n", data)
-			flusher.Flush()
-		case <-keepAlive.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
-			flusher.Flush()
-		case <-r.Context().Done():
-			return
-		}
-	}
+	return mux.ServeMux
 }
 
 type userJSON struct {
@@ -326,63 +201,6 @@ func (f *Fake) stats() statsJSON {
 	}
 	for m, n := range f.calls {
 		s.Calls[canonicalMethod(m)] = n
-	}
-	return s
-}
-
-func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad id"})
-		return 0, false
-	}
-	return id, true
-}
-
-// decodeBody reads an optional JSON body; field names match
-// case-insensitively, so {"payload":...} fills Payload.
-func decodeBody(r *http.Request, v any) error {
-	if r.ContentLength == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("bad JSON body: %w", err)
-	}
-	return nil
-}
-
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := decodeBody(r, v); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-		return false
-	}
-	return true
-}
-
-func writeControlError(w http.ResponseWriter, err error) {
-	status := http.StatusBadRequest
-	if errors.Is(err, ErrUnknownUser) || errors.Is(err, ErrNoSuchMessage) {
-		status = http.StatusNotFound
-	}
-	writeJSON(w, status, map[string]string{"error": strings.TrimPrefix(err.Error(), "tgfake: ")})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":"encoding failed"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// nonNil makes empty lists encode as [] rather than null, which is
-// friendlier to JavaScript callers.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
 	}
 	return s
 }

@@ -65,7 +65,7 @@ func (f *Fake) sendMessage(_ context.Context, p params) (any, *apiError) {
 		}
 	}
 	if aerr := f.flood.admit(c, paid, now); aerr != nil {
-		f.stateSig.notify()
+		f.stateSig.Notify()
 		return nil, aerr
 	}
 	m := &Message{
@@ -197,8 +197,8 @@ func (f *Fake) editMessage(chatID int64, msgID int, change func(*Message) bool) 
 	}
 	edited.EditDate = now.Unix()
 	c.history[i] = &edited
-	f.stateSig.notify()
-	f.publishLocked(Event{Kind: EventEdit, ChatID: chatID, Message: edited, Time: now})
+	f.stateSig.Notify()
+	f.events.Publish(Event{Kind: EventEdit, ChatID: chatID, Message: edited, Time: now})
 	return &edited, nil
 }
 
@@ -223,8 +223,8 @@ func (f *Fake) deleteMessage(_ context.Context, p params) (any, *apiError) {
 		return nil, badRequest("message to delete not found")
 	}
 	c.history = slices.Delete(c.history, i, i+1)
-	f.stateSig.notify()
-	f.publishLocked(Event{Kind: EventDelete, ChatID: chatID, Message: *m, Time: now})
+	f.stateSig.Notify()
+	f.events.Publish(Event{Kind: EventDelete, ChatID: chatID, Message: *m, Time: now})
 	return true, nil
 }
 
@@ -249,7 +249,7 @@ func (f *Fake) answerCallbackQuery(_ context.Context, p params) (any, *apiError)
 		CacheTime: p.int("cache_time", 0),
 		Time:      now,
 	})
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return true, nil
 }
 
@@ -277,8 +277,8 @@ func (f *Fake) sendChatAction(_ context.Context, p params) (any, *apiError) {
 		return nil, aerr
 	}
 	c.actions = append(c.actions, ChatAction{Action: action, Time: now})
-	f.stateSig.notify()
-	f.publishLocked(Event{Kind: EventChatAction, ChatID: chatID, Action: action, Time: now})
+	f.stateSig.Notify()
+	f.events.Publish(Event{Kind: EventChatAction, ChatID: chatID, Action: action, Time: now})
 	return true, nil
 }
 
@@ -349,7 +349,7 @@ func (f *Fake) setMyCommands(_ context.Context, p params) (any, *apiError) {
 	} else {
 		f.commands[key] = cmds
 	}
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return true, nil
 }
 
@@ -375,7 +375,7 @@ func (f *Fake) deleteMyCommands(_ context.Context, p params) (any, *apiError) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.commands, key)
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return true, nil
 }
 
@@ -426,6 +426,6 @@ func (f *Fake) appendMessageLocked(c *chat, m *Message, now time.Time) {
 		// (copying only live entries) once capacity runs out.
 		c.history = c.history[len(c.history)-limit:]
 	}
-	f.stateSig.notify()
-	f.publishLocked(Event{Kind: EventMessage, ChatID: m.Chat.ID, Message: *m, Time: now})
+	f.stateSig.Notify()
+	f.events.Publish(Event{Kind: EventMessage, ChatID: m.Chat.ID, Message: *m, Time: now})
 }

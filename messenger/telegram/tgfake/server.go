@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // DefaultToken is the bot token used when Options.Token is empty.
@@ -59,7 +60,7 @@ type Fake struct {
 	bot     User
 	clock   Clock
 	opts    Options
-	latency atomic.Int64 // time.Duration added before every API request
+	latency fakekit.Latency // added before every API request
 
 	// mu guards all state below. One lock keeps the model simple and
 	// consistent; the expensive parts of a request (HTTP, parsing, JSON)
@@ -73,8 +74,8 @@ type Fake struct {
 	pending      []Update // not yet confirmed, oldest first
 	nextUpdateID int64
 	allowed      map[string]bool // allowed_updates filter; nil = all
-	updatesSig   signal          // new update, poller or webhook change
-	stateSig     signal          // any change visible through controls
+	updatesSig   fakekit.Signal  // new update, poller or webhook change
+	stateSig     fakekit.Signal  // any change visible through controls
 	pollGen      uint64
 	polling      int // getUpdates requests in progress
 	pollOverlaps int // getUpdates requests that arrived while another was in progress
@@ -83,14 +84,12 @@ type Fake struct {
 	callbacks    map[string]*callbackState
 	callbackSeq  int64
 	answers      []CallbackAnswer
-	faults       map[string][]faultEntry
-	faultsQueued atomic.Bool // len(faults) > 0, read without the lock
+	faults       fakekit.Faults[Fault] // by canonical method name
 	calls        map[string]int
 	requests     []Request // ring buffer of RequestLogSize
 	requestsNext int
 	flood        floodLimiter
-	subs         map[int]chan Event
-	subSeq       int
+	events       fakekit.Hub[Event]
 	files        map[string]*storedFile // by file_id: what users sent
 	pollSeq      int64
 	closed       bool
@@ -110,7 +109,7 @@ type chat struct {
 	actions    []ChatAction
 	keyboard   *ReplyKeyboardMarkup // reply keyboard currently shown to the user
 	botSent    int                  // messages the bot ever sent here, for WaitSent
-	flood      window
+	flood      fakekit.Window
 	floodUntil time.Time // the chat's flood wait
 }
 
@@ -126,7 +125,7 @@ func New(opts Options) *Fake {
 		opts.BotFirstName = "Fake Bot"
 	}
 	if opts.Clock == nil {
-		opts.Clock = systemClock{}
+		opts.Clock = fakekit.SystemClock{}
 	}
 	if opts.RequestLogSize == 0 {
 		opts.RequestLogSize = 1000
@@ -156,10 +155,8 @@ func New(opts Options) *Fake {
 		chats:      make(map[int64]*chat),
 		commands:   make(map[string][]BotCommand),
 		callbacks:  make(map[string]*callbackState),
-		faults:     make(map[string][]faultEntry),
 		calls:      make(map[string]int),
 		flood:      newFloodLimiter(opts.Flood),
-		subs:       make(map[int]chan Event),
 	}
 	f.nextUpdateID = max(opts.FirstUpdateID-1, 0) // enqueueLocked increments before use
 	return f
@@ -211,8 +208,8 @@ func (f *Fake) Close() {
 	f.mu.Lock()
 	f.closed = true
 	f.stopWebhookLocked()
-	f.updatesSig.notify()
-	f.stateSig.notify()
+	f.updatesSig.Notify()
+	f.stateSig.Notify()
 	f.mu.Unlock()
 	f.wg.Wait()
 }
@@ -312,12 +309,8 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound)
 		return
 	}
-	if d := time.Duration(f.latency.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
+	if !f.latency.Wait(r.Context()) {
+		return
 	}
 	p, err := parseParams(r)
 	if err != nil {
@@ -326,7 +319,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	fault, faulted := f.takeFault(am.name)
+	fault, faulted := f.faults.Take(am.name)
 	if faulted && !fault.AfterApply {
 		f.writeFault(w, r, am.name, p, fault)
 		return
@@ -445,26 +438,7 @@ func (f *Fake) logRequest(method string, p params, status int) {
 		f.requests[f.requestsNext] = entry
 	}
 	f.requestsNext = (f.requestsNext + 1) % f.opts.RequestLogSize
-	f.stateSig.notify()
-}
-
-// signal is a broadcast: waiters take wait() under the lock, and notify
-// (also under the lock) wakes all of them. The channel is made lazily so
-// that state changes nobody waits for cost nothing.
-type signal struct{ ch chan struct{} }
-
-func (s *signal) wait() <-chan struct{} {
-	if s.ch == nil {
-		s.ch = make(chan struct{})
-	}
-	return s.ch
-}
-
-func (s *signal) notify() {
-	if s.ch != nil {
-		close(s.ch)
-		s.ch = nil
-	}
+	f.stateSig.Notify()
 }
 
 // errClosed is returned by waits when the Fake is closed.

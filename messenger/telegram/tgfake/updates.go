@@ -1,16 +1,15 @@
 package tgfake
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"time"
+
+	"dozvon/messenger/fakekit"
 )
 
 // Updates wait in f.pending until confirmed: by a getUpdates call with a
@@ -24,8 +23,8 @@ func (f *Fake) enqueueLocked(u Update) Update {
 	f.nextUpdateID++
 	u.UpdateID = f.nextUpdateID
 	f.pending = append(f.pending, u)
-	f.updatesSig.notify()
-	f.stateSig.notify()
+	f.updatesSig.Notify()
+	f.stateSig.Notify()
 	return u
 }
 
@@ -108,8 +107,8 @@ func (f *Fake) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	defer func() { f.mu.Lock(); f.polling--; f.mu.Unlock() }()
 	f.pollGen++
 	gen := f.pollGen
-	f.updatesSig.notify()
-	f.stateSig.notify() // lets tests wait until the bot is polling
+	f.updatesSig.Notify()
+	f.stateSig.Notify() // lets tests wait until the bot is polling
 	f.confirmLocked(offset)
 
 	var timer <-chan time.Time
@@ -132,7 +131,7 @@ func (f *Fake) getUpdates(ctx context.Context, p params) (any, *apiError) {
 			f.mu.Unlock()
 			return batch, nil
 		}
-		wake := f.updatesSig.wait()
+		wake := f.updatesSig.Wait()
 		f.mu.Unlock()
 		select {
 		case <-wake:
@@ -192,8 +191,8 @@ func (f *Fake) setWebhook(_ context.Context, p params) (any, *apiError) {
 		f.wg.Add(1)
 		go f.deliverWebhook(ctx, rawURL, secret)
 	}
-	f.updatesSig.notify() // pending long polls now fail with 409
-	f.stateSig.notify()
+	f.updatesSig.Notify() // pending long polls now fail with 409
+	f.stateSig.Notify()
 	return described{true, "Webhook was set"}, nil
 }
 
@@ -208,7 +207,7 @@ func (f *Fake) deleteWebhook(_ context.Context, p params) (any, *apiError) {
 	}
 	f.stopWebhookLocked()
 	f.webhook = webhookState{}
-	f.stateSig.notify()
+	f.stateSig.Notify()
 	return described{true, "Webhook was deleted"}, nil
 }
 
@@ -253,71 +252,34 @@ func (f *Fake) getWebhookInfo(context.Context, params) (any, *apiError) {
 // them. It runs until the webhook is changed or deleted.
 func (f *Fake) deliverWebhook(ctx context.Context, target, secret string) {
 	defer f.wg.Done()
-	base := f.opts.WebhookRetryDelay
-	backoff := base
-	for {
+	fakekit.Deliver(ctx, f.opts.WebhookRetryDelay, func() (Update, bool, <-chan struct{}) {
 		f.mu.Lock()
-		batch := f.deliverableLocked(1)
-		var wake <-chan struct{}
-		if len(batch) == 0 {
-			wake = f.updatesSig.wait()
+		defer f.mu.Unlock()
+		if batch := f.deliverableLocked(1); len(batch) > 0 {
+			return batch[0], true, nil
 		}
-		f.mu.Unlock()
-		if len(batch) == 0 {
-			select {
-			case <-wake:
-				continue
-			case <-ctx.Done():
-				return
-			}
-		}
-		u := batch[0]
-		err := f.postUpdate(ctx, target, secret, u)
-		if ctx.Err() != nil {
-			return // webhook replaced or deleted; the update stays pending
-		}
+		return Update{}, false, f.updatesSig.Wait()
+	}, func(ctx context.Context, u Update) error {
+		return f.postUpdate(ctx, target, secret, u)
+	}, func(u Update, err error) {
 		now := f.clock.Now()
 		f.mu.Lock()
+		defer f.mu.Unlock()
 		if err != nil {
 			f.webhook.lastErrorDate = now.Unix()
 			f.webhook.lastErrorMessage = err.Error()
-			f.stateSig.notify()
-			f.mu.Unlock()
-			select {
-			case <-time.After(backoff):
-			case <-ctx.Done():
-				return
-			}
-			backoff = min(backoff*2, max(time.Second, base))
-			continue
+		} else {
+			f.pending = slices.DeleteFunc(f.pending, func(p Update) bool { return p.UpdateID == u.UpdateID })
 		}
-		f.pending = slices.DeleteFunc(f.pending, func(p Update) bool { return p.UpdateID == u.UpdateID })
-		f.stateSig.notify()
-		f.mu.Unlock()
-		backoff = base
-	}
+		f.stateSig.Notify()
+	})
 }
 
 func (f *Fake) postUpdate(ctx context.Context, target, secret string, u Update) error {
-	body, err := json.Marshal(u)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if secret != "" {
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-	}
-	resp, err := f.opts.WebhookClient.Do(req)
+	resp, err := fakekit.PostUpdate(ctx, f.opts.WebhookClient, target, "X-Telegram-Bot-Api-Secret-Token", secret, u)
 	if err != nil {
 		return fmt.Errorf("Connection failed: %v", err)
 	}
-	// Drain a little so the connection can be reused for the next update.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Telegram reports non-2xx answers in exactly this shape.
 		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
