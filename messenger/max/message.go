@@ -187,19 +187,14 @@ func button(b messenger.Button) (Button, error) {
 	return Button{Type: ButtonRequestContact, Text: b.Text}, nil
 }
 
-// ConvertHTML turns the Telegram HTML Dozvon writes into the HTML MAX's format "html" shows (info.description,
+// convertHTML turns the Telegram HTML Dozvon writes into the HTML MAX's format "html" shows (info.description,
 // "HTML support": i/em, b/strong, del/s, ins/u, a href, pre/code, mark, h1; every other tag is stripped).
 // Telegram's tags map onto MAX's where MAX has them (<strike> becomes <s>); a block quote, a custom emoji and a
 // date keep their text. A spoiler is refused: MAX would show openly what the author meant to hide. Entities come
 // out as the four MAX and Telegram both read (&amp; &lt; &gt; &quot;), numeric references as their characters. A
 // text Telegram would refuse is refused with Telegram's reason, so one text works on both messengers.
-func ConvertHTML(s string) (string, error) {
-	html, _, _, err := convertHTML(s)
-	return html, err
-}
-
-// convertHTML is ConvertHTML, with the text as the client reads it (tags dropped, entities as their characters)
-// and whether any formatting survives the conversion.
+// It returns the text as the client reads it too (tags dropped, entities as their characters), and whether any
+// formatting survives the conversion.
 func convertHTML(s string) (html, plain string, formatted bool, err error) {
 	if p := messenger.ParseHTML(s); p.Refused != nil {
 		return "", "", false, &messenger.PermanentError{Reason: p.Refused.Error()}

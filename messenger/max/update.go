@@ -2,9 +2,7 @@ package max
 
 import (
 	"bufio"
-	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -80,28 +78,9 @@ type Contact struct {
 	// Own: the contact is the sender's own account (max_info.user_id is the sender). MAX says so for the contact a
 	// request_contact button shares; a contact forwarded by hand names someone else, or nobody.
 	Own bool
-	// VCF and Hash are as MAX sent them, for Verified.
+	// VCF and Hash are as MAX sent them. The hash is not checked: the specification says it proves the phone is
+	// the account's own (ContactAttachmentPayload.hash) but not how it is computed; Own is what links by phone.
 	VCF, Hash string
-}
-
-// Verified tells whether MAX vouches that the phone is the one linked to the sender's account: Hash is the hex
-// HMAC-SHA256 of the vCard keyed by the bot's token. The specification says only that the hash serves this check
-// (ContactAttachmentPayload.hash); the formula is the one MAX's client libraries use.
-func (c Contact) Verified(botToken string) bool {
-	if c.Hash == "" || c.VCF == "" || botToken == "" {
-		return false
-	}
-	mac := hmac.New(sha256.New, []byte(botToken))
-	mac.Write([]byte(c.VCF))
-	want := hex.EncodeToString(mac.Sum(nil))
-	return subtle.ConstantTimeCompare([]byte(strings.ToLower(c.Hash)), []byte(want)) == 1
-}
-
-// ContactHash is the hash MAX sends with a contact's vCard (see Verified); the fake signs contacts with it.
-func ContactHash(botToken, vcf string) string {
-	mac := hmac.New(sha256.New, []byte(botToken))
-	mac.Write([]byte(vcf))
-	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // ErrNotAnUpdate is a payload that is not a JSON object with an update_type.

