@@ -183,7 +183,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(contextWithUser(r, u))
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSONError(w, http.StatusNotFound, "no such endpoint")
+		ui.refuseAPI(w, r, http.StatusNotFound, msg.New("api.no_endpoint"))
 		return
 	}
 	ui.render(w, r, http.StatusNotFound, "error", view{Title: "error.not_found",
