@@ -240,6 +240,11 @@ func TestDemoPastIsOnBothMessengersWithMAXGrowing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("MAX's share %.2f then %.2f; dialogs: %d on MAX, %d on Telegram; %d clients on both", firstWeek, secondWeek, maxDialogs, tgDialogs, movers)
+	var names []string
+	if err := pool.QueryRow(ctx, `SELECT array_agg(name ORDER BY channel DESC) FROM bots`).Scan(&names); err != nil ||
+		strings.Join(names, ", ") != "Дозвон в Telegram, Дозвон в MAX" {
+		t.Errorf("the bots are named %q (%v), want a name people read for each, as the console shows it beside a dialog", names, err)
+	}
 	if maxDialogs < 100 || tgDialogs < 50 || movers < 20 {
 		t.Errorf("%d dialogs on MAX, %d on Telegram, %d clients with chats on both; want both messengers well shown", maxDialogs, tgDialogs, movers)
 	}
