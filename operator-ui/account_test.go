@@ -51,7 +51,8 @@ func TestTemporaryPasswordOpensNoAPI(t *testing.T) {
 		{"POST", "/sim/api/clients"}, {"GET", "/api/v1/me"},
 	} {
 		status, body := s.call(c, call.method, call.path, map[string]string{"first_name": "Irina"})
-		if status != http.StatusForbidden || body != `{"error":"change your temporary password first (/account)"}`+"\n" {
+		if status != http.StatusForbidden ||
+			body != `{"error":"change your temporary password first (/account)","code":"api.temporary_password","args":[]}`+"\n" {
 			t.Errorf("%s %s: %d %s, want 403", call.method, call.path, status, body)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"dozvon/dialog"
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 )
 
 // The bank's dialer (or CRM) takes the callback tasks through the API instead of a supervisor's file: it reads the
@@ -37,13 +38,13 @@ type apiCallback struct {
 // apiCallbacks is GET /api/v1/callbacks: the open callback tasks, the earliest due first.
 func (ui *UI) apiCallbacks(w http.ResponseWriter, r *http.Request) {
 	if ui.Dialog == nil {
-		writeJSONError(w, http.StatusServiceUnavailable, "the dialog service is not running")
+		ui.refuseAPI(w, r, http.StatusServiceUnavailable, msg.New("api.dialog_off"))
 		return
 	}
 	tasks, err := ui.Dialog.HandOverCallbacks(r.Context())
 	if err != nil {
 		zerolog.Ctx(r.Context()).Error().Err(err).Msg("callbacks API")
-		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		ui.refuseAPI(w, r, http.StatusInternalServerError, msg.New("api.internal"))
 		return
 	}
 	out := make([]apiCallback, len(tasks))
@@ -64,7 +65,7 @@ func (ui *UI) apiCallbacks(w http.ResponseWriter, r *http.Request) {
 // apiCallbackDone is POST /api/v1/callbacks/{id}/done: the dialer made the call.
 func (ui *UI) apiCallbackDone(w http.ResponseWriter, r *http.Request) {
 	if ui.Dialog == nil {
-		writeJSONError(w, http.StatusServiceUnavailable, "the dialog service is not running")
+		ui.refuseAPI(w, r, http.StatusServiceUnavailable, msg.New("api.dialog_off"))
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -73,11 +74,11 @@ func (ui *UI) apiCallbackDone(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case err != nil && (errors.Is(err, dialog.ErrNoSuchCallback) || id == 0):
-		writeJSONError(w, http.StatusNotFound, "no open callback task "+r.PathValue("id"))
+		ui.refuseAPI(w, r, http.StatusNotFound, msg.New("api.no_callback", r.PathValue("id")))
 		return
 	case err != nil:
 		zerolog.Ctx(r.Context()).Error().Err(err).Msg("callbacks API")
-		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		ui.refuseAPI(w, r, http.StatusInternalServerError, msg.New("api.internal"))
 		return
 	}
 	tok := currentToken(r)

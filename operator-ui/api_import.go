@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns/imports"
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 )
 
 // The JSON API the bank's systems push clients, applications and events to: POST /api/v1/clients (applications,
@@ -35,26 +34,25 @@ func (ui *UI) tokenGuard(w http.ResponseWriter, r *http.Request, scope string, n
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dozvon"`)
-		writeJSONError(w, http.StatusUnauthorized, "an API token is required: Authorization: Bearer dzv_...")
+		ui.refuseAPI(w, r, http.StatusUnauthorized, msg.New("api.token_required"))
 		return
 	}
 	tok, err := ui.Users.VerifyToken(r.Context(), strings.TrimSpace(secret))
 	switch {
 	case errors.Is(err, auth.ErrTokenRevoked):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dozvon", error="invalid_token"`)
-		writeJSONError(w, http.StatusUnauthorized, "this API token is revoked")
+		ui.refuseAPI(w, r, http.StatusUnauthorized, msg.New("api.token_revoked"))
 		return
 	case errors.Is(err, auth.ErrBadToken):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dozvon", error="invalid_token"`)
-		writeJSONError(w, http.StatusUnauthorized, "unknown API token")
+		ui.refuseAPI(w, r, http.StatusUnauthorized, msg.New("api.token_unknown"))
 		return
 	case err != nil:
 		zerolog.Ctx(r.Context()).Error().Err(err).Msg("verify API token")
-		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		ui.refuseAPI(w, r, http.StatusInternalServerError, msg.New("api.internal"))
 		return
 	case scope != "" && !tok.Has(scope):
-		writeJSONError(w, http.StatusForbidden, "this API token may not do this: it needs the "+strconv.Quote(scope)+
-			" scope, which an administrator grants when issuing a token")
+		ui.refuseAPI(w, r, http.StatusForbidden, msg.New("api.token_scope", scope))
 		return
 	}
 	next(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
@@ -99,9 +97,9 @@ func (ui *UI) apiImport(d imports.Dataset) http.HandlerFunc {
 			return
 		}
 		ui.allowSlowBody(w, r) // up to MaxAPIBody from a system already let in by its token
-		records, status, reason := readRecords(w, r)
-		if status != 0 {
-			writeJSONError(w, status, reason)
+		records, status, refusal := readRecords(w, r)
+		if refusal != nil {
+			ui.refuseAPI(w, r, status, refusal)
 			return
 		}
 		tok := currentToken(r)
@@ -110,7 +108,7 @@ func (ui *UI) apiImport(d imports.Dataset) http.HandlerFunc {
 			imports.Options{Dataset: d, TokenID: tok.ID, DryRun: dry, Connections: 1}) // one connection per request
 		if err != nil {
 			zerolog.Ctx(r.Context()).Error().Err(err).Int64("import", rep.JobID).Msg("API import failed")
-			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "the import failed", "import_id": rep.JobID})
+			ui.refuseAPI(w, r, http.StatusInternalServerError, msg.New("api.import_failed", rep.JobID))
 			return
 		}
 		ui.audit(r, auth.Entry{Actor: tok.Name, Action: "import." + string(d), Object: "api",
@@ -120,9 +118,9 @@ func (ui *UI) apiImport(d imports.Dataset) http.HandlerFunc {
 	}
 }
 
-// readRecords decodes {"records": [...]} within the limits; status is 0, or the error status and its reason.
-// Numbers stay exact (an INN sent as a number keeps every digit).
-func readRecords(w http.ResponseWriter, r *http.Request) (records []map[string]any, status int, reason string) {
+// readRecords decodes {"records": [...]} within the limits; refusal is nil, or what is wrong with the body and
+// the status to answer it with. Numbers stay exact (an INN sent as a number keeps every digit).
+func readRecords(w http.ResponseWriter, r *http.Request) (records []map[string]any, status int, refusal *msg.Error) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxAPIBody))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
@@ -142,28 +140,25 @@ func readRecords(w http.ResponseWriter, r *http.Request) (records []map[string]a
 	)
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the body is larger than %d MiB; send at most %d records a request", MaxAPIBody>>20, MaxAPIRecords)
+		return nil, http.StatusRequestEntityTooLarge, msg.New("api.body_too_large", MaxAPIBody>>20, MaxAPIRecords)
 	case errors.As(err, &syntax):
-		return nil, http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, err)
+		return nil, http.StatusBadRequest, msg.New("api.malformed_json", syntax.Offset, err.Error())
 	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return nil, http.StatusBadRequest, fmt.Sprintf(`the body must be an object, {"records": [{...}, ...]}, not a JSON %s`, typeErr.Value)
+		return nil, http.StatusBadRequest, msg.New("api.body_not_object", typeErr.Value)
 	case errors.As(err, &typeErr):
-		return nil, http.StatusBadRequest, fmt.Sprintf(`"records" must be an array of objects; byte %d has a %s`,
-			typeErr.Offset, typeErr.Value)
+		return nil, http.StatusBadRequest, msg.New("api.records_not_array", typeErr.Offset, typeErr.Value)
 	case errors.Is(err, io.EOF):
-		return nil, http.StatusBadRequest, `the body is empty; send {"records": [{...}, ...]}`
+		return nil, http.StatusBadRequest, msg.New("api.body_empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, http.StatusBadRequest, "malformed JSON: the body ends too early"
+		return nil, http.StatusBadRequest, msg.New("api.body_truncated")
 	case err != nil:
-		return nil, http.StatusBadRequest, "malformed request: " + err.Error() + `; send {"records": [{...}, ...]}`
+		return nil, http.StatusBadRequest, msg.New("api.malformed", err.Error())
 	case len(body.Records) == 0:
-		return nil, http.StatusBadRequest, `"records" is missing or empty; send {"records": [{...}, ...]}`
+		return nil, http.StatusBadRequest, msg.New("api.records_empty")
 	case len(body.Records) > MaxAPIRecords:
-		return nil, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("%d records; send at most %d a request", len(body.Records), MaxAPIRecords)
+		return nil, http.StatusRequestEntityTooLarge, msg.New("api.too_many_records", len(body.Records), MaxAPIRecords)
 	}
-	return body.Records, 0, ""
+	return body.Records, 0, nil
 }
 
 func apiReportOf(rep imports.Report) apiReport {

@@ -156,7 +156,8 @@ func TestAPIRefusesMissingWrongAndRevokedTokens(t *testing.T) {
 	if err := s.Users.RevokeToken(context.Background(), tok.ID); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := s.push("/api/v1/clients", secret, one); status != http.StatusUnauthorized || body != `{"error":"this API token is revoked"}` {
+	if status, body := s.push("/api/v1/clients", secret, one); status != http.StatusUnauthorized ||
+		body != `{"error":"this API token is revoked","code":"api.token_revoked","args":[]}` {
 		t.Errorf("the revoked token: %d %s", status, body)
 	}
 	if n := countClients(t, s); n != 1 {
@@ -171,35 +172,34 @@ func TestAPIExplainsMalformedAndOversizedBodies(t *testing.T) {
 	many := `{"records": [` + strings.TrimSuffix(strings.Repeat(`{"external_id": "C"},`, 10001), ",") + `]}`
 	huge := `{"records": [{"external_id": "` + strings.Repeat("x", 10<<20) + `"}]}`
 	for _, c := range []struct {
-		name, body string
-		status     int
-		reason     string
+		name, body         string
+		status             int
+		reason, code, args string
 	}{
-		{"not JSON", `{"records": [{"external_id": "C-1",}]}`, 400, `malformed JSON at byte 36: invalid character '}' looking for beginning of object key string`},
-		{"cut short", `{"records": [{"external_id": "C-1"`, 400, `malformed JSON: the body ends too early`},
-		{"empty body", ``, 400, `the body is empty; send {"records": [{...}, ...]}`},
-		{"a bare array", `[{"external_id": "C-1"}]`, 400, `the body must be an object, {"records": [{...}, ...]}, not a JSON array`},
-		{"records not objects", `{"records": [1, 2]}`, 400, `"records" must be an array of objects; byte 14 has a number`},
-		{"unknown key", `{"rows": []}`, 400, `malformed request: json: unknown field "rows"; send {"records": [{...}, ...]}`},
-		{"no records", `{"records": []}`, 400, `"records" is missing or empty; send {"records": [{...}, ...]}`},
-		{"two objects", `{"records": [{"external_id": "C-1"}]} {}`, 400, `malformed request: unexpected data after the JSON object; send {"records": [{...}, ...]}`},
-		{"too many records", many, 413, `10001 records; send at most 10000 a request`},
-		{"too big", huge, 413, `the body is larger than 10 MiB; send at most 10000 records a request`},
+		{"not JSON", `{"records": [{"external_id": "C-1",}]}`, 400, `malformed JSON at byte 36: invalid character '}' looking for beginning of object key string`,
+			"api.malformed_json", `[36,"invalid character '}' looking for beginning of object key string"]`},
+		{"cut short", `{"records": [{"external_id": "C-1"`, 400, `malformed JSON: the body ends too early`, "api.body_truncated", `[]`},
+		{"empty body", ``, 400, `the body is empty; send {"records": [{...}, ...]}`, "api.body_empty", `[]`},
+		{"a bare array", `[{"external_id": "C-1"}]`, 400, `the body must be an object, {"records": [{...}, ...]}, not a JSON array`,
+			"api.body_not_object", `["array"]`},
+		{"records not objects", `{"records": [1, 2]}`, 400, `"records" must be an array of objects; byte 14 has a number`,
+			"api.records_not_array", `[14,"number"]`},
+		{"unknown key", `{"rows": []}`, 400, `malformed request: json: unknown field "rows"; send {"records": [{...}, ...]}`,
+			"api.malformed", `["json: unknown field \"rows\""]`},
+		{"no records", `{"records": []}`, 400, `"records" is missing or empty; send {"records": [{...}, ...]}`, "api.records_empty", `[]`},
+		{"two objects", `{"records": [{"external_id": "C-1"}]} {}`, 400, `malformed request: unexpected data after the JSON object; send {"records": [{...}, ...]}`,
+			"api.malformed", `["unexpected data after the JSON object"]`},
+		{"too many records", many, 413, `10001 records; send at most 10000 a request`, "api.too_many_records", `[10001,10000]`},
+		{"too big", huge, 413, `the body is larger than 10 MiB; send at most 10000 records a request`, "api.body_too_large", `[10,10000]`},
 	} {
 		status, body := s.push("/api/v1/clients", secret, c.body)
-		if status != c.status || body != fmt.Sprintf(`{"error":%q}`, c.reason) && !jsonErrorIs(body, c.reason) {
-			t.Errorf("%s: %d %s\nwant %d %q", c.name, status, body, c.status, c.reason)
+		if got := refusalOf(t, body); status != c.status || got.Error != c.reason || got.Code != c.code || got.Args != c.args {
+			t.Errorf("%s: %d %s\nwant %d %q %s %s", c.name, status, body, c.status, c.reason, c.code, c.args)
 		}
 	}
 	if n := countClients(t, s); n != 0 {
 		t.Errorf("refused bodies loaded %d clients", n)
 	}
-}
-
-// jsonErrorIs compares the error of a JSON answer, whose encoder escapes <, > and & differently from %q.
-func jsonErrorIs(body, reason string) bool {
-	m := regexp.MustCompile(`^\{"error":(.*)\}$`).FindStringSubmatch(body)
-	return m != nil && strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(m[1]) == fmt.Sprintf("%q", reason)
 }
 
 // Systems call the API from their servers, which send no Origin or Sec-Fetch-Site: the cross-origin protection

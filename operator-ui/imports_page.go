@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns/imports"
+	"dozvon/internal/msg"
 )
 
 // The import page: a manager picks what a file holds and uploads it; the preview follows (import_preview.go).
@@ -177,7 +178,7 @@ func (ui *UI) importsOn(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if strings.Contains(r.URL.Path, "/api/") {
-		writeJSONError(w, http.StatusServiceUnavailable, "imports are not available on this server")
+		ui.refuseAPI(w, r, http.StatusServiceUnavailable, msg.New("api.imports_off"))
 	} else {
 		http.Error(w, "imports are not available on this server", http.StatusServiceUnavailable)
 	}

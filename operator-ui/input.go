@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
+
+	"dozvon/internal/msg"
 )
 
 // What people and systems submit — form values, query parameters, every string of a JSON body — is text that
@@ -52,26 +54,23 @@ func (ui *UI) checkInput(a Access, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// inputRefused answers in the user's language: JSON {"error", "code", "field"} to an API route or a JSON
-// request, an error page to a form. A bank system's token route answers in English, as the whole API does.
+// inputRefused answers in the user's language: the API's refusal (api_errors.go: the message, its code, the field
+// as its argument, and the field) to an API route or a JSON request, an error page to a form. A bank system's token
+// route answers in English, as the whole API does.
 func (ui *UI) inputRefused(w http.ResponseWriter, r *http.Request, a Access, status int, code, field string) {
 	loc := ui.requestLocale(r)
 	if a.Token {
 		loc = "en"
 	}
-	msg := T(loc, code)
+	m := &msg.Error{Code: code, Field: field}
 	if field != "" {
-		msg = T(loc, code, field)
+		m.Args = []any{field}
 	}
 	if a.API || isJSON(r.Header.Get("Content-Type")) {
-		body := map[string]string{"error": msg, "code": code}
-		if field != "" {
-			body["field"] = field
-		}
-		writeJSON(w, status, body)
+		writeJSON(w, status, apiRefusalOf(loc, m))
 		return
 	}
-	ui.render(w, r, status, "error", view{Title: "error.input", Data: errorPage{Heading: "error.input", Text: msg}})
+	ui.render(w, r, status, "error", view{Title: "error.input", Data: errorPage{Heading: "error.input", Text: msgText(loc, m)}})
 }
 
 // inspectInput finds the first value of r's query and body that cannot be stored. It reads the body (but for a

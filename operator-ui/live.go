@@ -162,7 +162,7 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 	}
 	for _, o := range board.Operators {
 		v.Open += o.Load
-		v.Operators = append(v.Operators, liveOperatorOf(loc, o))
+		v.Operators = append(v.Operators, liveOperatorOf(loc, ui.userZone(r), o))
 	}
 	for _, a := range board.Alerts {
 		la := liveAlert{ConversationID: a.ConversationID, Link: "/live/dialogs/" + strconv.FormatInt(a.ConversationID, 10),
@@ -182,13 +182,13 @@ func (ui *UI) buildLiveView(r *http.Request) (liveView, error) {
 	return v, nil
 }
 
-func liveOperatorOf(loc string, o dialog.OperatorLive) liveOperator {
+func liveOperatorOf(loc string, zone *time.Location, o dialog.OperatorLive) liveOperator {
 	lo := liveOperator{ID: o.OperatorID, Name: o.Name, Status: o.Status,
 		StatusLabel: T(loc, "live.status_"+o.Status), Load: o.Load, Capacity: o.Capacity,
 		LoadText: T(loc, "live.capacity_of", o.Load, o.Capacity), LastSeen: T(loc, "live.never"),
 		SLAText: slaText(o.SLA)}
 	if o.LastSeenAt != nil {
-		lo.LastSeen = when(o.LastSeenAt.In(time.Local))
+		lo.LastSeen = formatWhen(loc, zone, *o.LastSeenAt)
 	}
 	return lo
 }

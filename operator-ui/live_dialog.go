@@ -150,7 +150,7 @@ func (ui *UI) liveDialog(r *http.Request, id int64) (liveDialogView, error) {
 		return v, err
 	}
 	for _, m := range v.Conv.Messages {
-		lm := liveMessageOf(loc, m, v.Card.FirstName)
+		lm := liveMessageOf(loc, ui.userZone(r), m, v.Card.FirstName)
 		lm.Shared = sharedOf(loc, m.Shared())
 		for _, a := range files[m.ID] {
 			lm.Files = append(lm.Files, liveFileOf(loc, a))
@@ -188,8 +188,8 @@ func fileSize(loc string, n int64) string {
 	return T(loc, "console.file_size_mb", strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64))
 }
 
-func liveMessageOf(loc string, m dialog.Message, client string) liveMessage {
-	lm := liveMessage{From: m.Direction, Who: m.AuthorName, At: when(m.CreatedAt.Local()), Text: m.Text}
+func liveMessageOf(loc string, zone *time.Location, m dialog.Message, client string) liveMessage {
+	lm := liveMessage{From: m.Direction, Who: m.AuthorName, At: formatWhen(loc, zone, m.CreatedAt), Text: m.Text}
 	switch {
 	case m.Direction == "in":
 		lm.Who = client

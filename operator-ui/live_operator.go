@@ -166,7 +166,7 @@ func (ui *UI) renderLiveOperator(w http.ResponseWriter, r *http.Request, status 
 		ui.serverError(w, r, err)
 		return
 	}
-	v := liveOperatorView{Op: liveOperatorOf(loc, op), Capacity: strconv.Itoa(op.Capacity),
+	v := liveOperatorView{Op: liveOperatorOf(loc, ui.userZone(r), op), Capacity: strconv.Itoa(op.Capacity),
 		AllQueue: len(op.Queues) == 0, Grace: int(ui.Dialog.OfflineGrace.Minutes()), Errors: errs}
 	if c, ok := kept["capacity"]; ok {
 		v.Capacity = c

@@ -35,7 +35,7 @@ func templateFuncs() template.FuncMap {
 		"t":        func(key string, args ...any) string { return key },
 		"message":  func(m *msg.Error, english string) string { return english },
 		"roleName": func(r auth.Role) string { return string(r) },
-		"when":     when,
+		"when":     func(at time.Time) string { return at.String() },
 		"inc":      func(i int) int { return i + 1 },
 		"drill":    drill, // the dialogs behind a report's figure (reports_dialogs.go)
 		// under tells whether a page belongs to a navigation section: /campaigns/12 is under /campaigns.
@@ -62,10 +62,6 @@ func parsePages() (*pages, error) {
 	}
 	return p, nil
 }
-
-// when is how a moment was shown before pages knew the user's zone: the server's, to the minute, unnamed. Pages
-// show formatWhen (the templates' "when", bound per request); what still calls this is to move to it.
-func when(t time.Time) string { return t.Format("02.01.2006 15:04") }
 
 // view is what every page template gets: the page's own data and what the layout needs.
 type view struct {
@@ -187,7 +183,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(contextWithUser(r, u))
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSONError(w, http.StatusNotFound, "no such endpoint")
+		ui.refuseAPI(w, r, http.StatusNotFound, msg.New("api.no_endpoint"))
 		return
 	}
 	ui.render(w, r, http.StatusNotFound, "error", view{Title: "error.not_found",

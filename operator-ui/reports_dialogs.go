@@ -115,7 +115,7 @@ func (ui *UI) showReportDialogs(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Total = formatInt(loc, list.Total)
 	for _, d := range list.Rows {
-		v.Rows = append(v.Rows, dialogRowOf(loc, d, v.CanOpen, q))
+		v.Rows = append(v.Rows, dialogRowOf(loc, ui.userZone(r), d, v.CanOpen, q))
 	}
 	pages := (list.Total + dialogsPerPage - 1) / dialogsPerPage
 	v.PageText = T(loc, "review.page", page, max(pages, 1))
@@ -162,9 +162,9 @@ func dialogHref(id int64, list url.Values) string {
 	return "/live/dialogs/" + strconv.FormatInt(id, 10) + "?" + url.Values{"list": {l.Encode()}}.Encode()
 }
 
-func dialogRowOf(loc string, d reports.DialogRow, canOpen bool, list url.Values) dialogRowView {
+func dialogRowOf(loc string, zone *time.Location, d reports.DialogRow, canOpen bool, list url.Values) dialogRowView {
 	v := dialogRowView{ID: d.ID, Company: d.Company, Client: d.Client, Campaign: d.Campaign, Operator: d.Operator,
-		Status: T(loc, "live.conv_"+d.Status), Opened: when(d.OpenedAt.Local()), Converted: d.Converted,
+		Status: T(loc, "live.conv_"+d.Status), Opened: formatWhen(loc, zone, d.OpenedAt), Converted: d.Converted,
 		Breached: d.Breached, CSAT: "—", QA: "—"}
 	if canOpen {
 		v.Href = dialogHref(d.ID, list)
@@ -173,7 +173,7 @@ func dialogRowOf(loc string, d reports.DialogRow, canOpen bool, list url.Values)
 		v.Kind = T(loc, "kind."+d.Kind)
 	}
 	if d.ClosedAt != nil {
-		v.Closed = when(d.ClosedAt.Local())
+		v.Closed = formatWhen(loc, zone, *d.ClosedAt)
 	}
 	for i, o := range d.Outcomes {
 		if i > 0 {
@@ -212,7 +212,7 @@ func (ui *UI) reportDialogsXLSX(w http.ResponseWriter, r *http.Request) {
 		t("review.col_closed"), t("review.col_outcomes"), t("review.col_converted"), t("review.col_breached"),
 		t("review.col_csat"), t("review.col_qa")}}
 	for _, d := range list.Rows {
-		v := dialogRowOf(loc, d, false, nil)
+		v := dialogRowOf(loc, ui.userZone(r), d, false, nil)
 		var closed, csat, qa any
 		if d.ClosedAt != nil {
 			closed = v.Closed

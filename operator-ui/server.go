@@ -22,6 +22,7 @@ import (
 	"dozvon/campaigns"
 	"dozvon/dialog"
 	"dozvon/internal/auth"
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 	"dozvon/messenger/max/maxfake"
 	"dozvon/messenger/telegram/tgfake"
@@ -343,7 +344,7 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 		u, ok := ui.sessionUser(r)
 		if !ok {
 			if a.API {
-				writeJSONError(w, http.StatusUnauthorized, "login required")
+				ui.refuseAPI(w, r, http.StatusUnauthorized, msg.New("api.login_required"))
 				return
 			}
 			target := "/login"
@@ -360,7 +361,8 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 			zerolog.Ctx(r.Context()).Warn().Int64("user_id", u.ID).Str("role", string(u.Role)).
 				Str("route", r.Pattern).Msg("role denied")
 			if a.API {
-				writeJSONError(w, http.StatusForbidden, "your role may not use this endpoint")
+				ui.refuseAPI(w, r.WithContext(context.WithValue(r.Context(), userKey, u)), http.StatusForbidden,
+					msg.New("api.role_denied"))
 				return
 			}
 			ui.forbidden(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
@@ -370,7 +372,8 @@ func (ui *UI) guard(a Access, next http.HandlerFunc) http.Handler {
 		// websocket refuse.
 		if u.MustChangePassword && !temporaryPasswordRoutes[r.Pattern] {
 			if a.API {
-				writeJSONError(w, http.StatusForbidden, "change your temporary password first (/account)")
+				ui.refuseAPI(w, r.WithContext(context.WithValue(r.Context(), userKey, u)), http.StatusForbidden,
+					msg.New("api.temporary_password"))
 				return
 			}
 			http.Redirect(w, r, "/account", http.StatusSeeOther)

@@ -75,6 +75,12 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 	if _, err := camps.DeriveLeads(ctx, now); err != nil {
 		return s, err
 	}
+	// The Telegram bot gets a name people read, as the demo's MAX bot has ("Дозвон в MAX"): a bot nobody named is
+	// shown by its username, dozvon_sim_bot, beside every dialog of the console. A name someone chose stays.
+	if _, err := pool.Exec(ctx, `UPDATE bots SET name = $1 WHERE id = (`+demoBot+`)
+		AND (name IN ('', 'Telegram') OR name = username)`, demoTelegramBotName); err != nil {
+		return s, fmt.Errorf("demo: name the Telegram bot: %w", err)
+	}
 	chats, err := linkChats(ctx, pool)
 	if err != nil {
 		return s, err
@@ -116,8 +122,9 @@ const demoBot = `SELECT min(id) AS id FROM bots WHERE channel = 'telegram'`
 // demoMAXBot is the MAX bot the demo's past chats on MAX belong to: a bot of its own (remote id demoMAXBotID), so
 // that the past needs no MAX token and no running MAX bot; the bots page lists it with its last activity.
 const (
-	demoMAXBotID = "demo-max"
-	demoMAXBot   = `SELECT id FROM bots WHERE channel = 'max' AND remote_id = '` + demoMAXBotID + `'`
+	demoTelegramBotName = "Дозвон в Telegram"
+	demoMAXBotID        = "demo-max"
+	demoMAXBot          = `SELECT id FROM bots WHERE channel = 'max' AND remote_id = '` + demoMAXBotID + `'`
 )
 
 // linkChats puts about a third of the missed-call and follow-up leads in touch through simulated chats, as if

@@ -86,9 +86,25 @@ type line struct{ client, operator string }
 
 // dialogScript is how a dialog of one lead kind goes for one ending; {company} is the client's company.
 type dialogScript struct {
-	lines  []line
-	reason string // a refusal's reason
+	lines []line
+	// A refusal's reason, as the operator picks it from the supervisors' list: the Russian label of one of the
+	// reasons every installation starts with (migration 00026), the operator's comment beside it, and the reason's
+	// share of the kind's refusals, in tenths.
+	reason, comment string
+	tenths          int
 }
+
+// The refusal reasons the past's operators picked: labels of the list every installation starts with (migration
+// 00026), which supervisors may extend.
+const (
+	reasonOtherBank      = "Уже есть счёт в другом банке"
+	reasonOtherAcquiring = "Уже есть эквайринг в другом банке"
+	reasonExpensive      = "Дорогие тарифы"
+	reasonNotNow         = "Сейчас не актуально"
+	reasonNoWebsite      = "Нет сайта или онлайн-продаж"
+	reasonClosing        = "Закрывает бизнес"
+	reasonDidNotApply    = "Не оставлял заявку"
+)
 
 const (
 	endConsent  = "consent"
@@ -105,13 +121,23 @@ var pastScripts = map[string]map[string][]dialogScript{
 			{"Да, давайте. Лучше в четверг после обеда.", "Записываю: менеджер приедет в четверг после 14:00 и позвонит заранее. Счёт откроем в день встречи."},
 		}}},
 		endRefusal: {
-			{reason: "Уже открыли счёт в другом банке", lines: []line{
+			{reason: reasonOtherBank, comment: "Уже открыли счёт в другом банке", tenths: 4, lines: []line{
 				{"Здравствуйте. Мы уже открыли счёт в другом банке.", "Понимаю, спасибо, что ответили! Если понадобится второй счёт или зарплатный проект — напишите сюда, подберём условия."},
 				{"Хорошо, спасибо.", "Всего доброго!"},
 			}},
-			{reason: "Дорого: ждали бесплатное обслуживание", lines: []line{
+			{reason: reasonExpensive, comment: "Ждали бесплатное обслуживание", tenths: 2, lines: []line{
 				{"Посмотрели тарифы, для нас дороговато.", "На тарифе «Старт» первые 3 месяца обслуживание — 0 ₽, далее 490 ₽ в месяц. Сколько платежей в месяц вы ожидаете?"},
 				{"Немного, но всё равно пока не готовы.", "Понимаю. Заявка сохранится — напишите сюда, когда будете готовы."},
+			}},
+			{reason: reasonNotNow, comment: "Открытие компании отложили", tenths: 2, lines: []line{
+				{"Спасибо, но сейчас не до этого: открытие компании отложили.", "Понимаю! Заявка сохранится: когда вернётесь к открытию, напишите сюда — продолжим с того же места."},
+				{"Хорошо.", "Всего доброго!"},
+			}},
+			{reason: reasonDidNotApply, comment: "Заявку, похоже, оставил бухгалтер", tenths: 1, lines: []line{
+				{"Я не оставлял никакой заявки. Откуда у вас мой номер?", "Извините за беспокойство! Заявка на счёт пришла с сайта банка с этим номером — возможно, её оставил коллега. Больше не будем писать об этом."},
+			}},
+			{reason: reasonClosing, comment: "Закрывают бизнес", tenths: 1, lines: []line{
+				{"Уже неактуально, мы закрываем бизнес.", "Понимаю, спасибо, что сообщили. Если понадобится счёт для нового дела — пишите сюда."},
 			}},
 		},
 		endCallback: {{lines: []line{
@@ -129,10 +155,19 @@ var pastScripts = map[string]map[string][]dialogScript{
 			{"Да, так будет удобнее.", "Тогда назначаем новую встречу: менеджер приедет в удобный день и заберёт документы. Подтверждаете?"},
 			{"Подтверждаю, в пятницу утром.", "Записываю на пятницу, 10:00–12:00. Менеджер позвонит накануне."},
 		}}},
-		endRefusal: {{reason: "Открыли счёт в другом банке", lines: []line{
-			{"Мы уже открылись в другом банке, спасибо.", "Спасибо, что сообщили! Что оказалось удобнее? Это поможет нам стать лучше."},
-			{"Там предложили бесплатное обслуживание на год.", "Спасибо, передам коллегам. Если что-то изменится — пишите сюда."},
-		}}},
+		endRefusal: {
+			{reason: reasonOtherBank, comment: "Там год бесплатного обслуживания", tenths: 5, lines: []line{
+				{"Мы уже открылись в другом банке, спасибо.", "Спасибо, что сообщили! Что оказалось удобнее? Это поможет нам стать лучше."},
+				{"Там предложили бесплатное обслуживание на год.", "Спасибо, передам коллегам. Если что-то изменится — пишите сюда."},
+			}},
+			{reason: reasonExpensive, comment: "Для их оборота обслуживание дорого", tenths: 3, lines: []line{
+				{"Посчитали ещё раз: для нашего оборота обслуживание выходит дорого.", "Давайте подберём тариф под ваш оборот: на тарифе «Старт» первые 3 месяца — 0 ₽, далее 490 ₽ в месяц. Рассчитать?"},
+				{"Нет, спасибо, решили пока не открывать.", "Понимаю. Если передумаете — пишите сюда, менеджер заедет снова."},
+			}},
+			{reason: reasonNotNow, comment: "Отложили до следующего квартала", tenths: 2, lines: []line{
+				{"Открытие счёта отложили до следующего квартала.", "Хорошо! Документы останутся у менеджера — напишите, когда будете готовы, и назначим встречу."},
+			}},
+		},
 		endCallback: {{lines: []line{
 			{"Давайте лучше созвонимся, вопросов много.", "Конечно! Во сколько удобно? Позвоним по вашему местному времени."},
 			{"Завтра после 15.", "Договорились: завтра после 15:00 по вашему времени позвонит менеджер, который вёл встречу."},
@@ -149,12 +184,19 @@ var pastScripts = map[string]map[string][]dialogScript{
 			{"Да, оформляйте.", "Заявка оформлена: в течение дня пришлём доступы и инструкцию по модулю."},
 		}}},
 		endRefusal: {
-			{reason: "Уже есть эквайринг в другом банке", lines: []line{
+			{reason: reasonOtherAcquiring, comment: "Эквайринг в другом банке", tenths: 4, lines: []line{
 				{"Спасибо, у нас уже есть эквайринг в другом банке.", "Понимаю. Если захотите сравнить условия — пришлём расчёт по вашему обороту, это бесплатно."},
 			}},
-			{reason: "Нет сайта, оплату принимают только на месте", lines: []line{
+			{reason: reasonNoWebsite, comment: "Оплату принимают только на месте", tenths: 3, lines: []line{
 				{"У нас нет сайта, платят на месте.", "Понятно! Для оплаты на месте подойдёт торговый эквайринг или QR-код СБП — рассказать?"},
 				{"Нет, спасибо, терминал уже есть.", "Хорошо, всего доброго!"},
+			}},
+			{reason: reasonExpensive, comment: "Комиссия по картам высока для них", tenths: 2, lines: []line{
+				{"Комиссия 1,5% для нас высоковата.", "По СБП комиссия 0,4% — это дешевле карт. Рассчитать выгоду по вашему обороту?"},
+				{"Нет, спасибо, пока не нужно.", "Хорошо, всего доброго!"},
+			}},
+			{reason: reasonNotNow, comment: "Сайт только запускают", tenths: 1, lines: []line{
+				{"Сайт только запускаем, вернёмся к этому позже.", "Удачного запуска! Когда сайт заработает, напишите сюда — подключим за день."},
 			}},
 		},
 		endCallback: {{lines: []line{
@@ -276,7 +318,11 @@ func (p *past) buildKind(k pastKind) error {
 			d.end = endCallback
 		}
 		options := pastScripts[k.kind][d.end]
-		d.script = options[p.r.IntN(len(options))]
+		if d.end == endRefusal {
+			d.script = byShare(options, rank-k.consented, refusals)
+		} else {
+			d.script = options[p.r.IntN(len(options))]
+		}
 		sla += len(d.script.lines)
 		plans[idx] = d
 	}
@@ -317,6 +363,19 @@ func (p *past) buildKind(k pastKind) error {
 		}
 	}
 	return nil
+}
+
+// byShare is the script of the i-th of n refusals: the reasons take their shares of the refusals in turn, so a
+// kind's refusals are split by reason as the scripts' tenths say, not as a draw happens to fall.
+func byShare(options []dialogScript, i, n int) dialogScript {
+	cum := 0
+	for _, o := range options {
+		cum += o.tenths
+		if i*10 < cum*n {
+			return o
+		}
+	}
+	return options[len(options)-1]
 }
 
 // campaignMarkup is the keyboard a run attaches to the campaign's message (see campaigns' markup).
@@ -510,8 +569,8 @@ func (p *past) dialog(n int, kind string, c clientRow, loc *time.Location, sent 
 		}
 	}
 	status, updated := "replied", t
-	outcome := func(kind, product, reason string, at time.Time, due any, source string, done any) {
-		p.outcomes = append(p.outcomes, []any{n, kind, product, reason, at, due, source, done})
+	outcome := func(kind, product, comment string, at time.Time, due any, source string, done any) {
+		p.outcomes = append(p.outcomes, []any{n, kind, product, comment, at, due, source, done, d.script.reason})
 	}
 	decided := t.Add(p.between(20*time.Second, 90*time.Second))
 	switch d.end {
@@ -542,7 +601,7 @@ func (p *past) dialog(n int, kind string, c clientRow, loc *time.Location, sent 
 			status, updated = "converted", at
 		}
 	case endRefusal:
-		outcome("refusal", "", d.script.reason, decided, nil, "operator", nil)
+		outcome("refusal", "", d.script.comment, decided, nil, "operator", nil)
 		status, updated = "refused", decided
 	case endCallback:
 		l := decided.In(loc)
@@ -593,7 +652,7 @@ func seedPast(ctx context.Context, tx pgx.Tx, camps []campaigns.Campaign, now ti
 		{"past_leads", pastLeadColumns, p.leads},
 		{"past_events", []string{"n", "kind", "result", "at"}, p.events},
 		{"past_messages", []string{"n", "seq", "role", "text", "outbox_text", "at", "response_ms", "csat"}, p.messages},
-		{"past_outcomes", []string{"n", "kind", "product", "reason", "at", "due_at", "source", "done_at"}, p.outcomes},
+		{"past_outcomes", []string{"n", "kind", "product", "reason", "at", "due_at", "source", "done_at", "refusal"}, p.outcomes},
 	} {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
 			return Past{}, fmt.Errorf("demo: past: copy %s: %w", t.name, err)
@@ -636,7 +695,7 @@ const pastTables = `
 	) ON COMMIT DROP;
 	CREATE TEMP TABLE past_outcomes (
 	    n int, kind text, product text, reason text, at timestamptz, due_at timestamptz, source text,
-	    done_at timestamptz
+	    done_at timestamptz, refusal text
 	) ON COMMIT DROP`
 
 var pastInserts = []string{`
@@ -792,10 +851,11 @@ var pastInserts = []string{`
 	// Operators record what the client decided; the bank's systems confirm an opened account or a connected
 	// acquiring later, with no conversation (source import). Callbacks were made and marked done by the supervisor.
 	`
-	INSERT INTO outcomes (conversation_id, lead_id, client_id, kind, product, reason, due_at, recorded_by, source,
-	                      recorded_at, done_at, done_by)
+	INSERT INTO outcomes (conversation_id, lead_id, client_id, kind, product, reason, reason_id, due_at, recorded_by,
+	                      source, recorded_at, done_at, done_by)
 	SELECT CASE WHEN o.source = 'operator' THEN p.conversation_id END, p.lead_id, p.client_id, o.kind, o.product,
-	       o.reason, o.due_at, CASE WHEN o.source = 'operator' THEN p.operator_id END, o.source, o.at, o.done_at,
+	       o.reason, (SELECT min(r.id) FROM refusal_reasons r WHERE r.label_ru = o.refusal), o.due_at,
+	       CASE WHEN o.source = 'operator' THEN p.operator_id END, o.source, o.at, o.done_at,
 	       CASE WHEN o.done_at IS NOT NULL THEN (SELECT id FROM users WHERE login = 'supervisor') END
 	FROM past_outcomes o JOIN past_leads p USING (n)
 	ORDER BY o.at`,

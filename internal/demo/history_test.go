@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"dozvon/internal/auth"
 	"dozvon/internal/demo"
 	"dozvon/internal/demo/demotest"
+	"dozvon/reports"
 )
 
 // The funnel of one lead kind as a report computes it from what the campaigns sent and the dialogs left behind.
@@ -238,7 +240,51 @@ func TestDemoPastIsOnBothMessengersWithMAXGrowing(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("MAX's share %.2f then %.2f; dialogs: %d on MAX, %d on Telegram; %d clients on both", firstWeek, secondWeek, maxDialogs, tgDialogs, movers)
+	var names []string
+	if err := pool.QueryRow(ctx, `SELECT array_agg(name ORDER BY channel DESC) FROM bots`).Scan(&names); err != nil ||
+		strings.Join(names, ", ") != "Дозвон в Telegram, Дозвон в MAX" {
+		t.Errorf("the bots are named %q (%v), want a name people read for each, as the console shows it beside a dialog", names, err)
+	}
 	if maxDialogs < 100 || tgDialogs < 50 || movers < 20 {
 		t.Errorf("%d dialogs on MAX, %d on Telegram, %d clients with chats on both; want both messengers well shown", maxDialogs, tgDialogs, movers)
+	}
+}
+
+// Every refusal of the demo's past gives a reason from the list operators pick from, so the refusals report has
+// nothing "not classified": for each kind the reasons a client of that kind gives, the commonest first (another
+// bank's account for missed calls and follow-ups, another bank's acquiring for cross-sell), with the operator's
+// comment beside each.
+func TestDemoPastRefusalsGiveReasonsFromTheList(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	pool, _ := demotest.Seeded(t, now)
+	counts, err := reports.New(pool).Refusals(ctx, reports.Period{From: now.AddDate(0, 0, -30), To: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, c := range counts {
+		if c.ReasonID == nil {
+			t.Errorf("%d refusals of %s leads not classified", c.Count, c.Kind)
+			continue
+		}
+		got[c.Kind] = append(got[c.Kind], fmt.Sprintf("%s %d", c.LabelRU, c.Count))
+	}
+	want := map[string][]string{ // in the list's order
+		campaigns.MissedCall: {"Уже есть счёт в другом банке 15", "Дорогие тарифы 7", "Сейчас не актуально 7",
+			"Закрывает бизнес 3", "Не оставлял заявку 4"},
+		campaigns.FollowUp: {"Уже есть счёт в другом банке 6", "Дорогие тарифы 3", "Сейчас не актуально 2"},
+		campaigns.Acquiring: {"Уже есть эквайринг в другом банке 53", "Дорогие тарифы 26", "Сейчас не актуально 13",
+			"Нет сайта или онлайн-продаж 39"},
+	}
+	for kind, w := range want {
+		if strings.Join(got[kind], ", ") != strings.Join(w, ", ") {
+			t.Errorf("%s refusals by reason:\n got %s\nwant %s", kind, strings.Join(got[kind], ", "), strings.Join(w, ", "))
+		}
+	}
+	var uncommented int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outcomes WHERE kind = 'refusal' AND coalesce(reason, '') = ''`).
+		Scan(&uncommented); err != nil || uncommented != 0 {
+		t.Errorf("%d refusals without the operator's comment (%v)", uncommented, err)
 	}
 }
