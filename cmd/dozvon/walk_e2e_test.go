@@ -168,6 +168,11 @@ func TestEveryPageOfTheDemoInBothLanguages(t *testing.T) {
 				t.Fatalf("%s: change password: status %d", role.login, status)
 			}
 		}
+		// The team's password was printed at the start: every page of theirs asks them to change it, so the walk
+		// below measures every page with that notice on it; the administrator has just chosen their own.
+		if printed := page.Has(testid("password-printed")); printed != (role.password == srv.DemoPassword) {
+			t.Errorf("%s: the notice of a printed password is shown = %v", role.login, printed)
+		}
 		var after []string
 		if role.act != nil {
 			after = role.act(page)

@@ -47,8 +47,66 @@ func TestFirstStartCreatesOneAdminWhoMustChangePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Role != auth.Admin || !u.MustChangePassword || u.LastLoginAt == nil || u.Locale != "en" {
+	// Printed too, but temporary: the administrator changes it before anything else, so it needs no reminder.
+	if u.Role != auth.Admin || !u.MustChangePassword || u.PasswordPrinted || u.LastLoginAt == nil || u.Locale != "en" {
 		t.Errorf("admin = %+v", u)
+	}
+}
+
+// A printed password (the demo team's) stays marked through everything but a change of the password: the user's
+// own, an administrator's reset, `dozvon user passwd` (all three are SetPassword).
+func TestAPrintedPasswordIsMarkedUntilThePasswordChanges(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	printed := func(id int64) bool {
+		t.Helper()
+		u, err := s.ByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.PasswordPrinted
+	}
+	demo, err := s.Create(ctx, auth.NewUser{Login: "operator1", Password: "printed in the log", Role: auth.Operator,
+		PasswordPrinted: true})
+	if err != nil || !demo.PasswordPrinted || demo.MustChangePassword {
+		t.Fatalf("created %+v, %v", demo, err)
+	}
+	ordinary, err := s.Create(ctx, auth.NewUser{Login: "ivanova", Password: "correct horse", Role: auth.Operator})
+	if err != nil || ordinary.PasswordPrinted {
+		t.Fatalf("an ordinary user: %+v, %v", ordinary, err)
+	}
+	if _, err := s.Authenticate(ctx, "operator1", "printed in the log", office); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetLocale(ctx, demo.ID, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTimeZone(ctx, demo.ID, "Asia/Vladivostok"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, demo.ID, auth.Supervisor, "Анна Смирнова", true); err != nil {
+		t.Fatal(err)
+	}
+	if !printed(demo.ID) {
+		t.Fatal("a sign-in, a language, a zone or a role cleared the mark; only a new password may")
+	}
+	if err := s.SetPassword(ctx, demo.ID, "chosen by myself", false); err != nil {
+		t.Fatal(err)
+	}
+	if printed(demo.ID) {
+		t.Error("the mark survived the user's own change of password")
+	}
+
+	reset, err := s.Create(ctx, auth.NewUser{Login: "manager", Password: "printed in the log", Role: auth.Manager,
+		PasswordPrinted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPassword(ctx, reset.ID, auth.RandomPassword(), true); err != nil {
+		t.Fatal(err)
+	}
+	if printed(reset.ID) {
+		t.Error("the mark survived an administrator's reset")
 	}
 }
 

@@ -52,9 +52,13 @@ type User struct {
 	Locale             string
 	TimeZone           string // IANA name; "" is the installation's zone
 	MustChangePassword bool
-	Active             bool
-	CreatedAt          time.Time
-	LastLoginAt        *time.Time
+	// PasswordPrinted: the password was printed where others may have read it (the demo team's, in the log of the
+	// start that seeded it). Unlike a temporary password it blocks nothing; pages ask the user to change it, and
+	// any change of the password clears it.
+	PasswordPrinted bool
+	Active          bool
+	CreatedAt       time.Time
+	LastLoginAt     *time.Time
 }
 
 // Name is what screens call the user.
@@ -103,6 +107,7 @@ type NewUser struct {
 	Login, DisplayName, Password, Locale string
 	Role                                 Role
 	MustChangePassword                   bool
+	PasswordPrinted                      bool // see User.PasswordPrinted
 }
 
 func (n *NewUser) validate() error {
@@ -195,10 +200,10 @@ func (s *Store) Create(ctx context.Context, n NewUser) (User, error) {
 		return User{}, fmt.Errorf("auth: hash password: %w", err)
 	}
 	row := s.pool.QueryRow(ctx, `
-		INSERT INTO users (login, display_name, role, locale, password_hash, must_change_password)
-		VALUES ($1, $2, $3, $4, $5, $6)
+		INSERT INTO users (login, display_name, role, locale, password_hash, must_change_password, password_printed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING `+userColumns,
-		n.Login, n.DisplayName, n.Role, n.Locale, string(hash), n.MustChangePassword)
+		n.Login, n.DisplayName, n.Role, n.Locale, string(hash), n.MustChangePassword, n.PasswordPrinted)
 	u, err := scanUser(row)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
@@ -210,12 +215,13 @@ func (s *Store) Create(ctx context.Context, n NewUser) (User, error) {
 	return u, nil
 }
 
-const userColumns = `id, login, display_name, role, locale, timezone, must_change_password, active, created_at, last_login_at`
+const userColumns = `id, login, display_name, role, locale, timezone, must_change_password, password_printed, active,
+	created_at, last_login_at`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.TimeZone, &u.MustChangePassword, &u.Active,
-		&u.CreatedAt, &u.LastLoginAt)
+	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.TimeZone, &u.MustChangePassword,
+		&u.PasswordPrinted, &u.Active, &u.CreatedAt, &u.LastLoginAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -297,7 +303,8 @@ func (s *Store) SetTimeZone(ctx context.Context, id int64, zone string) error {
 
 // SetPassword replaces a password and ends every session of the user: whoever knew the old password, or holds a
 // session from before, is out. mustChange makes the user choose a new one at next login (an administrator's
-// reset). A user changing their own password keeps the session they did it from by renewing its token.
+// reset). A user changing their own password keeps the session they did it from by renewing its token. A
+// printed password is printed no more: the new one was typed or shown once to an administrator.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string, mustChange bool) error {
 	var login string
 	err := s.pool.QueryRow(ctx, `SELECT login FROM users WHERE id = $1`, id).Scan(&login)
@@ -316,7 +323,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string, must
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1`,
+			UPDATE users SET password_hash = $2, must_change_password = $3, password_printed = false, updated_at = now()
+			WHERE id = $1`,
 			id, string(hash), mustChange); err != nil {
 			return err
 		}

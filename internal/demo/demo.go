@@ -53,10 +53,12 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, camps *cam
 		return Seeded{Scripts: n}, err
 	}
 	// One random password for the whole team: a fixed one would be in the source for anyone to read, and the demo is
-	// for signing in as each role in turn, not for choosing five passwords first.
+	// for signing in as each role in turn, not for choosing five passwords first. It is printed, though, so every
+	// page asks its user to change it (without blocking anything, as a temporary password would).
 	s := Seeded{Password: auth.RandomPassword()}
 	for _, m := range Team {
-		_, err := users.Create(ctx, auth.NewUser{Login: m.Login, DisplayName: m.Name, Role: m.Role, Password: s.Password, Locale: "ru"})
+		_, err := users.Create(ctx, auth.NewUser{Login: m.Login, DisplayName: m.Name, Role: m.Role, Password: s.Password,
+			Locale: "ru", PasswordPrinted: true})
 		if err == nil {
 			s.Users++
 		} else if err != auth.ErrLoginTaken {
