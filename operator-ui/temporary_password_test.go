@@ -26,7 +26,7 @@ func TestATemporaryPasswordOpensNoRouteButItsChange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const refusal = `{"error":"change your temporary password first (/account)"}` + "\n"
+	const refusal = `{"error":"change your temporary password first (/account)","code":"api.temporary_password","args":[]}` + "\n"
 	for _, role := range auth.Roles {
 		c := s.loggedIn(role)
 		walked := 0
