@@ -113,6 +113,8 @@ CREATE INDEX conversation_messages_median_idx ON conversation_messages
     INCLUDE (response_ms, conversation_id)
     WHERE sla AND answered_at IS NOT NULL;
 
+-- The marking functions join the ids they are given (unnest) rather than test `= ANY (ids)`: a bulk write hands
+-- them hundreds of thousands, which ANY would compare row by row against every one.
 -- +goose StatementBegin
 CREATE FUNCTION report_mark_hours(hours timestamptz[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO report_changes (hour)
@@ -125,11 +127,12 @@ $$;
 CREATE FUNCTION report_mark_conversations(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO report_changes (hour)
     SELECT DISTINCT h FROM (
-        SELECT date_trunc('hour', m.created_at, 'UTC') AS h FROM conversation_messages m
-        WHERE m.conversation_id = ANY (ids) AND m.sla
+        SELECT date_trunc('hour', m.created_at, 'UTC') AS h
+        FROM unnest(ids) AS i(id) JOIN conversation_messages m ON m.conversation_id = i.id
+        WHERE m.sla
         UNION ALL
-        SELECT date_trunc('hour', t, 'UTC') FROM conversations cv, unnest(ARRAY[cv.closed_at, cv.csat_at]) t
-        WHERE cv.id = ANY (ids)
+        SELECT date_trunc('hour', t, 'UTC')
+        FROM unnest(ids) AS i(id) JOIN conversations cv ON cv.id = i.id, unnest(ARRAY[cv.closed_at, cv.csat_at]) t
     ) x WHERE h IS NOT NULL
 $$;
 -- +goose StatementEnd
@@ -138,9 +141,9 @@ $$;
 -- A lead's hours: those of its campaign sends, and of its conversations (a conversion counts in its dialogs).
 CREATE FUNCTION report_mark_leads(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO report_changes (hour)
-    SELECT DISTINCT date_trunc('hour', o.sent_at, 'UTC') FROM outbox o
-    WHERE o.lead_id = ANY (ids) AND o.campaign_id IS NOT NULL AND o.state = 'sent';
-    SELECT report_mark_conversations(ARRAY(SELECT id FROM conversations WHERE lead_id = ANY (ids)));
+    SELECT DISTINCT date_trunc('hour', o.sent_at, 'UTC') FROM unnest(ids) AS i(id) JOIN outbox o ON o.lead_id = i.id
+    WHERE o.campaign_id IS NOT NULL AND o.state = 'sent';
+    SELECT report_mark_conversations(ARRAY(SELECT cv.id FROM unnest(ids) AS i(id) JOIN conversations cv ON cv.lead_id = i.id));
 $$;
 -- +goose StatementEnd
 
