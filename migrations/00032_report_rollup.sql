@@ -148,6 +148,15 @@ $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+CREATE FUNCTION report_outbox_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM report_mark_leads(ARRAY(SELECT DISTINCT lead_id FROM new_rows
+                                    WHERE campaign_id IS NOT NULL AND state = 'sent' AND lead_id IS NOT NULL));
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 CREATE FUNCTION report_outbox_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' AND OLD.campaign_id IS NOT NULL AND OLD.state = 'sent' THEN
@@ -256,11 +265,11 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- Inserts are marked once per statement (a bulk load marks each hour once); updates only when a column the
--- reports read changes, so the sender's and the console's other writes pay nothing. The outbox's inserts are a run's queued messages, which count only once sent: a row trigger that fires for a row
--- inserted as sent already (an import of the past, the demo) costs a run's enqueue nothing.
-CREATE TRIGGER report_outbox_inserted AFTER INSERT ON outbox FOR EACH ROW
-    WHEN (NEW.campaign_id IS NOT NULL AND NEW.state = 'sent') EXECUTE FUNCTION report_outbox_changed();
+-- Inserts are marked once per statement (a bulk load of the past marks each hour once; a run's enqueue, rows not
+-- yet sent, marks nothing); updates only when a column the reports read changes, so the sender's and the
+-- console's other writes pay nothing.
+CREATE TRIGGER report_outbox_inserted AFTER INSERT ON outbox REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_outbox_inserted();
 CREATE TRIGGER report_outbox_changed AFTER UPDATE ON outbox FOR EACH ROW
     WHEN ((OLD.state = 'sent' OR NEW.state = 'sent') AND (OLD.campaign_id IS NOT NULL OR NEW.campaign_id IS NOT NULL)
           AND (OLD.state, OLD.sent_at, OLD.lead_id, OLD.campaign_id, OLD.channel)
@@ -330,7 +339,7 @@ DROP TRIGGER report_outbox_changed ON outbox;
 DROP TRIGGER report_outbox_inserted ON outbox;
 DROP FUNCTION report_review_changed(), report_reviews_inserted(), report_outcome_changed(), report_outcomes_inserted(),
     report_message_changed(), report_messages_inserted(), report_conversation_changed(),
-    report_conversations_inserted(), report_outbox_changed(), report_mark_leads(bigint[]),
+    report_conversations_inserted(), report_outbox_changed(), report_outbox_inserted(), report_mark_leads(bigint[]),
     report_mark_conversations(bigint[]), report_mark_hours(timestamptz[]);
 DROP INDEX conversation_messages_median_idx, conversations_closed_idx, outbox_lead_sent_idx;
 DROP TABLE report_dialogs, report_sends, report_qa, report_ratings, report_answers, report_changes;
