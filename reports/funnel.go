@@ -110,7 +110,11 @@ func (rp *Reports) Conversion(ctx context.Context, f Filter) (Conversion, error)
 		c.ByKind[i].Kind = k
 	}
 	starts, ends := bounds([]Period{f.Period})
-	rows, err := rp.pool.Query(ctx, conversionSQL, f.args(starts, ends)...)
+	query := conversionSQL
+	if rp.hourly(f.Period) {
+		query = conversionRolledSQL
+	}
+	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
 	if err != nil {
 		return c, fmt.Errorf("reports: conversion %v: %w", f, err)
 	}
@@ -152,7 +156,11 @@ const trendSQL = funnelCTE + `
 // FunnelTrend returns the filter's funnel in each bucket (Days or Weeks of its period), empty buckets included.
 func (rp *Reports) FunnelTrend(ctx context.Context, f Filter, buckets []Period) ([]FunnelPoint, error) {
 	starts, ends := bounds(buckets)
-	rows, err := rp.pool.Query(ctx, trendSQL, f.args(starts, ends)...)
+	query := trendSQL
+	if rp.hourly(f.Period) && rp.hourly(buckets...) {
+		query = trendRolledSQL
+	}
+	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: funnel trend %v: %w", f, err)
 	}

@@ -12,6 +12,9 @@ import (
 type Reports struct {
 	pool *pgxpool.Pool
 	Now  func() time.Time
+	// FromRaw reads every dashboard panel from the raw tables, not from the rollups (rollup.go): the figures are
+	// the same, only slower; the rollups' test compares the two.
+	FromRaw bool
 }
 
 // New returns Reports on pool.

@@ -81,6 +81,9 @@ const operatorsSQL = `
 // Operators returns every active operator's work in the filter's dialogs (with zeros for those who did none),
 // and anyone else's who worked dialogs in it (a supervisor who answered, an operator since deactivated).
 func (rp *Reports) Operators(ctx context.Context, f Filter) ([]OperatorPeriod, error) {
+	if rp.hourly(f.Period) {
+		return rp.operatorsRolled(ctx, f)
+	}
 	rows, err := rp.pool.Query(ctx, operatorsSQL, f.args()...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
@@ -136,7 +139,11 @@ func (rp *Reports) TeamQA(ctx context.Context, f Filter) (QA, error) {
 // QATrend returns the team's QA in each bucket (Days or Weeks of the filter's period).
 func (rp *Reports) QATrend(ctx context.Context, f Filter, buckets []Period) ([]QAPoint, error) {
 	starts, ends := bounds(buckets)
-	rows, err := rp.pool.Query(ctx, qaSQL, f.args(starts, ends)...)
+	query := qaSQL
+	if rp.hourly(f.Period) && rp.hourly(buckets...) {
+		query = qaRolledSQL
+	}
+	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: QA %v: %w", f, err)
 	}
@@ -188,8 +195,13 @@ const serviceSQL = `
 // ServiceByDay returns the team's service in the filter's dialogs for each day of its period in zone, the first
 // and last days cut to the period.
 func (rp *Reports) ServiceByDay(ctx context.Context, f Filter, zone *time.Location) ([]ServiceDay, error) {
-	starts, ends := bounds(Days(f.Period, zone))
-	rows, err := rp.pool.Query(ctx, serviceSQL, f.args(starts, ends)...)
+	days := Days(f.Period, zone)
+	starts, ends := bounds(days)
+	query := serviceSQL
+	if rp.hourly(f.Period) && rp.hourly(days...) {
+		query = serviceRolledSQL
+	}
+	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: service by day %v: %w", f, err)
 	}

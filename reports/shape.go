@@ -55,7 +55,13 @@ func (rp *Reports) Shape(ctx context.Context, f Filter, zone *time.Location) (Sh
 	for i, l := range ResponseLimits {
 		limits[i] = l.Milliseconds() + 1
 	}
-	rows, err := rp.pool.Query(ctx, shapeSQL, f.args(offset, limits)...)
+	query, args := shapeSQL, f.args(offset, limits)
+	rolled := offset%3600 == 0 && rp.hourly(f.Period)
+	if rolled {
+		query, args = shapeRolledSQL, f.args(offset)
+	}
+	fine := make([]int64, len(fineLimits)+1)
+	rows, err := rp.pool.Query(ctx, query, args...)
 	if err != nil {
 		return s, fmt.Errorf("reports: service shape %v: %w", f, err)
 	}
@@ -71,9 +77,17 @@ func (rp *Reports) Shape(ctx context.Context, f Filter, zone *time.Location) (Sh
 			s.ByHour[key] = HourSLA{Answered: n, InTime: inTime}
 		case what == "response" && key >= 0 && key < len(s.Responses):
 			s.Responses[key] = n
+		case what == "bin" && key >= 0 && key < len(fine):
+			fine[key] = int64(n)
 		case what == "csat" && key >= 1 && key <= 5:
 			s.CSAT[key-1] = n
 		}
 	}
-	return s, rows.Err()
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("reports: service shape: %w", err)
+	}
+	if rolled {
+		s.Responses = coarse(fine)
+	}
+	return s, nil
 }

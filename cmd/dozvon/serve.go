@@ -74,6 +74,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	camps.Gateway = campaigns.GatewayClient(cfg.SMSAllowPrivate)
 	scheduler := &campaigns.Scheduler{Store: camps, Log: log.With().Str("part", "scheduler").Logger()}
 	runs := []func(context.Context) error{scheduler.Run, conversations.Run}
+	// The dashboards' rollups, refreshed from the raw tables each minute (each instance tries; one at a time runs).
+	rollupLog := log.With().Str("part", "reports").Logger()
+	runs = append(runs, func(ctx context.Context) error { return reports.New(db.Pool).RunRollup(ctx, rollupLog) })
 	// The environment's bot is Telegram's when Telegram runs, else MAX's: campaigns' test messages go through it,
 	// and the console's "typing…"; a campaign's invitations name the bot of the channel it prefers.
 	deps := operatorui.Deps{Contacts: messenger.NewContacts(db.Pool), Outbox: messenger.NewOutbox(db.Pool),
