@@ -103,11 +103,12 @@ CREATE TABLE report_dialogs (
 CREATE INDEX report_dialogs_hour_idx ON report_dialogs (hour);
 
 -- What the triggers and the raw reads of changed hours look up: a lead's campaign sends, dialogs closed in an
--- hour, and one operator's answers in one response-time bin (the median). Each costs an index entry on the row's
+-- hour, a dialog's consent, and one operator's answers in one response-time bin (the median). Each costs an index entry on the row's
 -- way in, none per send attempt.
 CREATE INDEX outbox_lead_sent_idx ON outbox (lead_id) INCLUDE (sent_at, campaign_id, channel)
     WHERE campaign_id IS NOT NULL AND state = 'sent';
 CREATE INDEX conversations_closed_idx ON conversations (closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX outcomes_consent_conversation_idx ON outcomes (conversation_id) WHERE kind = 'consent';
 CREATE INDEX conversation_messages_median_idx ON conversation_messages
     (answered_by, width_bucket(response_ms, '{5001,10001,15001,20001,25001,30001,35001,40001,45001,50001,55001,60001,120001,300001,600001}'::integer[]), created_at)
     INCLUDE (response_ms, conversation_id)
@@ -361,5 +362,6 @@ DROP FUNCTION report_review_changed(), report_reviews_inserted(), report_outcome
     report_message_changed(), report_messages_inserted(), report_conversation_changed(),
     report_conversations_inserted(), report_outbox_changed(), report_outbox_updated(), report_outbox_inserted(), report_mark_leads(bigint[]),
     report_mark_conversations(bigint[]), report_mark_hours(timestamptz[]);
-DROP INDEX conversation_messages_median_idx, conversations_closed_idx, outbox_lead_sent_idx;
+DROP INDEX conversation_messages_median_idx, outcomes_consent_conversation_idx, conversations_closed_idx,
+    outbox_lead_sent_idx;
 DROP TABLE report_dialogs, report_sends, report_qa, report_ratings, report_answers, report_changes;

@@ -110,11 +110,11 @@ func (rp *Reports) Conversion(ctx context.Context, f Filter) (Conversion, error)
 		c.ByKind[i].Kind = k
 	}
 	starts, ends := bounds([]Period{f.Period})
-	query := conversionSQL
+	var rolled *variants
 	if rp.hourly(f.Period) {
-		query = conversionRolledSQL
+		rolled = &conversionRolled
 	}
-	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
+	rows, err := rp.panelQuery(ctx, f, rolled, f.args(starts, ends), conversionSQL, f.args(starts, ends))
 	if err != nil {
 		return c, fmt.Errorf("reports: conversion %v: %w", f, err)
 	}
@@ -156,11 +156,11 @@ const trendSQL = funnelCTE + `
 // FunnelTrend returns the filter's funnel in each bucket (Days or Weeks of its period), empty buckets included.
 func (rp *Reports) FunnelTrend(ctx context.Context, f Filter, buckets []Period) ([]FunnelPoint, error) {
 	starts, ends := bounds(buckets)
-	query := trendSQL
+	var rolled *variants
 	if rp.hourly(f.Period) && rp.hourly(buckets...) {
-		query = trendRolledSQL
+		rolled = &trendRolled
 	}
-	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
+	rows, err := rp.panelQuery(ctx, f, rolled, f.args(starts, ends), trendSQL, f.args(starts, ends))
 	if err != nil {
 		return nil, fmt.Errorf("reports: funnel trend %v: %w", f, err)
 	}

@@ -43,14 +43,18 @@ func binSQL() (columns, sums, counts string) {
 	return strings.Join(cols, ", "), strings.Join(sum, ", "), strings.Join(count, ", ")
 }
 
-// The raw SELECTs of each rollup, over the UTC hours of a relation `hours (hour)`, in the rollup's columns.
+// The raw SELECTs of each rollup, over the UTC hours of a relation `hours (hour)`, in the rollup's columns. Each
+// hour is read by itself (a lateral subquery the planner may not flatten, OFFSET 0): joined, a range of an unknown
+// hour was estimated at a third of the table, and the plan read all of it. For the same reason the lookups of a
+// lead's or dialog's outcomes are kept per row (OFFSET 0), not hashed over the whole outcomes table.
 var (
 	answersColumns = `hour, operator_id, kind, campaign_id, channel, answered, in_time, ` + binColumns
 	answersRaw     = `
 	SELECT date_trunc('hour', m.created_at, 'UTC'), coalesce(m.answered_by, 0), coalesce(l.kind, ''),
 	       coalesce(cv.campaign_id, 0), cv.channel, count(*)::int,
 	       (count(*) FILTER (WHERE m.response_ms <= 60000))::int, ` + binCounts + `
-	FROM hours h JOIN conversation_messages m ON m.created_at >= h.hour AND m.created_at < h.hour + interval '1 hour'
+	FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM conversation_messages WHERE created_at >= h.hour AND created_at < h.hour + interval '1 hour' AND sla AND answered_at IS NOT NULL OFFSET 0) m
 	JOIN conversations cv ON cv.id = m.conversation_id LEFT JOIN leads l ON l.id = cv.lead_id
 	WHERE m.sla AND m.answered_at IS NOT NULL
 	GROUP BY 1, 2, 3, 4, 5`
@@ -59,7 +63,8 @@ var (
 	ratingsRaw     = `
 	SELECT date_trunc('hour', cv.csat_at, 'UTC'), coalesce(cv.operator_id, 0), coalesce(l.kind, ''),
 	       coalesce(cv.campaign_id, 0), cv.channel, cv.csat, count(*)::int
-	FROM hours h JOIN conversations cv ON cv.csat_at >= h.hour AND cv.csat_at < h.hour + interval '1 hour'
+	FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM conversations WHERE csat_at >= h.hour AND csat_at < h.hour + interval '1 hour' AND csat IS NOT NULL OFFSET 0) cv
 	LEFT JOIN leads l ON l.id = cv.lead_id
 	WHERE cv.csat IS NOT NULL
 	GROUP BY 1, 2, 3, 4, 5, 6`
@@ -68,7 +73,8 @@ var (
 	qaRaw     = `
 	SELECT date_trunc('hour', cv.closed_at, 'UTC'), coalesce(cv.operator_id, 0), coalesce(l.kind, ''),
 	       coalesce(cv.campaign_id, 0), cv.channel, count(*)::int, sum(q.score)::bigint
-	FROM hours h JOIN conversations cv ON cv.closed_at >= h.hour AND cv.closed_at < h.hour + interval '1 hour'
+	FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM conversations WHERE closed_at >= h.hour AND closed_at < h.hour + interval '1 hour' OFFSET 0) cv
 	JOIN qa_reviews q ON q.conversation_id = cv.id LEFT JOIN leads l ON l.id = cv.lead_id
 	GROUP BY 1, 2, 3, 4, 5`
 
@@ -85,15 +91,16 @@ var (
 	       CASE WHEN row_number() OVER (PARTITION BY s.hour, s.lead_id, s.channel ORDER BY s.campaign_id) = 1
 	            THEN date_trunc('hour', p.channel_prev, 'UTC') ELSE s.hour END,
 	       date_trunc('hour', p.cc_prev, 'UTC'),
-	       EXISTS (SELECT FROM conversations cv WHERE cv.lead_id = s.lead_id),
+	       EXISTS (SELECT FROM conversations cv WHERE cv.lead_id = s.lead_id OFFSET 0),
 	       ARRAY(SELECT DISTINCT cv.operator_id FROM conversations cv
 	             WHERE cv.lead_id = s.lead_id AND cv.operator_id IS NOT NULL ORDER BY 1),
-	       EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = s.lead_id AND oc.kind = 'consent'),
+	       EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = s.lead_id AND oc.kind = 'consent' OFFSET 0),
 	       EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = s.lead_id
-	               AND oc.kind = CASE l.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END),
+	               AND oc.kind = CASE l.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END OFFSET 0),
 	       1
 	FROM (SELECT DISTINCT date_trunc('hour', o.sent_at, 'UTC') AS hour, o.lead_id, o.campaign_id, o.channel
-	      FROM hours h JOIN outbox o ON o.sent_at >= h.hour AND o.sent_at < h.hour + interval '1 hour'
+	      FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM outbox WHERE sent_at >= h.hour AND sent_at < h.hour + interval '1 hour' AND campaign_id IS NOT NULL AND state = 'sent' OFFSET 0) o
 	      WHERE o.campaign_id IS NOT NULL AND o.state = 'sent') s
 	JOIN leads l ON l.id = s.lead_id
 	CROSS JOIN LATERAL (
@@ -118,21 +125,25 @@ var (
 	           CASE WHEN cv.operator_id = a.operator_id AND cv.closed_at < a.hour
 	                THEN date_trunc('hour', cv.closed_at, 'UTC') END),
 	       date_trunc('hour', cv.closed_at, 'UTC'), cv.csat, CASE WHEN cv.operator_id = a.operator_id THEN q.score END,
-	       EXISTS (SELECT FROM outcomes oc WHERE oc.conversation_id = cv.id AND oc.kind = 'consent'),
+	       EXISTS (SELECT FROM outcomes oc WHERE oc.conversation_id = cv.id AND oc.kind = 'consent' OFFSET 0),
 	       EXISTS (SELECT FROM outcomes oc WHERE oc.lead_id = cv.lead_id
-	               AND oc.kind = CASE l.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END),
+	               AND oc.kind = CASE l.kind WHEN 'acquiring' THEN 'acquiring_connected' ELSE 'account_opened' END OFFSET 0),
 	       1
 	FROM (
 	    SELECT m.conversation_id, m.answered_by AS operator_id, date_trunc('hour', m.created_at, 'UTC') AS hour
-	    FROM hours h JOIN conversation_messages m ON m.created_at >= h.hour AND m.created_at < h.hour + interval '1 hour'
+	    FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM conversation_messages WHERE created_at >= h.hour AND created_at < h.hour + interval '1 hour' AND sla AND answered_at IS NOT NULL OFFSET 0) m
 	    WHERE m.sla AND m.answered_at IS NOT NULL AND m.answered_by IS NOT NULL
 	    UNION
 	    SELECT cv.id, cv.operator_id, date_trunc('hour', cv.closed_at, 'UTC')
-	    FROM hours h JOIN conversations cv ON cv.closed_at >= h.hour AND cv.closed_at < h.hour + interval '1 hour'
+	    FROM hours h CROSS JOIN LATERAL (
+	    SELECT * FROM conversations WHERE closed_at >= h.hour AND closed_at < h.hour + interval '1 hour' OFFSET 0) cv
 	    WHERE cv.operator_id IS NOT NULL
 	) a
-	JOIN conversations cv ON cv.id = a.conversation_id LEFT JOIN leads l ON l.id = cv.lead_id
-	LEFT JOIN qa_reviews q ON q.conversation_id = cv.id`
+	CROSS JOIN LATERAL (
+	    SELECT * FROM conversations WHERE id = a.conversation_id OFFSET 0) cv
+	LEFT JOIN leads l ON l.id = cv.lead_id
+	LEFT JOIN LATERAL (SELECT score FROM qa_reviews WHERE conversation_id = cv.id OFFSET 0) q ON true`
 )
 
 // A rollup's raw SELECT is either grouped already, or (count != "") one row per lead or dialog, which the refresh
@@ -157,19 +168,93 @@ func (r rollup) grouped() string {
 	return `SELECT ` + keys + `, sum(` + r.count + `)::int FROM (` + r.raw + `) x (` + r.columns + `) GROUP BY ` + keys
 }
 
-// rolled is the rows of a rollup for the hours of [$1, $2): its own for hours with no change recorded, the raw
-// tables' for the others. Being one statement, it reads the rollup, the changes and the raw tables in one snapshot.
-func rolled(table string) string {
+// rolled is the rows of a rollup for the hours of [$1, $2): its own, but for the hours in which a change was
+// recorded (the array parameter named by changed, "" when there are none), which it reads from the raw tables.
+func rolled(table, changed string) string {
 	for _, r := range rollups {
-		if r.table == table {
-			return `(SELECT ` + r.columns + ` FROM ` + r.table + ` r WHERE r.hour >= $1 AND r.hour < $2
-			    AND NOT EXISTS (SELECT FROM report_changes c WHERE c.hour = r.hour)
-			 UNION ALL
-			 SELECT * FROM (WITH hours AS (SELECT DISTINCT hour FROM report_changes WHERE hour >= $1 AND hour < $2)
-			 ` + r.raw + `) raw)`
+		if r.table != table {
+			continue
 		}
+		own := `SELECT ` + r.columns + ` FROM ` + r.table + ` r WHERE r.hour >= $1 AND r.hour < $2`
+		if changed == "" {
+			return `(` + own + `)`
+		}
+		return `(` + own + ` AND r.hour <> ALL (` + changed + `::timestamptz[])
+		 UNION ALL
+		 SELECT * FROM (WITH hours AS (SELECT unnest(` + changed + `::timestamptz[]) AS hour) ` + r.raw + `) raw)`
 	}
 	panic("reports: no rollup " + table)
+}
+
+// variants are a panel's query on the rollups with no change recorded in its period, and with some (their hours
+// as its last parameter).
+type variants struct{ unchanged, changed string }
+
+// variantsOf builds both variants of a panel's query from rolled; changed names the parameter of the hours.
+func variantsOf(changed string, build func(src func(table string) string) string) variants {
+	return variants{
+		unchanged: build(func(table string) string { return rolled(table, "") }),
+		changed:   build(func(table string) string { return rolled(table, changed) }),
+	}
+}
+
+// snapshotRows are a query's rows in a read-only transaction of their own, which closing them ends.
+type snapshotRows struct {
+	pgx.Rows
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (r snapshotRows) Close() {
+	r.Rows.Close()
+	_ = r.tx.Rollback(r.ctx)
+}
+
+// panelQuery runs a panel's query: from the rollups when rolled is set (the period is cut at whole hours), else
+// raw. The rollups are read in one snapshot with the hours changed since the last refresh, and without JIT (its
+// compiling took seconds on these queries, which run in milliseconds).
+func (rp *Reports) panelQuery(ctx context.Context, f Filter, rolled *variants, rolledArgs []any, raw string, rawArgs []any) (pgx.Rows, error) {
+	if rolled == nil {
+		return rp.pool.Query(ctx, raw, rawArgs...)
+	}
+	tx, err := rp.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changed, err := changedHours(ctx, tx, f.Period)
+	if err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	query := rolled.unchanged
+	if len(changed) > 0 {
+		query, rolledArgs = rolled.changed, append(rolledArgs, changed)
+	}
+	rows, err := tx.Query(ctx, query, rolledArgs...)
+	if err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	return snapshotRows{Rows: rows, ctx: ctx, tx: tx}, nil
+}
+
+func (rp *Reports) snapshot(ctx context.Context) (pgx.Tx, error) {
+	tx, err := rp.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	return tx, nil
+}
+
+func changedHours(ctx context.Context, tx pgx.Tx, p Period) ([]time.Time, error) {
+	var hours []time.Time
+	err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT hour), '{}') FROM report_changes
+		WHERE hour >= $1 AND hour < $2`, p.From, p.To).Scan(&hours)
+	return hours, err
 }
 
 // dimsWhere narrows rollup rows s by kind, campaign and channel, as dialogWhere does the raw rows.

@@ -5,18 +5,17 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // The panels read from the rollups (rollup.go): the same figures as the raw queries beside each panel, in the
 // same parameters ($1 from, $2 to, $3 kind, $4 campaign, $5 operator, $6 channel, then the panel's own).
 
-var serviceRolledSQL = `
+var serviceRolled = variantsOf("$9", func(src func(string) string) string {
+	return `
 	WITH d AS (SELECT * FROM unnest($7::timestamptz[], $8::timestamptz[]) AS d(starts, ends)),
-	a AS (SELECT s.hour, sum(s.answered) AS answered, sum(s.in_time) AS in_time FROM ` + rolled("report_answers") + ` s
+	a AS (SELECT s.hour, sum(s.answered) AS answered, sum(s.in_time) AS in_time FROM ` + src("report_answers") + ` s
 	      WHERE ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + ` GROUP BY s.hour),
-	r AS (SELECT s.hour, sum(s.n) AS ratings, sum(s.n) FILTER (WHERE s.csat = 5) AS top FROM ` + rolled("report_ratings") + ` s
+	r AS (SELECT s.hour, sum(s.n) AS ratings, sum(s.n) FILTER (WHERE s.csat = 5) AS top FROM ` + src("report_ratings") + ` s
 	      WHERE ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + ` GROUP BY s.hour)
 	SELECT d.starts,
 	       coalesce((SELECT sum(a.answered) FROM a WHERE a.hour >= d.starts AND a.hour < d.ends), 0)::bigint,
@@ -24,11 +23,13 @@ var serviceRolledSQL = `
 	       coalesce((SELECT sum(r.ratings) FROM r WHERE r.hour >= d.starts AND r.hour < d.ends), 0)::bigint,
 	       coalesce((SELECT sum(r.top) FROM r WHERE r.hour >= d.starts AND r.hour < d.ends), 0)::bigint
 	FROM d ORDER BY d.starts`
+})
 
-var shapeRolledSQL = `
-	WITH a AS (SELECT s.* FROM ` + rolled("report_answers") + ` s
+var shapeRolled = variantsOf("$8", func(src func(string) string) string {
+	return `
+	WITH a AS (SELECT s.* FROM ` + src("report_answers") + ` s
 	           WHERE ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + `),
-	r AS (SELECT s.* FROM ` + rolled("report_ratings") + ` s
+	r AS (SELECT s.* FROM ` + src("report_ratings") + ` s
 	      WHERE ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + `)
 	SELECT 'hour', extract(hour FROM (a.hour AT TIME ZONE 'UTC') + make_interval(secs => $7::int))::int,
 	       sum(a.answered)::bigint, sum(a.in_time)::bigint
@@ -38,18 +39,22 @@ var shapeRolledSQL = `
 	     unnest(x.v) WITH ORDINALITY AS u(n, i)
 	UNION ALL
 	SELECT 'csat', r.csat, sum(r.n)::bigint, 0 FROM r GROUP BY r.csat`
+})
 
-var qaRolledSQL = `
+var qaRolled = variantsOf("$9", func(src func(string) string) string {
+	return `
 	SELECT b.starts, coalesce(sum(s.reviews), 0)::bigint,
 	       coalesce(sum(s.score_sum)::numeric / nullif(sum(s.reviews), 0), 0)
 	FROM unnest($7::timestamptz[], $8::timestamptz[]) AS b(starts, ends)
-	LEFT JOIN ` + rolled("report_qa") + ` s ON s.hour >= b.starts AND s.hour < b.ends
+	LEFT JOIN ` + src("report_qa") + ` s ON s.hour >= b.starts AND s.hour < b.ends
 	    AND ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + `
 	GROUP BY b.starts ORDER BY b.starts`
+})
 
 // A row counts a lead (in its kind and the total) when the lead was not written to earlier in the bucket: its
 // previous hour, in the grouping the filter asks for, is none or before the bucket. Likewise per campaign.
-var funnelRolledCTE = `
+func funnelRolledCTE(src func(string) string) string {
+	return `
 	WITH buckets AS (SELECT * FROM unnest($7::timestamptz[], $8::timestamptz[]) AS b(starts, ends)),
 	f AS (
 	    SELECT b.starts, s.kind, s.campaign_id, s.leads, s.consented, s.converted,
@@ -57,7 +62,7 @@ var funnelRolledCTE = `
 	                WHEN $4::bigint = 0 THEN s.channel_prev ELSE s.cc_prev END AS prev,
 	           CASE WHEN $6::text = '' THEN s.campaign_prev ELSE s.cc_prev END AS prev_in_campaign,
 	           CASE WHEN $5::bigint = 0 THEN s.replied ELSE $5::bigint = ANY (s.operators) END AS replied
-	    FROM ` + rolled("report_sends") + ` s JOIN buckets b ON s.hour >= b.starts AND s.hour < b.ends
+	    FROM ` + src("report_sends") + ` s JOIN buckets b ON s.hour >= b.starts AND s.hour < b.ends
 	    WHERE ` + dimsWhere + `
 	), g AS (
 	    SELECT f.starts, f.kind, f.campaign_id, f.leads, f.replied,
@@ -66,6 +71,7 @@ var funnelRolledCTE = `
 	           ($5::bigint = 0 OR f.replied) AND f.converted AS converted
 	    FROM f
 	)`
+}
 
 func funnelSums(first string) string {
 	return `coalesce(sum(g.leads) FILTER (WHERE ` + first + `), 0)::bigint,
@@ -74,7 +80,8 @@ func funnelSums(first string) string {
 	       coalesce(sum(g.leads) FILTER (WHERE ` + first + ` AND g.converted), 0)::bigint`
 }
 
-var conversionRolledSQL = funnelRolledCTE + `
+var conversionRolled = variantsOf("$9", func(src func(string) string) string {
+	return funnelRolledCTE(src) + `
 	SELECT g.kind, 0::bigint, ''::text, ` + funnelSums("g.first") + ` FROM g GROUP BY g.kind
 	UNION ALL
 	SELECT '', 0, '', ` + funnelSums("g.first") + ` FROM g
@@ -82,23 +89,27 @@ var conversionRolledSQL = funnelRolledCTE + `
 	SELECT g.kind, g.campaign_id, cp.name, ` + funnelSums("g.first_in_campaign") + `
 	FROM g JOIN campaigns cp ON cp.id = g.campaign_id GROUP BY g.kind, g.campaign_id, cp.name
 	ORDER BY 3, 2`
+})
 
-var trendRolledSQL = funnelRolledCTE + `
+var trendRolled = variantsOf("$9", func(src func(string) string) string {
+	return funnelRolledCTE(src) + `
 	SELECT b.starts, ` + funnelSums("g.first") + `
 	FROM buckets b LEFT JOIN g ON g.starts = b.starts
 	GROUP BY b.starts ORDER BY b.starts`
+})
 
 // The operators' dialogs count each (operator, dialog) once: at its first hour of work in the period. Its rating
 // and review count when the dialog was closed in the period.
-var operatorsRolledSQL = `
+var operatorsRolled = variantsOf("$7", func(src func(string) string) string {
+	return `
 	WITH a AS (
 	    SELECT s.operator_id, sum(s.answered)::bigint AS answered, sum(s.in_time)::bigint AS in_time,
 	           ARRAY[` + binSums + `]::bigint[] AS bins
-	    FROM ` + rolled("report_answers") + ` s
+	    FROM ` + src("report_answers") + ` s
 	    WHERE s.operator_id <> 0 AND ($5::bigint = 0 OR s.operator_id = $5::bigint) AND ` + dimsWhere + `
 	    GROUP BY s.operator_id
 	), w AS (
-	    SELECT s.*, s.closed_hour >= $1 AND s.closed_hour < $2 AS closed_in FROM ` + rolled("report_dialogs") + ` s
+	    SELECT s.*, s.closed_hour >= $1 AND s.closed_hour < $2 AS closed_in FROM ` + src("report_dialogs") + ` s
 	    WHERE (s.prev_hour IS NULL OR s.prev_hour < $1) AND ($5::bigint = 0 OR s.operator_id = $5::bigint)
 	      AND ` + dimsWhere + `
 	), d AS (
@@ -123,6 +134,7 @@ var operatorsRolledSQL = `
 	WHERE ((u.role = 'operator' AND u.active) OR d.operator_id IS NOT NULL OR a.operator_id IS NOT NULL)
 	  AND ($5::bigint = 0 OR u.id = $5::bigint)
 	ORDER BY 2, 1`
+})
 
 // medianBinsSQL reads, for each (operator, bin), the response times of the period in that bin, in order: the few
 // the median falls among (conversation_messages_median_idx holds them by operator, bin and time).
@@ -137,12 +149,20 @@ const medianBinsSQL = `
 
 func (rp *Reports) operatorsRolled(ctx context.Context, f Filter) ([]OperatorPeriod, error) {
 	// One snapshot: the median's values are read from the raw messages after the histogram from the rollup.
-	tx, err := rp.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := rp.snapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
 	}
 	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, operatorsRolledSQL, f.args()...)
+	changed, err := changedHours(ctx, tx, f.Period)
+	if err != nil {
+		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
+	}
+	query, args := operatorsRolled.unchanged, f.args()
+	if len(changed) > 0 {
+		query, args = operatorsRolled.changed, f.args(changed)
+	}
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
 	}

@@ -139,11 +139,11 @@ func (rp *Reports) TeamQA(ctx context.Context, f Filter) (QA, error) {
 // QATrend returns the team's QA in each bucket (Days or Weeks of the filter's period).
 func (rp *Reports) QATrend(ctx context.Context, f Filter, buckets []Period) ([]QAPoint, error) {
 	starts, ends := bounds(buckets)
-	query := qaSQL
+	var rolled *variants
 	if rp.hourly(f.Period) && rp.hourly(buckets...) {
-		query = qaRolledSQL
+		rolled = &qaRolled
 	}
-	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
+	rows, err := rp.panelQuery(ctx, f, rolled, f.args(starts, ends), qaSQL, f.args(starts, ends))
 	if err != nil {
 		return nil, fmt.Errorf("reports: QA %v: %w", f, err)
 	}
@@ -197,11 +197,11 @@ const serviceSQL = `
 func (rp *Reports) ServiceByDay(ctx context.Context, f Filter, zone *time.Location) ([]ServiceDay, error) {
 	days := Days(f.Period, zone)
 	starts, ends := bounds(days)
-	query := serviceSQL
+	var rolled *variants
 	if rp.hourly(f.Period) && rp.hourly(days...) {
-		query = serviceRolledSQL
+		rolled = &serviceRolled
 	}
-	rows, err := rp.pool.Query(ctx, query, f.args(starts, ends)...)
+	rows, err := rp.panelQuery(ctx, f, rolled, f.args(starts, ends), serviceSQL, f.args(starts, ends))
 	if err != nil {
 		return nil, fmt.Errorf("reports: service by day %v: %w", f, err)
 	}

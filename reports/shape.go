@@ -55,13 +55,12 @@ func (rp *Reports) Shape(ctx context.Context, f Filter, zone *time.Location) (Sh
 	for i, l := range ResponseLimits {
 		limits[i] = l.Milliseconds() + 1
 	}
-	query, args := shapeSQL, f.args(offset, limits)
-	rolled := offset%3600 == 0 && rp.hourly(f.Period)
-	if rolled {
-		query, args = shapeRolledSQL, f.args(offset)
+	var rolled *variants
+	if offset%3600 == 0 && rp.hourly(f.Period) {
+		rolled = &shapeRolled
 	}
 	fine := make([]int64, len(fineLimits)+1)
-	rows, err := rp.pool.Query(ctx, query, args...)
+	rows, err := rp.panelQuery(ctx, f, rolled, f.args(offset), shapeSQL, f.args(offset, limits))
 	if err != nil {
 		return s, fmt.Errorf("reports: service shape %v: %w", f, err)
 	}
@@ -86,7 +85,7 @@ func (rp *Reports) Shape(ctx context.Context, f Filter, zone *time.Location) (Sh
 	if err := rows.Err(); err != nil {
 		return s, fmt.Errorf("reports: service shape: %w", err)
 	}
-	if rolled {
+	if rolled != nil {
 		s.Responses = coarse(fine)
 	}
 	return s, nil
