@@ -1,13 +1,9 @@
 package max_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,37 +11,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"dozvon/internal/logx/logxtest"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
 	"dozvon/messenger/max"
 	"dozvon/messenger/max/maxfake"
 )
-
-// logLines is a service's log that a test reads: one JSON object a line.
-type logLines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// count is how many lines say msg.
-func (l *logLines) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		var e struct{ Message string }
-		if json.Unmarshal([]byte(line), &e) == nil && e.Message == msg {
-			n++
-		}
-	}
-	return n
-}
 
 // eventually waits for cond, failing the test after 30 s.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -61,7 +32,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // startService starts a MAX service as `dozvon serve` does, with a lease of a second, logging to log; publicURL
 // "" polls, otherwise MAX delivers to publicURL's webhook.
-func startService(t *testing.T, pool *pgxpool.Pool, url, publicURL string, log *logLines, inbound func(context.Context, messenger.Inbound) error) *max.Service {
+func startService(t *testing.T, pool *pgxpool.Pool, url, publicURL string, log *logxtest.Lines, inbound func(context.Context, messenger.Inbound) error) *max.Service {
 	t.Helper()
 	svc, err := max.NewService(context.Background(), max.ServiceConfig{Token: maxfake.DefaultToken, APIURL: url,
 		PublicURL: publicURL, Pool: pool, Log: zerolog.New(log), Inbound: inbound, PollTimeout: time.Second,
@@ -102,7 +73,7 @@ func TestASwitchedOffMAXBotPollsNothingUntilSwitchedOn(t *testing.T) {
 	t.Cleanup(func() { fake.Close(); srv.CloseClientConnections(); srv.Close() })
 	anna := fake.AddUser(maxfake.User{FirstName: "Anna"})
 	inbound := &inboundLog{seen: make(chan struct{}, 100)}
-	var log logLines
+	var log logxtest.Lines
 	svc := startService(t, pool, srv.URL, "", &log, inbound.handle)
 	polling(t, fake)
 	if _, err := fake.Start(anna.UserID, ""); err != nil {
@@ -120,7 +91,7 @@ func TestASwitchedOffMAXBotPollsNothingUntilSwitchedOn(t *testing.T) {
 		_ = pool.QueryRow(context.Background(), `SELECT poller FROM max_receivers WHERE bot_id = $1`, svc.Bot.ID).Scan(&poller)
 		return poller == nil
 	})
-	if n := log.count("max: the bot is switched off (/admin/bots): no instance polls it"); n != 1 {
+	if n := log.Count("max: the bot is switched off (/admin/bots): no instance polls it"); n != 1 {
 		t.Errorf("the switch was logged %d times, want once", n)
 	}
 	polls := fake.Calls("GET /updates")
@@ -164,7 +135,7 @@ func TestASwitchedOffMAXBotKeepsWhatItsWebhookGetsForLater(t *testing.T) {
 	t.Cleanup(public.Close)
 	anna := fake.AddUser(maxfake.User{FirstName: "Anna"})
 	inbound := &inboundLog{seen: make(chan struct{}, 100)}
-	var log logLines
+	var log logxtest.Lines
 	svc := startService(t, pool, api.URL, public.URL, &log, inbound.handle)
 	h := svc.WebhookHandler()
 	hook.Store(&h)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dozvon/internal/logx/logxtest"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
 )
@@ -33,7 +34,7 @@ func (w *world) inboxCounts() (stored, processed int) {
 // on, the bot is polled again and the message is stored.
 func TestASwitchedOffTelegramBotIsPolledByNoInstanceUntilSwitchedOn(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	var log logLines
+	var log logxtest.Lines
 	first, _ := w.poller("first", &log)
 	second, _ := w.poller("second", &log)
 	w.eventually("an instance polls", func() bool { return first.inFlight.Load()+second.inFlight.Load() == 1 })
@@ -48,7 +49,7 @@ func TestASwitchedOffTelegramBotIsPolledByNoInstanceUntilSwitchedOn(t *testing.T
 		return first.inFlight.Load()+second.inFlight.Load() == 0 && w.pollerOwner() == ""
 	})
 	w.eventually("both instances see the bot switched off", func() bool {
-		return log.count("the bot is switched off (/admin/bots): no instance polls it") == 2
+		return log.Count("the bot is switched off (/admin/bots): no instance polls it") == 2
 	})
 	polls := first.started.Load() + second.started.Load()
 	if _, err := w.fake.SendText(u.ID, "пока бот выключен"); err != nil {

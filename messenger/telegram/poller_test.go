@@ -1,9 +1,7 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"dozvon/internal/logx/logxtest"
 	"dozvon/messenger/telegram"
 	"dozvon/messenger/telegram/tgfake"
 )
@@ -36,35 +35,9 @@ func (c *pollCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	return res, err
 }
 
-// logLines is a log that tests read: one JSON object a line.
-type logLines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// count is how many lines say msg.
-func (l *logLines) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		var e struct{ Message string }
-		if json.Unmarshal([]byte(line), &e) == nil && e.Message == msg {
-			n++
-		}
-	}
-	return n
-}
-
 // poller is one instance's long poller, as `dozvon serve` without a public URL runs it, with a lease of a second
 // and long polls far longer than that: a poll that outlives its lease shows as an overlap at the fake.
-func (w *world) poller(owner string, log *logLines) (*pollCounter, func()) {
+func (w *world) poller(owner string, log *logxtest.Lines) (*pollCounter, func()) {
 	c := &pollCounter{}
 	p := &telegram.Poller{Token: tgfake.DefaultToken, APIURL: w.apiURL, Bot: w.bot.ID, Inbox: w.inbox, Pool: w.pool,
 		HTTP: &http.Client{Transport: c}, Log: zerolog.New(log), Timeout: 20 * time.Second, Lease: time.Second,
@@ -84,12 +57,12 @@ func (w *world) pollerOwner() string {
 // polling at once, its long poll in flight included, and another takes over; at no moment do two instances poll.
 func TestPollerWhoseConnectionDiesStopsAndAnotherTakesOver(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	var log logLines
+	var log logxtest.Lines
 	first, _ := w.poller("first", &log)
 	w.eventually("the first instance polls", func() bool { return w.pollerOwner() == "first" && first.inFlight.Load() == 1 })
 	second, _ := w.poller("second", &log)
 	w.eventually("the second instance sees that the first polls", func() bool {
-		return log.count("another instance polls Telegram for updates") == 1
+		return log.Count("another instance polls Telegram for updates") == 1
 	})
 
 	var pid int
@@ -116,7 +89,7 @@ func TestPollerWhoseConnectionDiesStopsAndAnotherTakesOver(t *testing.T) {
 	if n := w.fake.PollOverlaps(); n != 0 {
 		t.Errorf("%d getUpdates calls overlapped another", n)
 	}
-	if n := log.count("lost the poller's lease connection; stopped polling"); n != 1 {
+	if n := log.Count("lost the poller's lease connection; stopped polling"); n != 1 {
 		t.Errorf("the loss was logged %d times, want 1", n)
 	}
 }
@@ -126,7 +99,7 @@ func TestPollerWhoseConnectionDiesStopsAndAnotherTakesOver(t *testing.T) {
 // polling; when the other process stops, updates arrive again.
 func TestPollerBacksOffWhileAnotherProcessPollsTheBot(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	var log logLines
+	var log logxtest.Lines
 	ours, _ := w.poller("ours", &log)
 	w.eventually("Dozvon polls", func() bool { return ours.inFlight.Load() == 1 })
 
@@ -154,7 +127,7 @@ func TestPollerBacksOffWhileAnotherProcessPollsTheBot(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.eventually("the client's message is stored", func() bool { return w.pendingUpdates() == 1 })
-	if n := log.count("getUpdates refused with 409 Conflict; backing off"); n != 1 {
+	if n := log.Count("getUpdates refused with 409 Conflict; backing off"); n != 1 {
 		t.Errorf("the conflict was logged %d times, want once", n)
 	}
 }
@@ -164,7 +137,7 @@ func TestPollerBacksOffWhileAnotherProcessPollsTheBot(t *testing.T) {
 // it does not delete the webhook.
 func TestPollerLeavesAWebhookSetWhilePollingAlone(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	var log logLines
+	var log logxtest.Lines
 	ours, _ := w.poller("ours", &log)
 	w.eventually("Dozvon polls", func() bool { return ours.inFlight.Load() == 1 })
 	if err := w.client.SetWebhook(w.ctx, "https://elsewhere.example/hook", ""); err != nil {
@@ -177,7 +150,7 @@ func TestPollerLeavesAWebhookSetWhilePollingAlone(t *testing.T) {
 	if n := w.fake.Calls("deleteWebhook"); n != 1 {
 		t.Errorf("deleteWebhook called %d times, want once (when the poller took the lease, before the webhook was set)", n)
 	}
-	if n := log.count("getUpdates refused with 409 Conflict; backing off"); n != 1 {
+	if n := log.Count("getUpdates refused with 409 Conflict; backing off"); n != 1 {
 		t.Errorf("the conflict was logged %d times, want once", n)
 	}
 }
@@ -192,7 +165,7 @@ func TestInstanceWithoutPublicURLLeavesTheBotInWebhookMode(t *testing.T) {
 		t.Fatalf("webhook %q after the instance with a public URL started", got)
 	}
 
-	var log logLines
+	var log logxtest.Lines
 	internal, err := telegram.NewService(w.ctx, telegram.ServiceConfig{Token: tgfake.DefaultToken, APIURL: w.apiURL,
 		Pool: w.pool, Log: zerolog.New(&log)})
 	if err != nil {
@@ -200,7 +173,7 @@ func TestInstanceWithoutPublicURLLeavesTheBotInWebhookMode(t *testing.T) {
 	}
 	w.run(internal.Run)
 	const said = "the bot is in webhook mode, set by an instance with DOZVON_PUBLIC_URL: this instance does not poll"
-	w.eventually("the instance without a public URL sees webhook mode", func() bool { return log.count(said) == 1 })
+	w.eventually("the instance without a public URL sees webhook mode", func() bool { return log.Count(said) == 1 })
 	if got := w.fake.WebhookURL(); got != public+telegram.WebhookPath {
 		t.Errorf("webhook %q, want it kept", got)
 	}
@@ -214,13 +187,13 @@ func TestInstanceWithoutPublicURLLeavesTheBotInWebhookMode(t *testing.T) {
 func TestInstanceWithoutPublicURLPollsOnceTheLastWebhookInstanceStops(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
 	w.run(w.service("https://dozvon.bank.example").Run)()
-	var log logLines
+	var log logxtest.Lines
 	ours, _ := w.poller("ours", &log)
 	w.eventually("the bot is polled", func() bool { return ours.inFlight.Load() == 1 })
 	if got := w.fake.WebhookURL(); got != "" {
 		t.Errorf("webhook %q, want it deleted", got)
 	}
-	if n := log.count("the bot is in webhook mode, set by an instance with DOZVON_PUBLIC_URL: this instance does not poll"); n != 0 {
+	if n := log.Count("the bot is in webhook mode, set by an instance with DOZVON_PUBLIC_URL: this instance does not poll"); n != 0 {
 		t.Errorf("webhook mode was seen %d times after the webhook instance stopped", n)
 	}
 }
@@ -233,7 +206,7 @@ func TestInstanceWithoutPublicURLPollsOnceWebhookInstancesAreGone(t *testing.T) 
 	if _, err := w.pool.Exec(w.ctx, `UPDATE telegram_webhooks SET seen_at = now() - interval '11 minutes'`); err != nil {
 		t.Fatal(err)
 	}
-	var log logLines
+	var log logxtest.Lines
 	ours, _ := w.poller("ours", &log)
 	w.eventually("the bot is polled", func() bool { return ours.inFlight.Load() == 1 })
 	if got := w.fake.WebhookURL(); got != "" {
@@ -272,11 +245,11 @@ func TestWebhookInstanceSetsItsWebhookAgainWhenTelegramLostIt(t *testing.T) {
 // after the lease one instance polls again, never two.
 func TestPollersAfterAllTheirConnectionsDropAtOnce(t *testing.T) {
 	w := newWorld(t, tgfake.FloodLimits{Disabled: true})
-	var log logLines
+	var log logxtest.Lines
 	first, _ := w.poller("first", &log)
 	w.eventually("the first instance polls", func() bool { return w.pollerOwner() == "first" && first.inFlight.Load() == 1 })
 	second, _ := w.poller("second", &log)
-	w.eventually("the second instance waits", func() bool { return log.count("another instance polls Telegram for updates") == 1 })
+	w.eventually("the second instance waits", func() bool { return log.Count("another instance polls Telegram for updates") == 1 })
 
 	var terminated int
 	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) AS done
