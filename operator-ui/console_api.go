@@ -314,9 +314,11 @@ func telegramText(s string) string {
 
 // consoleCard is the right column: the client card, the scripts for the dialog's lead kind, and the offers.
 type consoleCard struct {
-	Card    dialog.ClientCard `json:"card"`
-	Scripts []consoleScript   `json:"scripts"`
-	Offers  []consoleOffer    `json:"offers"`
+	Card dialog.ClientCard `json:"card"`
+	// Zone names the client's time zone in the reader's language, "Магадан (UTC+11)"; empty when unknown.
+	Zone    string          `json:"zone"`
+	Scripts []consoleScript `json:"scripts"`
+	Offers  []consoleOffer  `json:"offers"`
 }
 
 type consoleScript struct {
@@ -346,7 +348,8 @@ func (ui *UI) consoleCard(w http.ResponseWriter, r *http.Request) {
 		ui.consoleFail(w, r, err)
 		return
 	}
-	out := consoleCard{Card: card, Scripts: make([]consoleScript, 0, len(scripts)), Offers: []consoleOffer{}}
+	out := consoleCard{Card: card, Zone: zoneName(ui.requestLocale(r), card.TimeZone, card.LocalTime),
+		Scripts: make([]consoleScript, 0, len(scripts)), Offers: []consoleOffer{}}
 	for _, sc := range scripts {
 		out.Scripts = append(out.Scripts, consoleScript{ID: sc.ID, Title: sc.Title, Shortcut: sc.Shortcut})
 	}

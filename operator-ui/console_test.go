@@ -254,6 +254,7 @@ func TestConsoleOperatorWorksADialog(t *testing.T) {
 			Company, INN, OKVED, Region, TimeZone string
 			LocalTime                             time.Time
 		} `json:"card"`
+		Zone    string `json:"zone"`
 		Scripts []struct {
 			ID       int64  `json:"id"`
 			Shortcut string `json:"shortcut"`
@@ -269,6 +270,9 @@ func TestConsoleOperatorWorksADialog(t *testing.T) {
 	}
 	if _, off := card.Card.LocalTime.Zone(); off != 10*3600 {
 		t.Errorf("the client's local time %v is not Vladivostok's", card.Card.LocalTime)
+	}
+	if card.Zone != "Vladivostok (UTC+10)" { // the zone in words, not its IANA name
+		t.Errorf("the client's zone reads %q", card.Zone)
 	}
 	if len(card.Scripts) != 1 || card.Scripts[0].Shortcut != "price" || len(card.Offers) != 3 ||
 		card.Offers[0].Title != "РКО: тариф «Старт»" {

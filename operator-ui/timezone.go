@@ -70,15 +70,26 @@ func zoneChoices(locale, chosen string) []zoneChoice {
 	now := time.Now()
 	out := make([]zoneChoice, 0, len(zones))
 	for _, name := range zones {
-		loc, err := time.LoadLocation(name)
-		if err != nil {
-			continue
+		if label := zoneName(locale, name, now); label != "" {
+			out = append(out, zoneChoice{Value: name, Label: label, Selected: name == chosen})
 		}
-		_, offset := now.In(loc).Zone()
-		out = append(out, zoneChoice{Value: name, Label: T(locale, "zone."+name) + " (" + utcOffset(offset) + ")",
-			Selected: name == chosen})
 	}
 	return out
+}
+
+// zoneName names a zone as people read it, its offset at t beside: "Магадан (UTC+11)", or the zone's own name
+// where the catalog has none ("Asia/Dubai (UTC+4)"); "" for an unknown zone.
+func zoneName(locale, name string, t time.Time) string {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		return ""
+	}
+	_, offset := t.In(loc).Zone()
+	label := name
+	if _, ok := catalog["zone."+name]; ok {
+		label = T(locale, "zone."+name)
+	}
+	return label + " (" + utcOffset(offset) + ")"
 }
 
 type zoneChoice struct {

@@ -507,7 +507,7 @@
       clientOffset = m ? (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
       dl.append(el("dt", "", t("console.card_local_time")));
       var dd = el("dd");
-      dd.append(testid(el("strong", "", ""), "card-local-time"), el("span", "muted", " " + k.TimeZone));
+      dd.append(testid(el("strong", "", ""), "card-local-time"), testid(el("span", "muted", " " + (data.zone || k.TimeZone)), "card-zone"));
       dd.firstChild.id = "client-time";
       dl.append(dd);
     }
