@@ -82,10 +82,10 @@ func TestTheClientCardSpeaksTheOperatorsLanguageAndTheConsoleFitsTheScreen(t *te
 	}{
 		{"ru", []string{"ООО «Спектр»", "Недозвоны · согласился", "12.02.2026 · РКО · назначена встреча · сайт · менеджер Алексей Смирнов",
 			"12.02.2026 14:30 · Звонок (не ответил)", "13.02.2026 · Недозвоны февраля · доставлено", "РКО · 14.02.2026",
-			"микробизнес", "Согласие · РКО"}},
+			"микробизнес", "Владивосток (UTC+10)", "Согласие · РКО"}},
 		{"en", []string{"ООО «Спектр»", "Missed calls · consented", "02/12/2026 · Business account (RKO) · meeting booked · website · manager Алексей Смирнов",
 			"02/12/2026 14:30 · Call attempt (no answer)", "02/13/2026 · Недозвоны февраля · delivered", "Business account (RKO) · 02/14/2026",
-			"micro business", "Consent · Business account (RKO)"}},
+			"micro business", "Vladivostok (UTC+10)", "Consent · Business account (RKO)"}},
 	} {
 		if err := d.Users.SetLocale(ctx, opID, tc.locale); err != nil {
 			t.Fatal(err)
