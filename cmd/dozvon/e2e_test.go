@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -588,15 +589,21 @@ func postLogin(t *testing.T, c *http.Client, base, login, password string) *http
 func testid(id string) string { return "[data-testid=" + id + "]" }
 
 // freePort asks the kernel for a free local port and hands it over; the server binds it right after.
+// freePort is a port free now for a `dozvon serve` to listen on seconds later, once it has migrated and seeded.
+// It is taken below Linux's ephemeral range (32768–60999), where the kernel hands out the ports of every ":0"
+// listener and outgoing connection meanwhile (the fakes, the browser, PostgreSQL's clients): a port from that range
+// was taken by one of those before serve bound it.
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := strconv.Itoa(20000 + rand.IntN(12000))
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }
 
 func submatch(t *testing.T, s, pattern string) string {
