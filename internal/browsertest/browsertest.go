@@ -231,6 +231,11 @@ func (p *Page) Text(selector string) string {
 	ctx, cancel := context.WithTimeout(p.Ctx, StepTimeout)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	for try := 1; err != nil && staleNode(err) && try < 4; try++ {
+		// A page that redraws itself (the live board's alerts, every second) replaced the element between finding
+		// it and reading it: reading has no effect, so find it again.
+		s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	}
 	if err != nil {
 		p.fail("read the text of "+selector, err)
 	}
