@@ -25,6 +25,15 @@ var benchNow = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 func loadYear(b *testing.B, pool *pgxpool.Pool) {
 	ctx := context.Background()
 	began := time.Now()
+	var loaded int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM conversations`).Scan(&loaded); err != nil {
+		b.Fatal(err)
+	}
+	if loaded == 1_000_000 { // a cluster kept by DOZVON_BENCH_DATA: the year is there
+		b.Log("the year is loaded already (DOZVON_BENCH_DATA)")
+		refreshAndChange(b, pool)
+		return
+	}
 	for _, q := range []string{
 		`INSERT INTO users (login, display_name, role, password_hash)
 		 SELECT 'op' || i, 'Оператор ' || i, 'operator', 'x' FROM generate_series(1, 20) i`,
@@ -88,9 +97,14 @@ func loadYear(b *testing.B, pool *pgxpool.Pool) {
 		b.Fatalf("loaded %d messages, %d conversations (%v)", messages, conversations, err)
 	}
 	b.Logf("a year loaded in %v", time.Since(began).Round(time.Second))
+	refreshAndChange(b, pool)
+}
+
+func refreshAndChange(b *testing.B, pool *pgxpool.Pool) {
+	ctx := context.Background()
 	// The rollups (migration 00032) are filled as `dozvon serve` fills them: its refresh recomputes the hours the
 	// writes recorded as changed, here the whole year at once (the backfill).
-	began = time.Now()
+	began := time.Now()
 	hours, err := reports.New(pool).RefreshRollup(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -151,13 +165,16 @@ func BenchmarkDashboardPanels(b *testing.B) {
 			b.Run(fmt.Sprintf("%s-%dd", panel.name, days), func(b *testing.B) {
 				fs := filters(days)
 				var took []time.Duration
+				each := make([][]time.Duration, len(fs))
 				for i := range b.N {
 					began := time.Now()
 					if err := panel.run(fs[i%len(fs)]); err != nil {
 						b.Fatal(err)
 					}
 					took = append(took, time.Since(began))
+					each[i%len(fs)] = append(each[i%len(fs)], time.Since(began).Round(time.Millisecond))
 				}
+				b.Logf("no filter %v, a lead kind %v, an operator %v", each[0], each[1], each[2])
 				slices.Sort(took)
 				b.ReportMetric(float64(took[(len(took)*95+99)/100-1].Microseconds())/1000, "p95-ms")
 				b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
