@@ -592,26 +592,34 @@ func (s *Sender) unhold(ids ...int64) {
 	}
 }
 
-// pauseReads shares the workers' reads of the bot's pause: a worker waits for a read that began after it asked,
-// so it sees every pause committed before its request, and one read serves all the workers that asked while the
-// previous one was under way. At a thousand messages a second that is a few reads per millisecond at most.
+// pauseReads shares the workers' reads of the bot's pause: a worker waits for a read that began after it asked
+// (fresh before it, at most), so it sees every pause committed before its request, and one read serves all the
+// workers that asked before it began. Up to maxPauseReads run at once, each on a connection of its own: a worker
+// that finds every read under way begun before it asked starts another rather than queueing behind one, so a read
+// that stalls (its PostgreSQL backend waiting for a core on a loaded machine: 100 ms and more) holds up only the
+// workers that asked before it began, not every send of the next tenth of a second. At a thousand messages a
+// second that is about one read per send, as with one at a time: they are short.
 type pauseReads struct {
 	read func(context.Context) (time.Duration, error)
 	// fresh is how old a read may be when it began (0: it must begin after the call).
 	fresh   time.Duration
 	mu      sync.Mutex
-	running bool
-	next    *pauseRead // the read that starts when the running one ends
-	last    *pauseRead // the latest read that succeeded
+	running int           // reads under way
+	started time.Time     // when the latest read began
+	last    *pauseRead    // the latest-begun read that succeeded
+	failed  *pauseRead    // the latest-begun read that failed
+	changed chan struct{} // closed, and replaced, when a read ends
 	// lastTook is how long the latest caller waited for its read.
 	lastTook atomic.Int64
 }
+
+// maxPauseReads is how many reads of the pause one sender runs at once.
+const maxPauseReads = 3
 
 // took is how long a caller waited for the latest read: about what the next one will take.
 func (g *pauseReads) took() time.Duration { return time.Duration(g.lastTook.Load()) }
 
 type pauseRead struct {
-	done  chan struct{}
 	began time.Time
 	until time.Time
 	err   error
@@ -619,49 +627,57 @@ type pauseRead struct {
 
 // get returns when the bot's pause ends, as this process's clock reads it.
 func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
-	g.mu.Lock()
-	if g.last != nil && time.Since(g.last.began) < g.fresh {
-		until := g.last.until
-		g.mu.Unlock()
-		return until, nil
-	}
-	if g.next == nil {
-		g.next = &pauseRead{done: make(chan struct{})}
-	}
-	r := g.next
-	if !g.running {
-		g.startLocked()
-	}
-	g.mu.Unlock()
 	asked := time.Now()
-	select {
-	case <-r.done:
-		g.lastTook.Store(int64(time.Since(asked)))
-		return r.until, r.err
-	case <-ctx.Done():
-		return time.Time{}, ctx.Err()
+	since := asked.Add(-g.fresh)
+	for {
+		g.mu.Lock()
+		if g.last != nil && !g.last.began.Before(since) {
+			until := g.last.until
+			g.mu.Unlock()
+			g.lastTook.Store(int64(time.Since(asked)))
+			return until, nil
+		}
+		if g.failed != nil && !g.failed.began.Before(since) {
+			err := g.failed.err
+			g.mu.Unlock()
+			return time.Time{}, err
+		}
+		if g.changed == nil {
+			g.changed = make(chan struct{})
+		}
+		if g.started.Before(since) && g.running < maxPauseReads {
+			g.startLocked()
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		}
 	}
 }
 
 func (g *pauseReads) startLocked() {
-	r := g.next
-	g.next, g.running = nil, true
+	r := &pauseRead{began: time.Now()}
+	g.started = r.began
+	g.running++
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		r.began = time.Now()
 		d, err := g.read(ctx)
 		cancel()
 		// The pause was measured at some moment of the read: counted from its end, it ends no sooner.
 		r.until, r.err = time.Now().Add(d), err
-		close(r.done)
 		g.mu.Lock()
-		g.running = false
-		if err == nil {
+		g.running--
+		switch {
+		case err == nil && (g.last == nil || r.began.After(g.last.began)):
 			g.last = r
+		case err != nil && (g.failed == nil || r.began.After(g.failed.began)):
+			g.failed = r
 		}
-		if g.next != nil {
-			g.startLocked()
-		}
+		close(g.changed)
+		g.changed = make(chan struct{})
 		g.mu.Unlock()
 	}()
 }
