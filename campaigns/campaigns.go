@@ -349,8 +349,8 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 		case StatusActive:
 			_, err = tx.Exec(ctx, `UPDATE outbox SET state = 'queued' WHERE campaign_id = $1 AND state = 'held'`, id)
 		case StatusCancelled:
-			_, err = tx.Exec(ctx, `UPDATE outbox SET state = 'cancelled', last_error = 'the campaign was cancelled'
-				WHERE campaign_id = $1 AND state IN ('queued', 'held')`, id)
+			_, err = tx.Exec(ctx, `UPDATE outbox SET state = 'cancelled', last_error = $2
+				WHERE campaign_id = $1 AND state IN ('queued', 'held')`, id, msg.Record(msg.New("campaigns.send_cancelled")))
 		}
 		return err
 	})

@@ -24,6 +24,7 @@ func init() {
 		"campaigns.status_active":        "active",
 		"campaigns.status_paused":        "paused",
 		"campaigns.status_cancelled":     "cancelled",
+		"campaigns.send_cancelled":       "the campaign was cancelled",
 		"campaigns.name_length":          "a name of %d-%d characters is required",
 		"campaigns.lead_kind":            "choose the kind of leads: missed calls, follow-ups or acquiring",
 		"campaigns.not_time":             "%q is not a time like 21:00",

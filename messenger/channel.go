@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"dozvon/internal/msg"
@@ -60,6 +61,11 @@ type RetryAfterError struct{ After time.Duration }
 
 func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("messenger: flood control, retry after %s", e.After)
+}
+
+// Msg is the flood wait for a person: the message is sent again after it, in whole seconds.
+func (e *RetryAfterError) Msg() *msg.Error {
+	return msg.New("messenger.flood_wait", int64(math.Ceil(e.After.Seconds())))
 }
 
 // PermanentError is a refusal that a retry cannot fix (a malformed message, say). Reason is in English, for the

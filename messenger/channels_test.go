@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"dozvon/internal/msg"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
 )
@@ -222,7 +223,7 @@ func TestACampaignMessageIsCancelledWhenTheClientOptedOutOnAnotherMessenger(t *t
 		t.Fatalf("cancelled %v, %v; want the campaign's offer only", cancelled, err)
 	}
 	var why string
-	if err := pool.QueryRow(ctx, `SELECT last_error FROM outbox WHERE id = $1 AND state = 'cancelled'`, offer).Scan(&why); err != nil || why != "the client opted out" {
+	if err := pool.QueryRow(ctx, `SELECT last_error FROM outbox WHERE id = $1 AND state = 'cancelled'`, offer).Scan(&why); err != nil || why != msg.Record(msg.New("messenger.client_opted_out")) {
 		t.Fatalf("the offer: %q, %v", why, err)
 	}
 }

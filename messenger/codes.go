@@ -27,6 +27,12 @@ func init() {
 		"messenger.button_data_long":   "button %q carries %d {#2 byte|bytes} of data, %s allows %d",
 		"messenger.telegram_refused":   "%s: %d %s",
 
+		// Why a message in the outbox was not sent (yet), as the outbox records it.
+		"messenger.client_blocked":   "the client blocked the bot",
+		"messenger.client_opted_out": "the client opted out",
+		"messenger.sender_stopped":   "the sender stopped before sending it; it is sent again",
+		"messenger.flood_wait":       "the messenger's flood control: sent again after %d {#1 second|seconds}",
+
 		// A text as Telegram's HTML parse mode reads it; the tags are quoted as written.
 		"messenger.html_at":                "%s (line %d, character %d)",
 		"messenger.html_not_closed":        "the tag %s is not closed",

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"dozvon/internal/msg"
 )
 
 // Outbox is the outgoing-message table, used both as the record of every message and as the queue the sender
@@ -322,10 +325,10 @@ func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]
 		)
 		UPDATE outbox o SET state = 'cancelled', lease_until = NULL,
 		       last_error = CASE WHEN NOT k.writable THEN k.policy
-		                         WHEN k.status = 'blocked' THEN 'the client blocked the bot' ELSE 'the client opted out' END
+		                         WHEN k.status = 'blocked' THEN $2 ELSE $3 END
 		FROM claimed k
 		WHERE o.id = k.id AND (NOT k.writable OR k.status = 'blocked' OR coalesce(k.opted_out, false))
-		RETURNING o.id`, ids)
+		RETURNING o.id`, ids, reasonClientBlocked, reasonClientOptedOut)
 	if err != nil {
 		return nil, fmt.Errorf("messenger: cancel unreachable: %w", err)
 	}
@@ -340,9 +343,25 @@ func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]
 	return cancelled, rows.Err()
 }
 
-// policyReasonSQL is the outbox's record of why the channel policy stopped a message on the channel ch names.
+// policyReasonSQL is the outbox's record of why the channel policy stopped a message on the channel ch names: the
+// policy's own message (Refusal), recorded (msg.Record) so that it is shown in the reader's language.
 func policyReasonSQL(ch string) string {
+	var denied, disabled strings.Builder
+	for _, c := range Channels {
+		fmt.Fprintf(&denied, " WHEN %s THEN %s", quoteSQL(c), quoteSQL(msg.Record(msg.New("messenger.foreign_denied", titles[c]))))
+		fmt.Fprintf(&disabled, " WHEN %s THEN %s", quoteSQL(c), quoteSQL(msg.Record(msg.New("messenger.channel_disabled", titles[c]))))
+	}
 	return `CASE WHEN ` + ch + ` = 'telegram' AND (SELECT foreign_messengers FROM channel_policy) = 'deny'
-		THEN 'the channel policy: ' || ` + ch + ` || ' is a foreign messenger (41-FZ)'
-		ELSE 'the channel policy: ' || ` + ch + ` || ' is turned off' END`
+		THEN CASE ` + ch + denied.String() + ` END
+		ELSE CASE ` + ch + disabled.String() + ` END END`
 }
+
+// quoteSQL is s as an SQL string literal.
+func quoteSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// The outbox's records of why a message was not sent, as msg.Record keeps them.
+var (
+	reasonClientBlocked  = msg.Record(msg.New("messenger.client_blocked"))
+	reasonClientOptedOut = msg.Record(msg.New("messenger.client_opted_out"))
+	reasonSenderStopped  = msg.Record(msg.New("messenger.sender_stopped"))
+)

@@ -232,7 +232,7 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 		}
 		s.hold(items, claimed)
 		if ctx.Err() != nil {
-			s.release(items, "sender stopped")
+			s.release(items, reasonSenderStopped)
 			return nil
 		}
 		if len(items) == 0 {
@@ -253,7 +253,7 @@ func (s *Sender) feed(ctx context.Context, jobs chan<- job) error {
 			select {
 			case jobs <- job{Item: it}:
 			case <-ctx.Done():
-				s.release(items[i:], "sender stopped")
+				s.release(items[i:], reasonSenderStopped)
 				return nil
 			}
 		}
@@ -345,7 +345,7 @@ func (s *Sender) clear(ctx context.Context, j *job) bool {
 		s.sleep(ctx, time.Until(j.slot.At)-s.pauses.took())
 		if ctx.Err() != nil {
 			drop()
-			s.release([]Item{j.Item}, "sender stopped")
+			s.release([]Item{j.Item}, reasonSenderStopped)
 			return false
 		}
 		lease, held := s.holds(j.Lease)
@@ -768,7 +768,7 @@ func (s *Sender) handleError(ctx context.Context, r result) {
 		log.Warn().Dur("retry_after", flood.After).Msg("flood control: the bot pauses")
 		until := r.at.Add(flood.After)
 		s.durably(ctx, "requeue after a flood wait", func(ctx context.Context) error {
-			return s.outbox.Retry(ctx, r.Lease, until, r.err.Error(), false)
+			return s.outbox.Retry(ctx, r.Lease, until, msg.Record(flood.Msg()), false)
 		})
 	case errors.Is(r.err, ErrBlocked), errors.Is(r.err, ErrChatNotFound):
 		// The contact first: whoever sees the message failed then sees why, and a crash in between leaves the

@@ -12,6 +12,7 @@ import (
 var codesRU = map[string]string{
 	// campaigns: the audience, the form, the status.
 	"campaigns.min_age":              "минимальный возраст лида — от %d до %d часов",
+	"campaigns.send_cancelled":       "кампания отменена",
 	"campaigns.max_age":              "максимальный возраст лида — от %d до %d дней",
 	"campaigns.attempts":             "число звонков — от %d до %d",
 	"campaigns.okved":                "%q — не код ОКВЭД (например, 47.91 или 56)",
@@ -89,6 +90,10 @@ var codesRU = map[string]string{
 	"messenger.button_two_actions": "у кнопки %q больше одного действия: данные для бота, ссылка и запрос номера телефона исключают друг друга",
 	"messenger.button_data_long":   "данные кнопки %q занимают %d {#2 байт|байта|байт}, а %s допускает не больше %d",
 	"messenger.telegram_refused":   "Telegram отказал (%s, %d): %s",
+	"messenger.client_blocked":     "клиент заблокировал бота",
+	"messenger.client_opted_out":   "клиент отказался от рассылок",
+	"messenger.sender_stopped":     "отправка остановилась до этого сообщения; оно уйдёт снова",
+	"messenger.flood_wait":         "ограничение частоты мессенджера: повтор через %d {#1 секунду|секунды|секунд}",
 
 	"messenger.html_at":                "%s (строка %d, символ %d)",
 	"messenger.html_not_closed":        "тег %s не закрыт",

@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"testing"
 
+	"dozvon/internal/msg"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram/tgfake"
 )
@@ -22,7 +23,7 @@ func TestMessagesQueuedOnTelegramBeforeTheSwitchToDenyAreCancelledNotSent(t *tes
 		t.Fatal(err)
 	}
 	after := w.queue(anna, "Напоминаем о заявке", false)
-	if got := w.state(after); got.State != "cancelled" || got.LastError != "the channel policy: telegram is a foreign messenger (41-FZ)" {
+	if got := w.state(after); got.State != "cancelled" || got.LastError != msg.Record(msg.New("messenger.foreign_denied", "Telegram")) {
 		t.Fatalf("a message queued under deny: %+v, want recorded cancelled with the reason", got)
 	}
 
@@ -31,7 +32,7 @@ func TestMessagesQueuedOnTelegramBeforeTheSwitchToDenyAreCancelledNotSent(t *tes
 		return w.state(offer).State == "cancelled" && w.state(answer).State == "cancelled"
 	})
 	for _, id := range []int64{offer, answer} {
-		if got := w.state(id); got.LastError != "the channel policy: telegram is a foreign messenger (41-FZ)" || got.MessageRef != nil {
+		if got := w.state(id); got.LastError != msg.Record(msg.New("messenger.foreign_denied", "Telegram")) || got.MessageRef != nil {
 			t.Fatalf("message %d: %+v", id, got)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns/campaignstest"
+	"dozvon/internal/msg"
 	"dozvon/internal/pg/pgtest"
 	"dozvon/messenger"
 	"dozvon/messenger/telegram"
@@ -327,7 +328,7 @@ func TestStopOptsOutUntilTheClientStartsAgain(t *testing.T) {
 
 	broadcast := w.queue(u.ID, "Откройте счёт за 5 минут", true)
 	w.eventually("the campaign message is cancelled", func() bool { return w.state(broadcast).State == "cancelled" })
-	if s := w.state(broadcast); s.LastError != "the client opted out" {
+	if s := w.state(broadcast); s.LastError != msg.Record(msg.New("messenger.client_opted_out")) {
 		t.Fatalf("cancelled with %q", s.LastError)
 	}
 
