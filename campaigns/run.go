@@ -178,7 +178,7 @@ func (s *Store) resume(ctx context.Context, id int64) (Run, bool, error) {
 	tmpl, err := Compile(camp.Template)
 	if err != nil { // saved templates compile; this one was saved by a version that allowed what this one does not
 		_, _ = conn.Exec(ctx, `UPDATE campaign_runs SET status = 'failed', error = $2, finished_at = clock_timestamp()
-			WHERE id = $1`, id, err.Error())
+			WHERE id = $1`, id, msg.Record(err))
 		return Run{}, false, err
 	}
 	run, err = s.stream(ctx, conn, camp, tmpl, run)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"dozvon/campaigns"
+	"dozvon/internal/msg"
 	"dozvon/messenger/telegram"
 	"dozvon/messenger/telegram/tgfake"
 )
@@ -297,5 +299,33 @@ func TestRunCommitsASmallFirstChunkThenLargerOnes(t *testing.T) {
 	run := b.run(c)
 	if fmt.Sprint(queued) != "[200 2200 2300]" || run.Enqueued != 2300 || run.Status != "done" {
 		t.Fatalf("queued after each chunk %v; run %+v", queued, run)
+	}
+}
+
+// A run whose campaign's saved text no longer compiles (saved by a version that allowed it) fails, and records
+// why as a message, so that the campaign's page says it in the manager's language.
+func TestARunWhoseTextNoLongerCompilesRecordsWhyAsAMessage(t *testing.T) {
+	b, c, _ := streamingBank(t)
+	ctx, crash := context.WithCancel(b.ctx)
+	campaigns.SetRunChunks(b.store, 2, func(campaigns.Run) { crash() })
+	if _, err := b.store.RunNow(ctx, c.ID); err == nil {
+		t.Fatal("the interrupted run says it finished")
+	}
+	if _, err := b.pool.Exec(b.ctx, `UPDATE message_templates SET body = 'Здравствуйте, {{.Company'
+		WHERE id = (SELECT template_id FROM campaigns WHERE id = $1)`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	other := campaigns.NewStore(b.pool)
+	other.Now = b.store.Now
+	if _, err := other.ResumeRuns(b.ctx); err == nil {
+		t.Fatal("the run with a text that does not compile was resumed without an error")
+	}
+	runs, _ := b.store.Runs(b.ctx, c.ID, 10)
+	if len(runs) != 1 || runs[0].Status != "failed" {
+		t.Fatalf("runs %+v; want the one failed", runs)
+	}
+	m, ok := msg.Recorded(runs[0].Error)
+	if !ok || !strings.HasPrefix(m.Code, "campaigns.template") {
+		t.Fatalf("the run's error %q is not a recorded message of the template", runs[0].Error)
 	}
 }

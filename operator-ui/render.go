@@ -34,6 +34,7 @@ func templateFuncs() template.FuncMap {
 		// Placeholders; page() binds them to the request's locale.
 		"t":        func(key string, args ...any) string { return key },
 		"message":  func(m *msg.Error, english string) string { return english },
+		"recorded": func(recorded string) string { return recorded },
 		"roleName": func(r auth.Role) string { return string(r) },
 		"when":     func(at time.Time) string { return at.String() },
 		"inc":      func(i int) int { return i + 1 },
@@ -111,6 +112,7 @@ func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name st
 			"when":     func(at time.Time) string { return formatWhen(locale, zone, at) },
 			"roleName": func(role auth.Role) string { return T(locale, "role."+string(role)) },
 			"message":  func(m *msg.Error, english string) string { return messageOr(locale, m, english) },
+			"recorded": func(recorded string) string { return recordedText(locale, recorded) },
 		})
 	}
 	var buf bytes.Buffer
