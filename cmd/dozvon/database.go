@@ -52,7 +52,7 @@ func openDatabase(ctx context.Context, cfg *config.Config, log zerolog.Logger, a
 		log.Info().Str("cluster", e.DataDir()).Bool("initdb", e.Initialized).Dur("took", time.Since(began)).
 			Msg("embedded PostgreSQL is up")
 	}
-	pool, err := pg.Connect(ctx, url)
+	pool, err := pg.ConnectKeeping(ctx, url, pg.ServingConns)
 	if err != nil {
 		d.Close()
 		return nil, err

@@ -13,7 +13,7 @@ import (
 )
 
 // Durable starts an embedded PostgreSQL of its own with the settings `dozvon serve` uses (fsync and synchronous
-// commit on, unlike the shared test cluster), migrated, for a benchmark that must measure what production runs.
+// commit on, unlike the shared test cluster, and the connections serve keeps open), migrated, for a benchmark that must measure what production runs.
 // It is stopped and removed when tb ends; with DOZVON_BENCH_DATA set, the cluster is kept in that folder instead, and
 // started again from it by the next run (a benchmark whose data takes long to load checks for it and loads once).
 func Durable(tb testing.TB) *pgxpool.Pool {
@@ -39,7 +39,7 @@ func Durable(tb testing.TB) *pgxpool.Pool {
 			_ = os.RemoveAll(dir)
 		}
 	})
-	pool, err := pg.Connect(ctx, e.URL())
+	pool, err := pg.ConnectKeeping(ctx, e.URL(), pg.ServingConns)
 	if err != nil {
 		tb.Fatal(err)
 	}
