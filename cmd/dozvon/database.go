@@ -52,7 +52,13 @@ func openDatabase(ctx context.Context, cfg *config.Config, log zerolog.Logger, a
 		log.Info().Str("cluster", e.DataDir()).Bool("initdb", e.Initialized).Dur("took", time.Since(began)).
 			Msg("embedded PostgreSQL is up")
 	}
-	pool, err := pg.ConnectKeeping(ctx, url, pg.ServingConns)
+	// Only serve (the one command that does not attach) keeps connections open: a command's work is done before
+	// they would be.
+	var keep int32
+	if !attach {
+		keep = pg.ServingConns
+	}
+	pool, err := pg.ConnectKeeping(ctx, url, keep)
 	if err != nil {
 		d.Close()
 		return nil, err
