@@ -613,7 +613,9 @@ type pauseReads struct {
 	lastTook atomic.Int64
 }
 
-// maxPauseReads is how many reads of the pause one sender runs at once.
+// maxPauseReads is how many reads of the pause one sender runs at once under a rate limit, where a stalled read
+// costs its lanes time for good. Without a limit (reads may be fresh-old) one at a time: a stall there costs
+// nothing later, and more reads would cost PostgreSQL more per message on a loaded machine.
 const maxPauseReads = 3
 
 // took is how long a caller waited for the latest read: about what the next one will take.
@@ -645,7 +647,7 @@ func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
 		if g.changed == nil {
 			g.changed = make(chan struct{})
 		}
-		if g.started.Before(since) && g.running < maxPauseReads {
+		if g.started.Before(since) && (g.running == 0 || g.fresh == 0 && g.running < maxPauseReads) {
 			g.startLocked()
 		}
 		changed := g.changed
