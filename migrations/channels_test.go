@@ -35,7 +35,7 @@ func TestChannelsMigrationKeepsTelegramData(t *testing.T) {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatal(err)
 	}
-	pool, err := pg.Connect(ctx, c.ConnString(name))
+	pool, err := pg.Connect(ctx, c.ConnString(name), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ type benchInstance struct {
 }
 
 func startBenchInstance(b *testing.B, dbURL string) benchInstance {
-	pool, err := pg.Connect(context.Background(), dbURL)
+	pool, err := pg.Connect(context.Background(), dbURL, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

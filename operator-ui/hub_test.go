@@ -48,7 +48,7 @@ type instance struct {
 func (s *site) secondInstance(opt operatorui.HubOptions) *instance {
 	t := s.t
 	t.Helper()
-	pool, err := pg.Connect(context.Background(), s.Pool.Config().ConnString())
+	pool, err := pg.Connect(context.Background(), s.Pool.Config().ConnString(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func openDatabase(ctx context.Context, cfg *config.Config, log zerolog.Logger, a
 	if !attach {
 		keep = pg.ServingConns
 	}
-	pool, err := pg.ConnectKeeping(ctx, url, keep)
+	pool, err := pg.Connect(ctx, url, keep)
 	if err != nil {
 		d.Close()
 		return nil, err

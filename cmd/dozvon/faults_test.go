@@ -147,7 +147,7 @@ func startHarness(t *testing.T, instances int) *harness {
 	h.startPostgres()
 	t.Cleanup(func() { _ = h.cluster.Stop() })
 	var err error
-	if h.pool, err = pg.Connect(h.ctx, h.cluster.URL()); err != nil {
+	if h.pool, err = pg.Connect(h.ctx, h.cluster.URL(), 0); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.pool.Close)

@@ -133,7 +133,7 @@ func attachDatabase(t *testing.T, data string) *pgxpool.Pool {
 	if err != nil {
 		t.Fatalf("attach to the server's PostgreSQL: %v", err)
 	}
-	pool, err := pg.Connect(ctx, e.URL())
+	pool, err := pg.Connect(ctx, e.URL(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

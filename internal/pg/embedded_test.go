@@ -59,7 +59,7 @@ func TestEmbeddedColdWarmAndStalePid(t *testing.T) {
 	if !e.Initialized {
 		t.Error("first start should run initdb")
 	}
-	pool, err := pg.Connect(ctx, e.URL())
+	pool, err := pg.Connect(ctx, e.URL(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestEmbeddedColdWarmAndStalePid(t *testing.T) {
 	if e2.Initialized {
 		t.Error("second start must reuse the cluster, not run initdb")
 	}
-	pool2, err := pg.Connect(ctx, e2.URL())
+	pool2, err := pg.Connect(ctx, e2.URL(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,14 +23,9 @@ const minPoolSize = 16
 // second of a paid broadcast 1-2 % of its rate with two busy loops beside it.
 const ServingConns = 8
 
-// Connect opens a pool and checks that the server answers.
-func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return ConnectKeeping(ctx, url, 0)
-}
-
-// ConnectKeeping is Connect keeping at least minConns connections open (opened in the background), unless the
-// connection string sets pool_min_conns.
-func ConnectKeeping(ctx context.Context, url string, minConns int32) (*pgxpool.Pool, error) {
+// Connect opens a pool and checks that the server answers. It keeps at least minConns connections open (opened in
+// the background), unless the connection string sets pool_min_conns.
+func Connect(ctx context.Context, url string, minConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("pg: parse connection string: %w", err)

@@ -39,7 +39,7 @@ func Durable(tb testing.TB) *pgxpool.Pool {
 			_ = os.RemoveAll(dir)
 		}
 	})
-	pool, err := pg.ConnectKeeping(ctx, e.URL(), pg.ServingConns)
+	pool, err := pg.Connect(ctx, e.URL(), pg.ServingConns)
 	if err != nil {
 		tb.Fatal(err)
 	}

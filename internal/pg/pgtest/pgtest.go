@@ -66,7 +66,7 @@ func start() {
 	if startErr != nil {
 		return
 	}
-	pool, err := pg.Connect(ctx, cluster.URL())
+	pool, err := pg.Connect(ctx, cluster.URL(), 0)
 	if err != nil {
 		startErr = err
 		return
@@ -109,7 +109,7 @@ func URL(t testing.TB) string {
 // NewDB creates a fresh, migrated database for this test and returns a pool on it, closed when the test ends.
 func NewDB(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pg.Connect(context.Background(), URL(t))
+	pool, err := pg.Connect(context.Background(), URL(t), 0)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
