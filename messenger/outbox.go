@@ -346,14 +346,20 @@ func (o *Outbox) CancelUnreachable(ctx context.Context, ids []int64) (map[int64]
 // policyReasonSQL is the outbox's record of why the channel policy stopped a message on the channel ch names: the
 // policy's own message (Refusal), recorded (msg.Record) so that it is shown in the reader's language.
 func policyReasonSQL(ch string) string {
-	var denied, disabled strings.Builder
-	for _, c := range Channels {
-		fmt.Fprintf(&denied, " WHEN %s THEN %s", quoteSQL(c), quoteSQL(msg.Record(msg.New("messenger.foreign_denied", titles[c]))))
-		fmt.Fprintf(&disabled, " WHEN %s THEN %s", quoteSQL(c), quoteSQL(msg.Record(msg.New("messenger.channel_disabled", titles[c]))))
-	}
 	return `CASE WHEN ` + ch + ` = 'telegram' AND (SELECT foreign_messengers FROM channel_policy) = 'deny'
-		THEN CASE ` + ch + denied.String() + ` END
-		ELSE CASE ` + ch + disabled.String() + ` END END`
+		THEN CASE ` + ch + policyDenied + ` END
+		ELSE CASE ` + ch + policyDisabled + ` END END`
+}
+
+// policyDenied and policyDisabled are the WHEN arms of policyReasonSQL, a record for each channel, built once.
+var policyDenied, policyDisabled = policyArms()
+
+func policyArms() (denied, disabled string) {
+	for _, c := range Channels {
+		denied += " WHEN " + quoteSQL(c) + " THEN " + quoteSQL(msg.Record(msg.New("messenger.foreign_denied", titles[c])))
+		disabled += " WHEN " + quoteSQL(c) + " THEN " + quoteSQL(msg.Record(msg.New("messenger.channel_disabled", titles[c])))
+	}
+	return denied, disabled
 }
 
 // quoteSQL is s as an SQL string literal.

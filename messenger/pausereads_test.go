@@ -16,7 +16,7 @@ func TestAStalledReadOfThePauseHoldsUpNoWorker(t *testing.T) {
 	defer close(stall)
 	var mu sync.Mutex
 	calls := 0
-	g := &pauseReads{read: func(ctx context.Context) (time.Duration, error) {
+	g := newPauseReads(func(ctx context.Context) (time.Duration, error) {
 		mu.Lock()
 		calls++
 		first := calls == 1
@@ -26,7 +26,7 @@ func TestAStalledReadOfThePauseHoldsUpNoWorker(t *testing.T) {
 			return time.Minute, nil
 		}
 		return 0, nil
-	}}
+	}, SenderConfig{Rate: 30})
 	firstDone := make(chan time.Time)
 	go func() {
 		until, _ := g.get(context.Background())
@@ -55,7 +55,7 @@ func TestEveryWorkerIsAnsweredByAReadThatBeganAfterItAsked(t *testing.T) {
 	var mu sync.Mutex
 	running, most := 0, 0
 	var begun []time.Time
-	g := &pauseReads{read: func(ctx context.Context) (time.Duration, error) {
+	g := newPauseReads(func(ctx context.Context) (time.Duration, error) {
 		mu.Lock()
 		running++
 		most = max(most, running)
@@ -66,7 +66,7 @@ func TestEveryWorkerIsAnsweredByAReadThatBeganAfterItAsked(t *testing.T) {
 		running--
 		mu.Unlock()
 		return 0, nil
-	}}
+	}, SenderConfig{Rate: 30})
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
@@ -102,7 +102,7 @@ func TestAFailedReadOfThePauseAnswersWithItsErrorAndTheNextReadsAgain(t *testing
 	fail := errors.New("connection refused")
 	var mu sync.Mutex
 	calls := 0
-	g := &pauseReads{read: func(ctx context.Context) (time.Duration, error) {
+	g := newPauseReads(func(ctx context.Context) (time.Duration, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
@@ -110,7 +110,7 @@ func TestAFailedReadOfThePauseAnswersWithItsErrorAndTheNextReadsAgain(t *testing
 			return 0, fail
 		}
 		return time.Second, nil
-	}}
+	}, SenderConfig{Rate: 30})
 	if _, err := g.get(context.Background()); !errors.Is(err, fail) {
 		t.Fatalf("got %v, want the read's error", err)
 	}

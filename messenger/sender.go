@@ -126,17 +126,19 @@ func NewSender(cfg SenderConfig, bot int64, outbox *Outbox, pacing *Pacing, cont
 	cfg.defaults()
 	return &Sender{cfg: cfg, bot: bot, outbox: outbox, pacing: pacing, contacts: contacts, ch: ch,
 		log: log.With().Str("owner", cfg.Owner).Int64("bot_id", bot).Logger(), wake: make(chan struct{}, 1), held: map[int64]heldLease{},
-		pauses: &pauseReads{read: pacing.PausedFor, fresh: unlimitedPauseReadAge(cfg)}}
+		pauses: newPauseReads(pacing.PausedFor, cfg)}
 }
 
-// unlimitedPauseReadAge: without a rate limit, sends go as fast as the messenger answers, and at that speed a
-// read of the pause per request costs PostgreSQL more than the rest of the send path; a read up to 5 ms old
-// serves them. With a limit every request waits for a read that began after it asked.
-func unlimitedPauseReadAge(cfg SenderConfig) time.Duration {
+// newPauseReads reads the pause with read for a sender configured by cfg. Without a rate limit, sends go as fast as
+// the messenger answers, and at that speed a read of the pause per request costs PostgreSQL more than the rest of
+// the send path: a read up to 5 ms old serves them, one read at a time (a stall there costs nothing later, and
+// more reads would cost PostgreSQL more per message on a loaded machine). With a limit every request waits for a
+// read that began after it asked, and up to maxPauseReads run at once (a stalled read costs its lanes time for good).
+func newPauseReads(read func(context.Context) (time.Duration, error), cfg SenderConfig) *pauseReads {
 	if cfg.Rate > 0 {
-		return 0
+		return &pauseReads{read: read, most: maxPauseReads, changed: make(chan struct{})}
 	}
-	return 5 * time.Millisecond
+	return &pauseReads{read: read, fresh: 5 * time.Millisecond, most: 1, changed: make(chan struct{})}
 }
 
 // heldLease is a lease as this sender knows it: until is when it ends at the earliest, counted from before the
@@ -594,7 +596,7 @@ func (s *Sender) unhold(ids ...int64) {
 
 // pauseReads shares the workers' reads of the bot's pause: a worker waits for a read that began after it asked
 // (fresh before it, at most), so it sees every pause committed before its request, and one read serves all the
-// workers that asked before it began. Up to maxPauseReads run at once, each on a connection of its own: a worker
+// workers that asked before it began. Up to most run at once, each on a connection of its own: a worker
 // that finds every read under way begun before it asked starts another rather than queueing behind one, so a read
 // that stalls (its PostgreSQL backend waiting for a core on a loaded machine: 100 ms and more) holds up only the
 // workers that asked before it began, not every send of the next tenth of a second. At a thousand messages a
@@ -602,7 +604,9 @@ func (s *Sender) unhold(ids ...int64) {
 type pauseReads struct {
 	read func(context.Context) (time.Duration, error)
 	// fresh is how old a read may be when it began (0: it must begin after the call).
-	fresh   time.Duration
+	fresh time.Duration
+	// most is how many reads run at once.
+	most    int
 	mu      sync.Mutex
 	running int           // reads under way
 	started time.Time     // when the latest read began
@@ -613,9 +617,7 @@ type pauseReads struct {
 	lastTook atomic.Int64
 }
 
-// maxPauseReads is how many reads of the pause one sender runs at once under a rate limit, where a stalled read
-// costs its lanes time for good. Without a limit (reads may be fresh-old) one at a time: a stall there costs
-// nothing later, and more reads would cost PostgreSQL more per message on a loaded machine.
+// maxPauseReads is how many reads of the pause one sender runs at once under a rate limit.
 const maxPauseReads = 3
 
 // took is how long a caller waited for the latest read: about what the next one will take.
@@ -644,10 +646,7 @@ func (g *pauseReads) get(ctx context.Context) (time.Time, error) {
 			g.mu.Unlock()
 			return time.Time{}, err
 		}
-		if g.changed == nil {
-			g.changed = make(chan struct{})
-		}
-		if g.started.Before(since) && (g.running == 0 || g.fresh == 0 && g.running < maxPauseReads) {
+		if g.started.Before(since) && g.running < g.most {
 			g.startLocked()
 		}
 		changed := g.changed

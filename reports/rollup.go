@@ -225,21 +225,26 @@ func (rp *Reports) panelQuery(ctx context.Context, f Filter, rolled *variants, r
 	if err != nil {
 		return nil, err
 	}
-	changed, err := changedHours(ctx, tx, f.Period)
-	if err != nil {
-		_ = tx.Rollback(ctx)
-		return nil, err
-	}
-	query := rolled.unchanged
-	if len(changed) > 0 {
-		query, rolledArgs = rolled.changed, append(rolledArgs, changed)
-	}
-	rows, err := tx.Query(ctx, query, rolledArgs...)
+	rows, err := queryRolled(ctx, tx, f.Period, rolled, rolledArgs)
 	if err != nil {
 		_ = tx.Rollback(ctx)
 		return nil, err
 	}
 	return snapshotRows{Rows: rows, ctx: ctx, tx: tx}, nil
+}
+
+// queryRolled runs the variant of a panel's query that period needs in tx: the hours changed since the last
+// refresh, if any, as its last argument.
+func queryRolled(ctx context.Context, tx pgx.Tx, period Period, rolled *variants, args []any) (pgx.Rows, error) {
+	changed, err := changedHours(ctx, tx, period)
+	if err != nil {
+		return nil, err
+	}
+	query := rolled.unchanged
+	if len(changed) > 0 {
+		query, args = rolled.changed, append(args, changed)
+	}
+	return tx.Query(ctx, query, args...)
 }
 
 func (rp *Reports) snapshot(ctx context.Context) (pgx.Tx, error) {

@@ -154,15 +154,7 @@ func (rp *Reports) operatorsRolled(ctx context.Context, f Filter) ([]OperatorPer
 		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
 	}
 	defer tx.Rollback(ctx)
-	changed, err := changedHours(ctx, tx, f.Period)
-	if err != nil {
-		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
-	}
-	query, args := operatorsRolled.unchanged, f.args()
-	if len(changed) > 0 {
-		query, args = operatorsRolled.changed, f.args(changed)
-	}
-	rows, err := tx.Query(ctx, query, args...)
+	rows, err := queryRolled(ctx, tx, f.Period, &operatorsRolled, f.args())
 	if err != nil {
 		return nil, fmt.Errorf("reports: operators %v: %w", f, err)
 	}

@@ -23,11 +23,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"dozvon/internal/browsertest"
+	"dozvon/internal/logx/logxtest"
 )
 
 // dozvonBin is the binary under test, built once by TestMain.
@@ -340,7 +340,7 @@ type server struct {
 	URL                       string // from the "Dozvon is ready: URL" line
 	AdminLogin, AdminPassword string // from the first-start banner; empty when the data was reused
 	DemoPassword              string // the demo team's, printed when DOZVON_DEMO seeded it
-	stdout, stderr            lockedBuffer
+	stdout, stderr            logxtest.Lines
 	done                      chan struct{} // closed when the process has exited
 	exitCode                  int
 	stopped                   bool
@@ -372,7 +372,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			line := sc.Text()
-			s.stdout.WriteString(line + "\n")
+			fmt.Fprintln(&s.stdout, line)
 			if u, ok := strings.CutPrefix(line, "Dozvon is ready: "); ok {
 				select {
 				case ready <- u:
@@ -643,28 +643,4 @@ func checkLog(t *testing.T, log string, secrets ...string) {
 			t.Errorf("the log contains a password in clear (%q)", s)
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the writer goroutine and the test to share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) WriteString(s string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.b.WriteString(s)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -20,12 +20,17 @@ func (l *Lines) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
-// Count is how many lines say msg.
-func (l *Lines) Count(msg string) int {
+// String is the whole log so far.
+func (l *Lines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Count is how many lines say msg.
+func (l *Lines) Count(msg string) int {
 	n := 0
-	for _, line := range strings.Split(l.buf.String(), "\n") {
+	for _, line := range strings.Split(l.String(), "\n") {
 		var e struct{ Message string }
 		if json.Unmarshal([]byte(line), &e) == nil && e.Message == msg {
 			n++
